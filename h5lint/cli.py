@@ -1,0 +1,186 @@
+"""Command line: turn arguments into settings, run the engine, render, exit.
+
+``h5lint PATH...`` is short for ``h5lint check PATH...``.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Lint saved Keras/TensorFlow models (HDF5, .keras, SavedModel, TF.js) without importing TensorFlow.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("check", "rules", "explain")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"h5lint {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """h5lint PATH... scans model files and folders; see 'h5lint check --help'."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"h5lint: error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(..., help="Model files and folders (searched recursively)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", help="Rules to run: codes, prefixes (H5L1), names or ALL. Repeatable, or comma-separated."
+    ),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to add to the selection."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run (wins over --select)."),
+    target: Optional[str] = typer.Option(
+        None, "--target", help="Runtime the models must load in, e.g. 'keras>=3' or 'tf-keras==2.15'."
+    ),
+    custom_object: Optional[List[str]] = typer.Option(
+        None, "--custom-object", help="A custom object name the project registers itself (silences H5L301)."
+    ),
+    config: Optional[str] = typer.Option(
+        None, "--config", help="Configuration file (default: nearest h5lint.toml or pyproject.toml [tool.h5lint])."
+    ),
+    fail_on: Optional[FailOn] = typer.Option(
+        None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: warning)."
+    ),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings are reported."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text format: print findings only, no headers or summary."),
+    statistics: bool = typer.Option(False, "--statistics", help="Text format: print counts per rule."),
+    show_versions: bool = typer.Option(
+        False, "--show-versions", help="Text format: print the version tags of every artifact."
+    ),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(
+        None, "--write-baseline", help="Record the current findings in FILE (exit status 0)."
+    ),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Parallel worker processes (default: number of CPU cores)."
+    ),
+) -> None:
+    """Scan model files and folders and report findings.
+
+    Other commands: 'h5lint rules' lists the rules, 'h5lint explain CODE' prints one rule's docs.
+    Configuration: [tool.h5lint] in pyproject.toml or h5lint.toml (see README); flags override it.
+
+    Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,
+    configuration or internal error. Unreadable files are findings (H5L001, an error).
+    """
+    from .api import CheckRequest, run_check
+
+    request = CheckRequest(
+        paths=tuple(paths),
+        output_format=output_format.value,
+        output=output,
+        cli_config={
+            "select": _split(select),
+            "extend-select": _split(extend_select),
+            "ignore": _split(ignore),
+            "target": target,
+            "custom-objects": _split(custom_object),
+            "fail-on": fail_on.value if fail_on else None,
+        },
+        config_file=config,
+        exit_zero=exit_zero,
+        quiet=quiet,
+        statistics=statistics,
+        show_versions=show_versions,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        jobs=jobs,
+        color=_want_color(output),
+    )
+    try:
+        code = run_check(request)
+    except Exception as exc:  # noqa: BLE001 - anything not handled below is a usage/config problem
+        from .settings import ConfigError
+
+        if isinstance(exc, (ConfigError, OSError)):
+            _fail(str(exc))
+        raise
+    raise typer.Exit(code)
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _want_color(output: Optional[Path]) -> bool:
+    import os
+
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, default severity and summary."""
+    from .catalog import load_catalog
+
+    catalog = load_catalog()
+    width = max(len(spec.name) for spec in catalog.values())
+    for spec in catalog.values():
+        typer.echo(f"{spec.code}  {spec.name:<{width}}  {spec.severity.value:<7}  {spec.summary}")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="Rule code (H5L201) or name (missing-final-activation).")) -> None:
+    """Print a rule's full documentation."""
+    from .catalog import find_rule
+    from .ruledocs import render_rule_doc
+
+    spec = find_rule(rule)
+    if spec is None:
+        _fail(f"{rule!r} is not a rule code or name; 'h5lint rules' lists them")
+    typer.echo(render_rule_doc(spec))
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    # "h5lint PATH..." and "h5lint --help" mean the check command; only --version is global.
+    if not args:
+        args = ["check", "--help"]
+    elif args[0] not in SUBCOMMANDS and args[0] != "--version":
+        args.insert(0, "check")
+    app(args=args, prog_name="h5lint")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,88 @@
+"""Run the enabled rules over each artifact and stamp their hits into findings.
+
+No I/O besides what parsers and lazy weight reads do, no printing: the engine returns a
+:class:`Report` that reporters render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable, Sequence
+
+from . import __version__
+from .catalog import RuleSpec, load_catalog
+from .checks import RuleContext, all_checks
+from .discover import Candidate, discover
+from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Report
+from .ir import ModelArtifact, VersionTags
+from .parsers import read_candidate
+from .settings import Settings
+
+
+def fingerprint(code: str, path: str, location: str | None) -> str:
+    """Stable id of a finding: rule + artifact path + logical location (never offsets or values)."""
+    text = "\x1f".join((code, path.replace("\\", "/"), location or ""))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding:
+    configured = settings.severity.get(spec.code)
+    severity = configured or hit.severity or spec.severity
+    return Finding(
+        code=spec.code,
+        name=spec.name,
+        severity=severity,
+        message=hit.message,
+        path=path,
+        location=hit.location,
+        fix=hit.fix,
+        fingerprint=fingerprint(spec.code, path, hit.location),
+    )
+
+
+def _rule_hits(model: ModelArtifact, settings: Settings, codes: Iterable[str]) -> Iterable[tuple[str, Hit]]:
+    checks = all_checks()
+    for code in codes:
+        check = checks.get(code)
+        if check is None:
+            continue  # raised by parsers, not by a check
+        ctx = RuleContext(
+            options=settings.options.get(code, {}),
+            target=settings.target,
+            custom_objects=settings.custom_objects,
+        )
+        for hit in check(model, ctx):
+            yield code, hit
+
+
+def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> ArtifactReport:
+    """Findings for one parsed artifact."""
+    catalog = load_catalog()
+    enabled = set(settings.enabled) - settings.ignored_for(path)
+    pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in outcome.problems if p.code in enabled]
+    model = outcome.artifact
+    if model is not None:
+        pairs.extend(_rule_hits(model, settings, sorted(enabled)))
+    findings: dict[str, Finding] = {}
+    for code, hit in pairs:
+        finding = _finding(catalog[code], hit, path, settings)
+        findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
+    ordered = sorted(findings.values(), key=lambda f: (f.code, f.location or "", f.message))
+    return ArtifactReport(
+        path=path,
+        format=model.format if model else None,
+        layout=model.layout if model else None,
+        versions=model.versions if model else VersionTags(),
+        findings=tuple(ordered),
+        readable=model is not None,
+    )
+
+
+def lint_candidate(candidate: Candidate, settings: Settings) -> ArtifactReport:
+    return lint_outcome(candidate.path, read_candidate(candidate), settings)
+
+
+def lint_paths(paths: Sequence[str], settings: Settings) -> Report:
+    candidates = [c for c in discover(paths) if not settings.is_excluded(c.path)]
+    artifacts = tuple(lint_candidate(c, settings) for c in candidates)
+    return Report(artifacts=artifacts, rules_run=settings.enabled, tool_version=__version__)

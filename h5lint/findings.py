@@ -1,0 +1,91 @@
+"""What rules yield (hits) and what the engine hands to reporters (findings, reports)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .ir import ModelArtifact, VersionTags
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a rule found; the engine adds code, severity, file and fingerprint.
+
+    ``location`` is logical, never a byte offset: ``layer:inner_seq/dense_1``, ``output:out_a``,
+    ``op:ReadFile``, ``member:../evil.sh``, ``object:h5lint>my_act``, ``file`` (the whole artifact).
+    """
+
+    message: str
+    location: str | None = None
+    fix: str | None = None
+    # Overrides the rule's default severity for this hit (e.g. a Lambda that names ``os.system``).
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A hit raised while reading a file (H5L001-H5L004), before any rule runs."""
+
+    code: str
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    location: str | None
+    fix: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ArtifactReport:
+    path: str
+    format: str | None  # None when the bytes could not be recognised at all
+    layout: str | None
+    versions: VersionTags
+    findings: tuple[Finding, ...]
+    readable: bool = True
+
+
+@dataclass(frozen=True)
+class Report:
+    artifacts: tuple[ArtifactReport, ...]
+    rules_run: tuple[str, ...] = ()
+    hidden_by_baseline: int = 0
+    tool_version: str = ""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for a in self.artifacts for f in a.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def worst(self) -> Severity | None:
+        ranks = [f.severity for f in self.findings]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What a parser returns: the artifact (None if unreadable) and the problems met on the way."""
+
+    artifact: ModelArtifact | None
+    problems: tuple[Problem, ...] = field(default=())
+

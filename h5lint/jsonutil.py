@@ -1,0 +1,68 @@
+"""JSON as Keras writes it (Python's dialect, with NaN/Infinity), read within budgets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 200
+
+
+class JsonProblem(ValueError):
+    """JSON that cannot be used; the message says what and where."""
+
+
+def _depth_ok(text: str, max_depth: int) -> int | None:
+    """Offset where nesting exceeds ``max_depth`` (outside strings), or None."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                return i
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def parse_json(
+    data: str | bytes, what: str, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_DEPTH
+) -> tuple[Any, tuple[str, ...]]:
+    """Parse ``data`` (named ``what`` in messages); return the value and the non-standard literals used."""
+    if len(data) > max_bytes:
+        raise JsonProblem(f"{what} is {len(data):,} bytes, over h5lint's budget of {max_bytes:,} bytes")
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise JsonProblem(f"{what} is not UTF-8 text (bad byte at offset {exc.start})") from None
+    else:
+        text = data
+    too_deep = _depth_ok(text, max_depth)
+    if too_deep is not None:
+        raise JsonProblem(f"{what} nests deeper than {max_depth} levels (at offset {too_deep})")
+    seen: set[str] = set()
+
+    def constant(name: str) -> float:
+        seen.add(name)
+        return float(name.replace("Infinity", "inf"))
+
+    try:
+        value = json.loads(text, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise JsonProblem(f"invalid JSON at offset {exc.pos} in {what}: {exc.msg}") from None
+    except RecursionError:
+        raise JsonProblem(f"{what} nests too deeply to read") from None
+    return value, tuple(sorted(seen))

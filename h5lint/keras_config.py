@@ -1,0 +1,297 @@
+"""Normalise a Keras ``model_config`` (Keras 1, 2, tf.keras, tf-keras or 3) into a :class:`ModelGraph`.
+
+The same model is written in several dialects (formats.md §2): Sequential as a bare list or a dict,
+functional models as ``Model`` or ``Functional``, inbound nodes as 3-/4-element lists, flat
+TFOpLambda lists or Keras 3 ``{"args", "kwargs"}`` dicts, nested models referenced at node 1
+(Keras 2) or node 0 (Keras 3). Everything here is defensive: a config is untrusted JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterator, Mapping
+
+from .ir import Layer, ModelGraph, OutputSpec, TensorRef, TrainingConfig
+
+MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+# Config keys whose value is a layer wrapped by this one (TimeDistributed, Bidirectional, RNN ...).
+WRAPPED_KEYS = ("layer", "backward_layer", "cell")
+MAX_NESTING = 64
+
+
+class ConfigProblem(ValueError):
+    """A model config h5lint cannot make a graph of; the message says where."""
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def split_class_name(raw: Any, registered: Any = None) -> tuple[str, str | None]:
+    """``("ScaleLayer", "h5lint>ScaleLayer")`` from a legacy ``"h5lint>ScaleLayer"`` or Keras 3 fields."""
+    name = _str(raw) or "?"
+    reg = _str(registered)
+    if ">" in name:
+        return name.rsplit(">", 1)[1], name
+    if reg and ">" in reg:
+        return name, reg
+    return name, None
+
+
+def dtype_policy_name(value: Any) -> str | None:
+    """``"mixed_float16"`` from ``"mixed_float16"``, a Policy/DTypePolicy dict, or None."""
+    if isinstance(value, str):
+        return value
+    cfg = _dict(value).get("config")
+    if isinstance(cfg, Mapping):
+        return _str(cfg.get("name"))
+    return None
+
+
+def _is_ref(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and 3 <= len(value) <= 4
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+        and isinstance(value[2], int)
+        and value[0] != "_CONSTANT_VALUE"
+    )
+
+
+def _keras_tensors(value: Any, depth: int = 0) -> Iterator[TensorRef]:
+    """Every ``__keras_tensor__`` history inside a Keras 3 node's args/kwargs, in call order."""
+    if depth > MAX_NESTING:
+        return
+    if isinstance(value, Mapping):
+        if value.get("class_name") == "__keras_tensor__":
+            history = _dict(value.get("config")).get("keras_history")
+            if isinstance(history, list) and len(history) >= 3 and isinstance(history[0], str):
+                yield TensorRef(history[0], _int(history[1]), _int(history[2]))
+            return
+        for item in value.values():
+            yield from _keras_tensors(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keras_tensors(item, depth + 1)
+
+
+def _legacy_refs(value: Any, depth: int = 0) -> Iterator[TensorRef]:
+    """``[layer, node, tensor(, kwargs)]`` references in a Keras 1/2 node, including kwargs."""
+    if depth > MAX_NESTING:
+        return
+    if _is_ref(value):
+        yield TensorRef(value[0], value[1], value[2])
+        if len(value) == 4:
+            yield from _legacy_refs(value[3], depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _legacy_refs(item, depth + 1)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _legacy_refs(item, depth + 1)
+
+
+def _nodes(raw: Any) -> tuple[tuple[TensorRef, ...], ...]:
+    if not isinstance(raw, list):
+        return ()
+    if _is_ref(raw):  # a single flat TFOpLambda node written without the outer list
+        return (tuple(_legacy_refs(raw)),)
+    calls = []
+    for node in raw:
+        if isinstance(node, Mapping):
+            calls.append(tuple(_keras_tensors([node.get("args"), node.get("kwargs")])))
+        else:
+            calls.append(tuple(_legacy_refs(node)))
+    return tuple(calls)
+
+
+def _is_model_entry(class_name: str, config: Any) -> bool:
+    if isinstance(config, list):
+        return class_name == "Sequential"
+    cfg = _dict(config)
+    return class_name in MODEL_CLASSES and "layers" in cfg or ("layers" in cfg and "output_layers" in cfg)
+
+
+def _wrapped(config: Mapping[str, Any], path: tuple[str, ...], depth: int) -> tuple[tuple[str, Layer], ...]:
+    inner: list[tuple[str, Layer]] = []
+    used: set[str] = set()
+    for key in WRAPPED_KEYS:
+        value = config.get(key)
+        entries: list[tuple[str, Any]] = []
+        if isinstance(value, Mapping) and "class_name" in value:
+            cells = _dict(value.get("config")).get("cells")
+            if value.get("class_name") == "StackedRNNCells" and isinstance(cells, list):
+                entries = [(f"{key}/{i}", c) for i, c in enumerate(cells)]
+            else:
+                entries = [(key, value)]
+        elif isinstance(value, list):  # RNN(cell=[...]) stores the list directly
+            entries = [(f"{key}/{i}", c) for i, c in enumerate(value) if isinstance(c, Mapping)]
+        for role, entry in entries:
+            name = _str(_dict(entry.get("config")).get("name")) or role
+            if name in used:
+                name = role
+            used.add(name)
+            inner.append((role, _layer(entry, path + (name,), depth + 1)))
+    return tuple(inner)
+
+
+def _layer(entry: Any, path: tuple[str, ...], depth: int) -> Layer:
+    if depth > MAX_NESTING:
+        raise ConfigProblem(f"layers nest deeper than {MAX_NESTING} levels at {'/'.join(path)}")
+    entry = _dict(entry)
+    class_name, registered = split_class_name(entry.get("class_name"), entry.get("registered_name"))
+    raw_config = entry.get("config")
+    config = _dict(raw_config)
+    submodel = None
+    if _is_model_entry(class_name, raw_config):
+        submodel = _graph(entry, path, depth + 1)
+    return Layer(
+        name=path[-1],
+        class_name=class_name,
+        path=path,
+        config=config,
+        registered_name=registered,
+        module=_str(entry.get("module")),
+        inbound=_nodes(entry.get("inbound_nodes")),
+        dtype_policy=dtype_policy_name(config.get("dtype")),
+        wrapped=_wrapped(config, path, depth) if submodel is None else (),
+        submodel=submodel,
+    )
+
+
+def _layer_name(entry: Any, index: int) -> str:
+    e = _dict(entry)
+    name = _str(e.get("name")) or _str(_dict(e.get("config")).get("name"))
+    return name if name else f"{str(e.get('class_name', 'layer')).lower()}_{index}"
+
+
+def _leaf_refs(value: Any, key: str | None = None, depth: int = 0) -> Iterator[tuple[str | None, TensorRef]]:
+    """Triples in ``input_layers``/``output_layers``: a list of triples, a bare triple or a structure."""
+    if depth > MAX_NESTING:
+        return
+    if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str):
+        yield key, TensorRef(value[0], _int(value[1]), _int(value[2]))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaf_refs(item, None, depth + 1)
+    elif isinstance(value, Mapping):
+        for k, item in value.items():
+            yield from _leaf_refs(item, str(k), depth + 1)
+
+
+def _shift_nested_model_refs(layers: list[Layer]) -> list[Layer]:
+    """Keras 1/2 reference a nested model's first call as node 1 (node 0 is its own input node)."""
+    models = {l.name for l in layers if l.submodel is not None and l.submodel.kind != "subclassed"}
+    if not models:
+        return layers
+
+    def fix(ref: TensorRef) -> TensorRef:
+        if ref.layer in models and ref.node_index > 0:
+            return TensorRef(ref.layer, ref.node_index - 1, ref.tensor_index)
+        return ref
+
+    fixed = []
+    for layer in layers:
+        inbound = tuple(tuple(fix(r) for r in call) for call in layer.inbound)
+        fixed.append(replace(layer, inbound=inbound))
+    return fixed
+
+
+def _graph(model_config: Mapping[str, Any], path: tuple[str, ...], depth: int) -> ModelGraph:
+    if depth > MAX_NESTING:
+        raise ConfigProblem(f"models nest deeper than {MAX_NESTING} levels at {'/'.join(path)}")
+    class_name, registered = split_class_name(model_config.get("class_name"), model_config.get("registered_name"))
+    raw = model_config.get("config")
+    module = _str(model_config.get("module"))
+    cfg = _dict(raw)
+    name = _str(cfg.get("name"))
+    if isinstance(raw, list) or (class_name == "Sequential" and isinstance(cfg.get("layers"), list)):
+        entries = raw if isinstance(raw, list) else cfg["layers"]
+        layers = []
+        names: set[str] = set()
+        for i, entry in enumerate(entries):
+            lname = _layer_name(entry, i)
+            if lname in names:
+                lname = f"{lname}_{i}"
+            names.add(lname)
+            layer = _layer(entry, path + (lname,), depth)
+            if layers:
+                layer = replace(layer, inbound=((TensorRef(layers[-1].name),),))
+            layers.append(layer)
+        outputs = (TensorRef(layers[-1].name),) if layers else ()
+        inputs = (TensorRef(layers[0].name),) if layers else ()
+        return ModelGraph(
+            class_name=class_name,
+            name=name,
+            layers=tuple(layers),
+            inputs=inputs,
+            outputs=outputs,
+            output_names=tuple(r.layer for r in outputs),
+            registered_name=registered,
+            module=module,
+            config=cfg,
+            kind="sequential",
+        )
+    if isinstance(cfg.get("layers"), list) and ("output_layers" in cfg or class_name in MODEL_CLASSES):
+        entries = cfg["layers"]
+        keras3 = any(
+            isinstance(node, Mapping)
+            for entry in entries
+            for node in (_dict(entry).get("inbound_nodes") or [])
+            if isinstance(_dict(entry).get("inbound_nodes"), list)
+        )
+        layers = [_layer(entry, path + (_layer_name(entry, i),), depth) for i, entry in enumerate(entries)]
+        if not keras3:
+            layers = _shift_nested_model_refs(layers)
+        outputs = list(_leaf_refs(cfg.get("output_layers")))
+        return ModelGraph(
+            class_name=class_name,
+            name=name,
+            layers=tuple(layers),
+            inputs=tuple(ref for _k, ref in _leaf_refs(cfg.get("input_layers"))),
+            outputs=tuple(ref for _k, ref in outputs),
+            output_names=tuple(key or ref.layer for key, ref in outputs),
+            registered_name=registered,
+            module=module,
+            config=cfg,
+            kind="functional",
+        )
+    return ModelGraph(
+        class_name=class_name,
+        name=name,
+        layers=(),
+        registered_name=registered,
+        module=module,
+        config=cfg,
+        kind="subclassed",
+    )
+
+
+def build_graph(model_config: Any) -> ModelGraph:
+    """The layer graph of a ``{"class_name", "config"}`` model config in any Keras dialect."""
+    if not isinstance(model_config, Mapping) or "class_name" not in model_config:
+        raise ConfigProblem('the model config is not a {"class_name": ..., "config": ...} object')
+    return _graph(model_config, (), 0)
+
+
+def assemble(
+    model_config: Any,
+    training: Any,
+    *,
+    training_source: str,
+) -> tuple[ModelGraph | None, tuple[OutputSpec, ...], TrainingConfig | None]:
+    """Graph, outputs (with their losses) and training config, as every parser needs them."""
+    from .training import build_training, output_specs
+
+    graph = build_graph(model_config) if model_config is not None else None
+    train = build_training(training, training_source) if isinstance(training, Mapping) and training else None
+    return graph, output_specs(graph, train), train

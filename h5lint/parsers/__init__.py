@@ -1,0 +1,124 @@
+"""Read one discovered artifact into the model representation, by its bytes.
+
+Each parser module exposes ``read(path) -> ParseOutcome`` and imports its heavy dependency
+(h5py, protobuf) itself, so a run only loads what the files in hand need. Anything a parser cannot
+read becomes an H5L001 problem; a parser must never let an exception escape, and this dispatcher
+turns any that does into H5L001 naming the file, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .. import discover as d
+from ..findings import Hit, ParseOutcome, Problem
+
+UNREADABLE = "H5L001"
+FORMAT_MISMATCH = "H5L003"
+
+# container -> parser module
+_PARSERS = {
+    d.HDF5: "h5",
+    d.ZIP: "keras_zip",
+    d.KERAS_DIR: "keras_zip",
+    d.SAVEDMODEL_DIR: "savedmodel",
+    d.JSON: "json_model",
+}
+
+# What the extension promises, and how a loader that trusts it reacts.
+_SUFFIX_EXPECTS = {
+    ".h5": d.HDF5,
+    ".hdf5": d.HDF5,
+    ".h5f": d.HDF5,
+    ".h5py": d.HDF5,
+    ".hd5": d.HDF5,
+    ".keras": d.ZIP,
+    ".json": d.JSON,
+}
+
+_CONTAINER_WORDS = {
+    d.HDF5: "an HDF5 file",
+    d.ZIP: "a zip archive",
+    d.JSON: "a JSON file",
+    d.SAVEDMODEL_DIR: "a SavedModel folder",
+    d.KERAS_DIR: "an unzipped Keras folder",
+}
+
+_FIX_BY_CONTAINER = {
+    d.HDF5: "rename it to .h5 (Keras 3 load_model picks the reader by extension)",
+    d.ZIP: "rename it to .keras (Keras 3 load_model picks the reader by extension)",
+    d.SAVEDMODEL_DIR: "rename the folder without a file extension and load it with "
+    "tf.saved_model.load or keras.layers.TFSMLayer",
+    d.KERAS_DIR: "zip it into a .keras file, or load the folder with keras.saving.load_model",
+    d.JSON: "rename it to .json and load it with keras.models.model_from_json",
+}
+
+
+def _unreadable(path: str, message: str, fix: str | None = None) -> ParseOutcome:
+    return ParseOutcome(None, (Problem(UNREADABLE, Hit(f"{path}: {message}", "file", fix)),))
+
+
+def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
+    path, kind = candidate.path, candidate.container
+    if kind == d.MISSING:
+        return _unreadable(path, "no such file or folder", "check the path")
+    if kind == d.UNREADABLE:
+        return _unreadable(path, f"cannot be read ({candidate.detail})", "check the file's permissions")
+    if kind == d.SPECIAL:
+        return _unreadable(path, candidate.detail or "not a regular file", "point h5lint at a model file")
+    if kind == d.EMPTY:
+        return _unreadable(path, "the file is empty (0 bytes)", "re-export or re-download the model")
+    if kind == d.LFS_POINTER:
+        return _unreadable(
+            path,
+            "this is a Git LFS pointer (a small text file), not the model itself",
+            "run 'git lfs pull' (or check out with LFS installed) so the real model file replaces the pointer",
+        )
+    if kind == d.UNKNOWN:
+        return _unreadable(
+            path,
+            "the bytes are not HDF5, zip, JSON or SavedModel protobuf, so no Keras loader can read it",
+            "check that the file is a saved Keras/TensorFlow model and was not corrupted in transfer",
+        )
+    return None
+
+
+def _mismatch(candidate: d.Candidate) -> Problem | None:
+    path = Path(candidate.path)
+    expected = _SUFFIX_EXPECTS.get(path.suffix.lower())
+    if expected is None or expected == candidate.container:
+        return None
+    if candidate.container not in _CONTAINER_WORDS:
+        return None  # unreadable bytes are reported by H5L001 alone
+    actual = _CONTAINER_WORDS[candidate.container]
+    message = (
+        f"{candidate.path}: named '{path.suffix}' but is {actual}; it was read by its bytes, "
+        f"but loaders that trust the extension will fail on it"
+    )
+    return Problem(FORMAT_MISMATCH, Hit(message, "file", _FIX_BY_CONTAINER.get(candidate.container)))
+
+
+def read_candidate(candidate: d.Candidate) -> ParseOutcome:
+    """Parse one candidate; never raises."""
+    simple = _simple_unreadable(candidate)
+    if simple is not None:
+        return simple
+    module_name = _PARSERS[candidate.container]
+    try:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        outcome = module.read(candidate.path)
+    except RecursionError:
+        outcome = _unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
+    except MemoryError:
+        outcome = _unreadable(candidate.path, "reading it needed more memory than is available", None)
+    except Exception as exc:  # a parser bug must not stop the run; say where it happened
+        outcome = _unreadable(
+            candidate.path,
+            f"h5lint could not read it ({type(exc).__name__}: {exc})",
+            "please report this file's format to h5lint",
+        )
+    mismatch = _mismatch(candidate)
+    if mismatch is not None:
+        outcome = ParseOutcome(outcome.artifact, (mismatch, *outcome.problems))
+    return outcome

@@ -1,0 +1,95 @@
+"""Build a :class:`ModelArtifact` from a rule case document, without any file.
+
+Used by the per-rule data tests, by the docs' bad/good examples and by third-party rule authors.
+The document format is described in CONTRIBUTING.md ("Rule case documents").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from . import ir
+from .keras_config import assemble
+from .versions import writer_for
+
+
+def _weight_reader(values: np.ndarray):
+    def read(max_elements: int) -> Iterator[np.ndarray]:
+        flat = values.reshape(-1)
+        for start in range(0, flat.size, max_elements):
+            yield flat[start : start + max_elements]
+
+    return read
+
+
+def _weights(raw: Mapping[str, Mapping[str, Any]]) -> tuple[ir.WeightLayer, ...]:
+    layers = []
+    for layer_name, arrays in raw.items():
+        weights = []
+        for weight_name, value in arrays.items():
+            array = np.asarray(value, dtype=np.float32)
+            weights.append(
+                ir.WeightArray(
+                    layer=layer_name,
+                    name=weight_name,
+                    shape=tuple(array.shape),
+                    dtype=str(array.dtype),
+                    location=f"model_weights/{layer_name}/{weight_name}",
+                    _reader=_weight_reader(array),
+                )
+            )
+        layers.append(ir.WeightLayer(layer_name, tuple(weights)))
+    return tuple(layers)
+
+
+def _savedmodel(raw: Mapping[str, Any]) -> ir.SavedModelInfo:
+    ops = raw.get("ops", {})
+    return ir.SavedModelInfo(
+        tags=tuple(tuple(t) for t in raw.get("tags", [["serve"]])),
+        signatures=(),
+        ops=tuple(ir.OpUse(op, tuple(places)) for op, places in sorted(ops.items())),
+        object_identifiers=tuple(raw.get("object_identifiers", ())),
+        function_names=tuple(raw.get("function_names", ())),
+        has_keras_metadata=bool(raw.get("has_keras_metadata", False)),
+    )
+
+
+def artifact_from_case(case: Mapping[str, Any] | str) -> ir.ModelArtifact:
+    if isinstance(case, str):
+        case = json.loads(case)
+    keras_version = case.get("keras_version")
+    if "compile_config" in case:
+        training, source = case["compile_config"], "compile_config"
+    else:
+        training, source = case.get("training_config"), "training_config"
+    graph, outputs, train = assemble(case.get("model_config"), training, training_source=source)
+    return ir.ModelArtifact(
+        path=case.get("path", "case.h5"),
+        format=case.get("format", ir.H5_FULL),
+        versions=ir.VersionTags(
+            keras_version=keras_version,
+            backend=case.get("backend"),
+            tensorflow_version=case.get("tensorflow_version"),
+            writer=writer_for(keras_version),
+        ),
+        graph=graph,
+        outputs=outputs,
+        training=train,
+        weights=_weights(case["weights"]) if "weights" in case else None,
+        savedmodel=_savedmodel(case["savedmodel"]) if "savedmodel" in case else None,
+        archive_members=tuple(
+            ir.ArchiveMember(
+                m["name"], m.get("file_size", 0), m.get("compress_size", m.get("file_size", 0)), m.get("compress_type", 0)
+            )
+            for m in case.get("archive_members", ())
+        ),
+        npy_members=tuple(
+            ir.NpyMember(m["name"], m["descr"], tuple(m.get("shape", ()))) for m in case.get("npy_members", ())
+        ),
+        h5_references=tuple(
+            ir.H5Reference(r["kind"], r["location"], r["target"]) for r in case.get("h5_references", ())
+        ),
+    )
