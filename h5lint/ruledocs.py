@@ -41,3 +41,10 @@ def render_rule_doc(spec: RuleSpec) -> str:
     if d.references:
         lines += ["## References", ""] + [f"- {ref}" for ref in d.references] + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def rule_table_markdown(specs) -> str:
+    """The README rule table (between the rules:start/end markers)."""
+    rows = ["| code | name | severity | what it reports |", "|---|---|---|---|"]
+    rows += [f"| {s.code} | `{s.name}` | {s.severity.value} | {s.summary} |" for s in specs]
+    return "\n".join(rows) + "\n"

@@ -93,3 +93,24 @@ def artifact_from_case(case: Mapping[str, Any] | str) -> ir.ModelArtifact:
             ir.H5Reference(r["kind"], r["location"], r["target"]) for r in case.get("h5_references", ())
         ),
     )
+
+
+def run_rule(
+    code: str,
+    case: Mapping[str, Any] | str,
+    options: Mapping[str, Any] | None = None,
+    target: str | None = None,
+    custom_objects: tuple[str, ...] = (),
+) -> list:
+    """The hits one rule yields on a case document, with its default options overridden by ``options``."""
+    from .catalog import load_catalog
+    from .checks import RuleContext, all_checks
+    from .settings import parse_target
+
+    spec = load_catalog()[code]
+    ctx = RuleContext(
+        options={**spec.default_options(), **(options or {})},
+        target=parse_target(target) if target else None,
+        custom_objects=frozenset(custom_objects),
+    )
+    return list(all_checks()[code](artifact_from_case(case), ctx))
