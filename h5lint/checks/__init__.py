@@ -37,6 +37,14 @@ class RuleContext:
     # Names the project declares it registers itself (custom-objects = [...] in [tool.h5lint]).
     custom_objects: frozenset[str] = frozenset()
 
+    @property
+    def runtime(self) -> Target:
+        """The configured target, or the current Keras line when none is configured."""
+        return self.target or DEFAULT_TARGET
+
+
+# Without a configured target, version rules judge against what `pip install tensorflow` gives today.
+DEFAULT_TARGET = Target(package="keras", spec=">=3", keras_major=3)
 
 Check = Callable[[ModelArtifact, RuleContext], Iterator[Hit]]
 
