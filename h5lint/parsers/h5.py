@@ -1,0 +1,260 @@
+"""Read a legacy Keras HDF5 file (full model or weights only) or a Keras 3 weights store.
+
+Only attributes and the link/group structure are read here (formats.md §1): weight values stay on
+disk until a rule iterates them, so reading a 500 MB model costs what reading a 5 MB one does.
+External links, external raw-data storage and virtual datasets are recorded, never followed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+
+from .. import ir
+from ..findings import Hit, ParseOutcome, Problem
+from ..jsonutil import JsonProblem, parse_json
+from ..keras_config import ConfigProblem, assemble
+from ..versions import writer_for
+from .h5attrs import AttrProblem, has_list_attr, list_attr, text_attr
+from .h5links import hard_links, outside_references, resolve
+from .h5weights import Opener, keras03_weights, keras3_has_optimizer_weights, keras3_weights, legacy_weights
+
+UNREADABLE = "H5L001"
+WEIGHTS_ONLY = "H5L002"
+
+LEGACY_FULL = "legacy-h5"
+LEGACY_WEIGHTS = "legacy-weights"
+KERAS03_WEIGHTS = "keras-0.3-weights"
+KERAS3_WEIGHTS = "keras3-weights"
+
+# Root groups that mark a Keras 3 / tf-keras weights store (formats.md §1.5, §3.3).
+KERAS3_MARKERS = ("vars", "layers", "_layer_checkpoint_dependencies")
+# How many layer names a weights-only message spells out before "and N more".
+NAMES_SHOWN = 10
+
+_REEXPORT = "re-export the model from the training code or re-download the file"
+
+
+class _Unreadable(Exception):
+    """Raised inside this module to turn into H5L001 with the message given."""
+
+    def __init__(self, message: str, fix: str | None = _REEXPORT) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+def _open(path: str) -> h5py.File:
+    # No file locking: h5lint only reads, and locking fails on read-only mounts and some network disks.
+    return h5py.File(path, "r", locking=False)
+
+
+def _opener(path: str) -> Opener:
+    return lambda: _open(path)
+
+
+def read(path: str) -> ParseOutcome:
+    """Parse one HDF5 file; every problem becomes a :class:`Problem`, nothing escapes."""
+    try:
+        h5 = _open(path)
+    except PermissionError as exc:
+        return _fail(path, _Unreadable(f"cannot be opened ({exc.strerror or exc})", "check the file's permissions"))
+    except (OSError, RuntimeError, ValueError) as exc:
+        return _fail(path, _Unreadable(f"{_open_error(exc)}; {_REEXPORT}", None))
+    try:
+        with h5:
+            return _read_open(path, h5)
+    except _Unreadable as exc:
+        return _fail(path, exc)
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
+        # h5py reports damaged metadata (bad B-tree, unreadable object header) this way mid-walk.
+        return _fail(path, _Unreadable(f"truncated or corrupt HDF5: {exc}; {_REEXPORT}", None))
+
+
+def _open_error(exc: BaseException) -> str:
+    text = str(exc)
+    if "truncated file" in text:
+        return f"truncated HDF5 file (cut short in transfer or while saving): {text}"
+    if "file signature not found" in text:
+        return f"not an HDF5 file after all: {text}"
+    return f"truncated or corrupt HDF5: {text}"
+
+
+def _fail(path: str, exc: _Unreadable) -> ParseOutcome:
+    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),))
+
+
+def _problem(path: str, message: str, fix: str | None = _REEXPORT) -> Problem:
+    return Problem(UNREADABLE, Hit(f"{path}: {message}", "file", fix))
+
+
+def _read_open(path: str, h5: h5py.File) -> ParseOutcome:
+    references = outside_references(h5)
+    if _has_attr(h5, "model_config"):
+        return _full_model(path, h5, references)
+    if has_list_attr(h5, "layer_names"):
+        return _weights_only(path, h5, references, LEGACY_WEIGHTS, lambda: legacy_weights(h5, _opener(path), ""))
+    if _has_attr(h5, "nb_layers"):
+        return _weights_only(path, h5, references, KERAS03_WEIGHTS, lambda: keras03_weights(h5, _opener(path)))
+    roots = dict(hard_links(h5))
+    if any(isinstance(roots.get(name), h5py.Group) for name in KERAS3_MARKERS):
+        return _weights_only(path, h5, references, KERAS3_WEIGHTS, lambda: keras3_weights(h5, _opener(path)))
+    model_weights = roots.get("model_weights")
+    if isinstance(model_weights, h5py.Group) and has_list_attr(model_weights, "layer_names"):
+        # A full-model file whose model_config was stripped: load_weights still finds the weights here.
+        opener = _opener(path)
+        return _weights_only(
+            path, h5, references, LEGACY_WEIGHTS, lambda: legacy_weights(model_weights, opener, "model_weights")
+        )
+    listed = ", ".join(sorted(roots)[:NAMES_SHOWN]) or "none"
+    raise _Unreadable(
+        "an HDF5 file but not a Keras model: it has neither model_config nor layer_names at the root, "
+        f"nor a Keras 3 weights layout (root groups: {listed})",
+        "point h5lint at a Keras model file, or exclude this file from the scan",
+    )
+
+
+def _has_attr(obj: h5py.HLObject, name: str) -> bool:
+    try:
+        return name in obj.attrs
+    except (OSError, RuntimeError):
+        return False
+
+
+def _json_attr(h5: h5py.File, name: str) -> tuple[object, tuple[str, ...]] | None:
+    """Parsed JSON of a root attribute, None if absent; raises AttrProblem / JsonProblem."""
+    text = text_attr(h5, name)
+    if text is None:
+        return None
+    return parse_json(text, f"{name} attribute")
+
+
+def _versions(h5: h5py.File, fmt: str) -> ir.VersionTags:
+    """keras_version / backend from the root, else from ``model_weights`` (both are written by Keras 2)."""
+    places = [h5]
+    model_weights = resolve(h5, "model_weights")
+    if isinstance(model_weights, h5py.Group):
+        places.append(model_weights)
+    found: dict[str, str | None] = {}
+    for name in ("keras_version", "backend"):
+        found[name] = next((v for v in (_optional_text(p, name) for p in places) if v), None)
+    keras_version = found["keras_version"]
+    return ir.VersionTags(
+        keras_version=keras_version,
+        backend=found["backend"],
+        writer=writer_for(keras_version) if fmt != KERAS3_WEIGHTS else None,
+    )
+
+
+def _optional_text(obj: h5py.HLObject, name: str) -> str | None:
+    # A version tag that is not a string (or is absurdly large) is as good as absent.
+    try:
+        text = text_attr(obj, name, budget=4096)
+    except AttrProblem:
+        return None
+    return text.strip() if text and text.strip() else None
+
+
+def _full_model(path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...]) -> ParseOutcome:
+    problems: list[Problem] = []
+    try:
+        model_config, nonstandard = _json_attr(h5, "model_config") or (None, ())
+    except (AttrProblem, JsonProblem) as exc:
+        raise _Unreadable(str(exc)) from None
+    training_config = None
+    try:
+        parsed = _json_attr(h5, "training_config")
+    except (AttrProblem, JsonProblem) as exc:
+        # The architecture is fine; only compile() state is lost (load_model(compile=False) still works).
+        problems.append(_problem(path, str(exc), "re-save the model, or load it with compile=False and compile again"))
+        parsed = None
+    if parsed is not None:
+        training_config, more = parsed
+        nonstandard = tuple(sorted(set(nonstandard) | set(more)))
+    try:
+        graph, outputs, training = assemble(model_config, training_config, training_source="training_config")
+    except ConfigProblem as exc:
+        raise _Unreadable(f"model_config attribute: {exc}") from None
+    weights, weight_problem = _weights(
+        path, lambda: _full_model_weights(h5, _opener(path)), "the model_weights group"
+    )
+    problems.extend(weight_problem)
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=ir.H5_FULL,
+        layout=LEGACY_FULL,
+        versions=_versions(h5, ir.H5_FULL),
+        graph=graph,
+        outputs=outputs,
+        training=training,
+        weights=weights,
+        has_optimizer_weights=isinstance(resolve(h5, "optimizer_weights"), h5py.Group),
+        h5_references=references,
+        nonstandard_json=nonstandard,
+    )
+    return ParseOutcome(artifact, tuple(problems))
+
+
+def _full_model_weights(h5: h5py.File, opener: Opener) -> tuple[ir.WeightLayer, ...]:
+    model_weights = resolve(h5, "model_weights")
+    if not isinstance(model_weights, h5py.Group):
+        return ()  # load_model would fail looking for it; rules see a model without stored weights
+    return legacy_weights(model_weights, opener, "model_weights")
+
+
+def _weights(path: str, build, where: str) -> tuple[tuple[ir.WeightLayer, ...] | None, list[Problem]]:
+    try:
+        return build(), []
+    except AttrProblem as exc:
+        return None, [_problem(path, f"{exc} (in {where}); the weights cannot be loaded")]
+
+
+def _weights_only(
+    path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...], layout: str, build
+) -> ParseOutcome:
+    weights, problems = _weights(path, build, "the weight name lists")
+    if layout == KERAS3_WEIGHTS:
+        has_optimizer = keras3_has_optimizer_weights(h5)
+    else:
+        has_optimizer = isinstance(resolve(h5, "optimizer_weights"), h5py.Group)
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=ir.H5_WEIGHTS,
+        layout=layout,
+        versions=_versions(h5, KERAS3_WEIGHTS if layout == KERAS3_WEIGHTS else ir.H5_WEIGHTS),
+        weights=weights,
+        has_optimizer_weights=has_optimizer,
+        h5_references=references,
+    )
+    names = _layer_names(h5, layout, weights)
+    problems.insert(0, Problem(WEIGHTS_ONLY, _weights_only_hit(path, layout, names)))
+    return ParseOutcome(artifact, tuple(problems))
+
+
+def _layer_names(h5: h5py.File, layout: str, weights: tuple[ir.WeightLayer, ...] | None) -> tuple[str, ...]:
+    if layout == LEGACY_WEIGHTS and has_list_attr(h5, "layer_names"):
+        try:
+            return list_attr(h5, "layer_names") or ()
+        except AttrProblem:
+            return ()
+    return tuple(layer.name for layer in weights or ())
+
+
+def _weights_only_hit(path: str, layout: str, names: tuple[str, ...]) -> Hit:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += f" and {len(names) - NAMES_SHOWN} more"
+    held = f"it holds weights for {len(names)} layers ({shown})" if names else "it holds no layer weights"
+    if layout == KERAS3_WEIGHTS:
+        message = f"Keras 3 weights store (.weights.h5): no model config, so load_model cannot rebuild the model; {held}"
+        fix = "load it with model.load_weights(...) into the model built by the same code, or save the whole model with model.save('model.keras')"
+        if not Path(path).name.endswith(".weights.h5"):
+            fix += "; Keras 3 load_weights reads this layout only from files named *.weights.h5, so rename it"
+    else:
+        kind = "Keras 0.3 weights file" if layout == KERAS03_WEIGHTS else "weights only"
+        message = f"{kind}: no model_config, so load_model cannot rebuild the model; {held}"
+        fix = (
+            "load it with model.load_weights(...) into a model built from code or from its model.to_json() "
+            "architecture, or save the whole model with model.save(...)"
+        )
+    return Hit(message, "file", fix)
