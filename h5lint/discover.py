@@ -60,7 +60,8 @@ def sniff_bytes(head: bytes) -> str:
     if head.startswith(LFS_POINTER_PREFIX):
         return LFS_POINTER
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
+    # '"' too: some projects json.dump() the string model.to_json() returns, encoding it twice.
+    if stripped[:1] in (b"{", b"[", b'"'):
         return JSON
     return UNKNOWN
 
@@ -128,10 +129,8 @@ def _looks_like_model_json(path: Path) -> bool:
             head = fh.read(1 << 16)
     except OSError:
         return False
-    return any(
-        marker in head
-        for marker in (b'"modelTopology"', b'"class_name"', b'"weight_map"', b'"weightsManifest"')
-    )
+    # Unquoted markers, so JSON encoded twice (\"class_name\") is recognised too.
+    return any(marker in head for marker in (b"modelTopology", b"class_name", b"weight_map", b"weightsManifest"))
 
 
 def _folder_candidate(folder: Path) -> Candidate | None:
