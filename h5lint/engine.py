@@ -7,6 +7,7 @@ No I/O besides what parsers and lazy weight reads do, no printing: the engine re
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Iterable, Sequence
 
 from . import __version__
@@ -82,7 +83,26 @@ def lint_candidate(candidate: Candidate, settings: Settings) -> ArtifactReport:
     return lint_outcome(candidate.path, read_candidate(candidate), settings)
 
 
-def lint_paths(paths: Sequence[str], settings: Settings) -> Report:
+def _lint_all(candidates: list[Candidate], settings: Settings, jobs: int) -> tuple[ArtifactReport, ...]:
+    """Lint in ``jobs`` worker processes; results keep the discovery order, so output matches a serial run."""
+    if jobs <= 1 or len(candidates) <= 1:
+        return tuple(lint_candidate(c, settings) for c in candidates)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    workers = min(jobs, len(candidates))
+    chunk = max(1, len(candidates) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return tuple(pool.map(lint_candidate, candidates, [settings] * len(candidates), chunksize=chunk))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1) -> Report:
     candidates = [c for c in discover(paths) if not settings.is_excluded(c.path)]
-    artifacts = tuple(lint_candidate(c, settings) for c in candidates)
+    artifacts = _lint_all(candidates, settings, jobs)
     return Report(artifacts=artifacts, rules_run=settings.enabled, tool_version=__version__)
