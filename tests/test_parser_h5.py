@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import os
+import re
+import shutil
+import threading
 
 import h5py
 import numpy as np
 import pytest
 
+from h5lint import ir
+from h5lint.parsers import h5, h5attrs
 from h5lint.parsers.h5weights import keras3_has_optimizer_weights, keras3_weights, legacy_weights
 
-from conftest import FORMAT_EXAMPLES
+from conftest import FORMAT_EXAMPLES, REALWORLD
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def _opener(path):
@@ -82,3 +91,350 @@ def test_chunks_stream_the_dataset_lazily_in_bounded_pieces(tmp_path):
     assert [c.tolist() for c in scalar.chunks()] == [[7.0]]
     assert list(empty.chunks()) == []
     assert len(opened) == 8  # one open per iteration
+
+
+# --- read(): every HDF5 file we have -------------------------------------------------------------
+
+MANIFEST = {row["local_name"]: row for row in csv.DictReader(open(REALWORLD / "manifest.tsv"), delimiter="\t")}
+REALWORLD_H5 = sorted(name for name, row in MANIFEST.items() if row["format"] in (ir.H5_FULL, ir.H5_WEIGHTS))
+EXAMPLE_FORMATS = {
+    "k3_functional.weights.h5": (ir.H5_WEIGHTS, "keras3-weights"),
+    "k3_functional_legacy.h5": (ir.H5_FULL, "legacy-h5"),
+    "k3_sequential_legacy.h5": (ir.H5_FULL, "legacy-h5"),
+    "k3_unicode_inf_nan_legacy.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_chunked_layer_names.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_functional.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_functional_weights.h5": (ir.H5_WEIGHTS, "legacy-weights"),
+    "tfk_inf_nan.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_sequential.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_stateful.h5": (ir.H5_FULL, "legacy-h5"),
+    "tfk_tfoplambda.h5": (ir.H5_FULL, "legacy-h5"),
+}
+
+
+def test_every_hdf5_example_is_listed_here():
+    on_disk = {p.name for p in FORMAT_EXAMPLES.iterdir() if p.is_file() and p.read_bytes()[:8] == HDF5_MAGIC}
+    assert on_disk == set(EXAMPLE_FORMATS)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_FORMATS))
+def test_format_examples(name):
+    outcome = h5.read(str(FORMAT_EXAMPLES / name))
+    model = outcome.artifact
+    assert (model.format, model.layout) == EXAMPLE_FORMATS[name]
+    if model.format == ir.H5_FULL:
+        assert outcome.problems == ()
+        assert (model.versions.keras_version, model.versions.backend) in {("2.21.0", "tensorflow"), ("3.15.1", "tensorflow")}
+        assert model.versions.writer == ("tf-keras" if name.startswith("tfk_") else "keras-3")
+        assert model.graph is not None and model.outputs
+    else:
+        assert [p.code for p in outcome.problems] == ["H5L002"]
+
+
+def _last_layer_classes(model: ir.ModelArtifact) -> str:
+    return ";".join(model.graph.layer(spec.name).class_name for spec in model.outputs)
+
+
+@pytest.mark.parametrize("name", REALWORLD_H5)
+def test_realworld_files_match_the_manifest(name):
+    row = MANIFEST[name]
+    outcome = h5.read(str(REALWORLD / "files" / name))
+    model = outcome.artifact
+    assert model is not None, outcome.problems
+    assert model.format == row["format"]
+    assert model.versions.keras_version == (row["keras_version"] or None)
+    assert model.versions.backend == (row["backend"] or None)
+    assert model.h5_references == ()
+    if row["format"] == ir.H5_FULL:
+        assert outcome.problems == ()
+        # The manifest writes a wrapper as "TimeDistributed(Dense)"; the graph's output layer is the wrapper.
+        assert _last_layer_classes(model) == re.sub(r"\(\w+\)", "", row["last_layer"])
+        assert len(model.outputs) == int(row["n_outputs"])
+    else:
+        assert [p.code for p in outcome.problems] == ["H5L002"]
+        assert [p.hit.location for p in outcome.problems] == ["file"]
+        if row["last_layer"]:  # "(name)dense_5": the last layer the weights file lists
+            assert model.weights[-1].name == row["last_layer"].removeprefix("(name)")
+
+
+def test_weights_only_message_lists_the_layers():
+    (problem,) = h5.read(str(REALWORLD / "files" / "0xDaksh__Credit-Card-Fraud__model.h5")).problems
+    assert problem.code == "H5L002"
+    assert problem.hit.message == (
+        "weights only: no model_config, so load_model cannot rebuild the model; it holds weights for 6 layers "
+        "(dense_1, dense_2, dropout_1, dense_3, dense_4, dense_5)"
+    )
+    (problem,) = h5.read(str(REALWORLD / "files" / "datlife__behavioral-cloning__model__cnn.h5")).problems
+    assert "it holds weights for 63 layers (cifar, lambda_1, conv0, bn0, relu0, dropout_1, conv1a, bn1b, relu1b, conv1b and 53 more)" in problem.hit.message
+
+
+def test_keras3_store_named_h5_is_told_to_be_renamed(tmp_path):
+    copy = tmp_path / "model.h5"
+    shutil.copy(FORMAT_EXAMPLES / "k3_functional.weights.h5", copy)
+    outcome = h5.read(str(copy))
+    (problem,) = outcome.problems
+    assert problem.hit.message.startswith(
+        "Keras 3 weights store (.weights.h5): no model config, so load_model cannot rebuild the model; "
+        "it holds weights for 10 layers (bilstm, concat, out_a, out_b, seq_in, aux_in, double, scale, inner_seq, td)"
+    )
+    assert problem.hit.fix.endswith("so rename it")
+    assert outcome.artifact.has_optimizer_weights
+    assert outcome.artifact.versions == ir.VersionTags()
+
+
+def test_chunked_layer_names_are_joined():
+    model = h5.read(str(FORMAT_EXAMPLES / "tfk_chunked_layer_names.h5")).artifact
+    graph_names = [layer.name for layer in model.graph.layers if layer.class_name != "InputLayer"]
+    assert len(model.weights) == 66 and len(graph_names) == 66
+    assert [layer.name for layer in model.weights] == graph_names  # layer_names0 then layer_names1, in order
+    assert all(len(name) == 1000 for name in graph_names)
+    assert model.weights[65].weights[0].shape == (1, 1)
+
+
+def test_unicode_names_and_nonstandard_json():
+    model = h5.read(str(FORMAT_EXAMPLES / "k3_unicode_inf_nan_legacy.h5")).artifact
+    assert model.nonstandard_json == ("Infinity", "NaN")
+    assert {"entrée", "dense_ü"} <= {layer.name for layer in model.weights}
+    assert model.graph.name == "modèle"
+    assert h5.read(str(FORMAT_EXAMPLES / "tfk_inf_nan.h5")).artifact.nonstandard_json == ("Infinity", "NaN")
+
+
+def test_full_model_and_weights_only_file_of_the_same_model_have_the_same_inventory():
+    full = h5.read(str(FORMAT_EXAMPLES / "tfk_functional.h5")).artifact
+    weights_only = h5.read(str(FORMAT_EXAMPLES / "tfk_functional_weights.h5")).artifact
+    assert _inventory(full.weights) == _inventory(weights_only.weights)
+    assert full.has_optimizer_weights and not weights_only.has_optimizer_weights
+    assert [spec.name for spec in full.outputs] == ["out_a", "out_b"]
+
+
+def test_weights_are_read_only_when_chunks_are_iterated(monkeypatch):
+    opened = []
+    real_open = h5._open
+
+    def counting_open(path):
+        opened.append(path)
+        return real_open(path)
+
+    monkeypatch.setattr(h5, "_open", counting_open)
+    model = h5.read(str(FORMAT_EXAMPLES / "tfk_sequential.h5")).artifact
+    assert len(opened) == 1
+    kernel = model.weights[[layer.name for layer in model.weights].index("hidden")].weights[0]
+    assert kernel.name == "hidden/kernel:0"
+    values = np.concatenate(list(kernel.chunks(5)))
+    assert len(opened) == 2
+    with h5py.File(FORMAT_EXAMPLES / "tfk_sequential.h5", "r") as f:
+        np.testing.assert_array_equal(values, f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1))
+
+
+# --- damaged and hostile files -------------------------------------------------------------------
+
+
+def _copy(tmp_path, name="tfk_sequential.h5"):
+    copy = tmp_path / name
+    shutil.copy(FORMAT_EXAMPLES / name, copy)
+    copy.chmod(0o644)
+    return copy
+
+
+def _only_problem(outcome):
+    (problem,) = outcome.problems
+    assert problem.hit.location == "file"
+    return problem.code, problem.hit.message
+
+
+def test_truncated_file(tmp_path):
+    path = tmp_path / "model.h5"
+    path.write_bytes((FORMAT_EXAMPLES / "tfk_sequential.h5").read_bytes()[:2048])
+    outcome = h5.read(str(path))
+    assert outcome.artifact is None
+    assert _only_problem(outcome) == (
+        "H5L001",
+        f"{path}: truncated HDF5 file: it is 2,048 bytes but its superblock says 27,040 "
+        "(cut short in transfer, by a quota or while saving); re-export or re-download it",
+    )
+
+
+def test_corrupt_superblock_and_not_hdf5_at_all(tmp_path):
+    path = tmp_path / "model.h5"
+    path.write_bytes(HDF5_MAGIC + b"\0" * 100)
+    assert _only_problem(h5.read(str(path))) == (
+        "H5L001",
+        f"{path}: truncated or corrupt HDF5: Unable to synchronously open file (bad byte number in an address); "
+        "re-export or re-download it",
+    )
+    path.write_bytes(b"PK\3\4 a zip")
+    code, message = _only_problem(h5.read(str(path)))
+    assert code == "H5L001" and message.startswith(f"{path}: not an HDF5 file after all (")
+
+
+def test_invalid_model_config_json_names_the_offset(tmp_path):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["model_config"] = '{"class_name": "Sequential", "config": oops}'
+    outcome = h5.read(str(path))
+    assert outcome.artifact is None
+    assert _only_problem(outcome) == (
+        "H5L001",
+        f"{path}: invalid JSON at offset 39 in model_config attribute: Expecting value",
+    )
+
+
+def test_model_config_that_is_not_a_model(tmp_path):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["model_config"] = "[1, 2]"
+    code, message = _only_problem(h5.read(str(path)))
+    assert code == "H5L001"
+    assert message == (
+        f'{path}: model_config attribute: the model config is not a {{"class_name": ..., "config": ...}} object'
+    )
+
+
+def test_model_config_that_is_not_a_string(tmp_path):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["model_config"] = np.arange(3)
+    assert _only_problem(h5.read(str(path))) == (
+        "H5L001",
+        f"{path}: model_config attribute is not a string (it holds a int64 array of shape (3,))",
+    )
+
+
+def test_broken_training_config_keeps_the_model(tmp_path):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["training_config"] = '{"loss": '
+    outcome = h5.read(str(path))
+    assert outcome.artifact.graph is not None and outcome.artifact.training is None
+    assert _only_problem(outcome) == (
+        "H5L001",
+        f"{path}: invalid JSON at offset 9 in training_config attribute: Expecting value",
+    )
+
+
+def test_attribute_over_budget_is_refused_before_reading(tmp_path, monkeypatch):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["model_config"] = np.bytes_(b"x" * 5000)  # fixed-length: size known from the type
+    monkeypatch.setattr(h5attrs, "MAX_ATTR_BYTES", 4096)
+    assert _only_problem(h5.read(str(path))) == (
+        "H5L001",
+        f"{path}: model_config attribute is 5,000 bytes, over h5lint's budget of 4,096 bytes",
+    )
+
+
+def test_hdf5_that_is_not_keras(tmp_path):
+    path = tmp_path / "data.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = np.zeros(3)
+        f.create_group("labels")
+    outcome = h5.read(str(path))
+    assert outcome.artifact is None
+    assert _only_problem(outcome) == (
+        "H5L001",
+        f"{path}: an HDF5 file but not a Keras model: it has neither model_config nor layer_names at the root, "
+        "nor a Keras 3 weights layout (root groups: images, labels)",
+    )
+
+
+def test_keras_03_weights(tmp_path):
+    path = tmp_path / "old.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["nb_layers"] = 2
+        first = f.create_group("layer_0")
+        first.attrs["nb_params"] = 2
+        first["param_0"] = np.ones((3, 2), np.float32)
+        first["param_1"] = np.ones(2, np.float32)
+        f.create_group("layer_1").attrs["nb_params"] = 0
+    outcome = h5.read(str(path))
+    assert (outcome.artifact.format, outcome.artifact.layout) == (ir.H5_WEIGHTS, "keras-0.3-weights")
+    assert _inventory(outcome.artifact.weights) == {"layer_0": [("param_0", (3, 2)), ("param_1", (2,))], "layer_1": []}
+    assert _only_problem(outcome) == (
+        "H5L002",
+        "Keras 0.3 weights file: no model_config, so load_model cannot rebuild the model; "
+        "it holds weights for 2 layers (layer_0, layer_1)",
+    )
+
+
+def _watch_fifo(fifo):
+    """Start a writer on ``fifo``; its open() returns only if someone opens the FIFO for reading."""
+    opened = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)
+        opened.set()
+        os.close(fd)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    return opened, thread
+
+
+def _release_fifo(fifo, thread):
+    if thread.is_alive():
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # lets the writer's open() return
+        thread.join(5)
+        os.close(fd)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_links_and_storage_outside_the_file_are_recorded_not_followed(tmp_path):
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["data"] = np.arange(10, dtype=np.float32)
+    other_bytes = other.read_bytes()
+    fifo = tmp_path / "trap.h5"  # opening it for reading would be seen by the watcher
+    os.mkfifo(fifo)
+    raw = tmp_path / "raw.bin"
+    raw.write_bytes(np.arange(4, dtype=np.float32).tobytes())
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        group = f["model_weights/hidden"]
+        group["hidden/stolen:0"] = h5py.ExternalLink(str(other), "/data")
+        group["hidden/trap:0"] = h5py.ExternalLink(str(fifo), "/x")
+        group.attrs["weight_names"] = [b"hidden/kernel:0", b"hidden/stolen:0", b"hidden/trap:0", b"hidden/raw:0"]
+        f["ghost"] = h5py.ExternalLink("missing.h5", "/x")
+        group.create_dataset("hidden/raw:0", shape=(4,), dtype="f4", external=[(str(raw), 0, 16)])
+        layout = h5py.VirtualLayout(shape=(10,), dtype="f4")
+        layout[:] = h5py.VirtualSource(str(other), "data", shape=(10,))
+        f.create_virtual_dataset("virtual", layout)
+    opened, thread = _watch_fifo(fifo)
+    try:
+        model = h5.read(str(path)).artifact
+        hidden = model.weight_layer("hidden")
+        raw_weight = hidden.weights[-1]
+        assert raw_weight.name == "hidden/raw:0" and list(raw_weight.chunks()) == []
+        for weight in hidden.weights:
+            list(weight.chunks())
+        assert not opened.wait(0.2)
+    finally:
+        _release_fifo(fifo, thread)
+    assert [w.name for w in hidden.weights] == ["hidden/kernel:0", "hidden/raw:0"]
+    assert model.h5_references == (
+        ir.H5Reference("external-link", "/ghost", "missing.h5:/x"),
+        ir.H5Reference("external-storage", "/model_weights/hidden/hidden/raw:0", str(raw)),
+        ir.H5Reference("external-link", "/model_weights/hidden/hidden/stolen:0", f"{other}:/data"),
+        ir.H5Reference("external-link", "/model_weights/hidden/hidden/trap:0", f"{fifo}:/x"),
+        ir.H5Reference("virtual-dataset", "/virtual", f"{other}:data"),
+    )
+    assert other.read_bytes() == other_bytes
+
+
+def test_link_cycles_and_soft_links(tmp_path):
+    path = _copy(tmp_path)
+    with h5py.File(path, "r+") as f:
+        group = f["model_weights/hidden"]
+        group["hidden/loop"] = f["model_weights"]  # a hard link back up the tree
+        group["hidden/alias:0"] = h5py.SoftLink("/model_weights/hidden/hidden/kernel:0")
+        group["hidden/self"] = h5py.SoftLink("/model_weights/hidden/hidden/self")
+        group.attrs["weight_names"] = [b"hidden/alias:0", b"hidden/self", b"hidden/loop/hidden/hidden/bias:0"]
+    outcome = h5.read(str(path))
+    assert outcome.problems == () and outcome.artifact.h5_references == ()
+    assert _inventory([outcome.artifact.weight_layer("hidden")]) == {
+        "hidden": [("hidden/alias:0", (4, 8)), ("hidden/loop/hidden/hidden/bias:0", (8,))]
+    }
+    (alias, _bias) = outcome.artifact.weight_layer("hidden").weights
+    with h5py.File(path, "r") as f:
+        np.testing.assert_array_equal(
+            np.concatenate(list(alias.chunks(3))), f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1)
+        )

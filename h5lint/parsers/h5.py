@@ -7,6 +7,7 @@ External links, external raw-data storage and virtual datasets are recorded, nev
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import h5py
@@ -16,7 +17,7 @@ from ..findings import Hit, ParseOutcome, Problem
 from ..jsonutil import JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
-from .h5attrs import AttrProblem, has_list_attr, list_attr, text_attr
+from .h5attrs import AttrProblem, has_list_attr, list_attr, present, text_attr
 from .h5links import hard_links, outside_references, resolve
 from .h5weights import Opener, keras03_weights, keras3_has_optimizer_weights, keras3_weights, legacy_weights
 
@@ -33,7 +34,9 @@ KERAS3_MARKERS = ("vars", "layers", "_layer_checkpoint_dependencies")
 # How many layer names a weights-only message spells out before "and N more".
 NAMES_SHOWN = 10
 
-_REEXPORT = "re-export the model from the training code or re-download the file"
+_REEXPORT = "re-export the model from the training code, or re-download the file"
+# HDF5's message for a file shorter than its superblock records.
+_TRUNCATED = re.compile(r"truncated file: eof = (\d+).*?stored_eof = (\d+)")
 
 
 class _Unreadable(Exception):
@@ -45,7 +48,13 @@ class _Unreadable(Exception):
 
 
 def _open(path: str) -> h5py.File:
-    # No file locking: h5lint only reads, and locking fails on read-only mounts and some network disks.
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        if "lock" not in str(exc):
+            raise
+    # Locking fails on read-only mounts and some network disks, and HDF5 refuses to reopen a file
+    # with other locking flags than it is already open with; h5lint only reads, so it needs none.
     return h5py.File(path, "r", locking=False)
 
 
@@ -60,7 +69,7 @@ def read(path: str) -> ParseOutcome:
     except PermissionError as exc:
         return _fail(path, _Unreadable(f"cannot be opened ({exc.strerror or exc})", "check the file's permissions"))
     except (OSError, RuntimeError, ValueError) as exc:
-        return _fail(path, _Unreadable(f"{_open_error(exc)}; {_REEXPORT}", None))
+        return _fail(path, _Unreadable(_open_error(exc)))
     try:
         with h5:
             return _read_open(path, h5)
@@ -68,16 +77,21 @@ def read(path: str) -> ParseOutcome:
         return _fail(path, exc)
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
         # h5py reports damaged metadata (bad B-tree, unreadable object header) this way mid-walk.
-        return _fail(path, _Unreadable(f"truncated or corrupt HDF5: {exc}; {_REEXPORT}", None))
+        return _fail(path, _Unreadable(f"truncated or corrupt HDF5: {exc}; re-export or re-download it"))
 
 
 def _open_error(exc: BaseException) -> str:
     text = str(exc)
-    if "truncated file" in text:
-        return f"truncated HDF5 file (cut short in transfer or while saving): {text}"
+    sizes = _TRUNCATED.search(text)
+    if sizes:
+        have, want = (int(sizes.group(i)) for i in (1, 2))
+        return (
+            f"truncated HDF5 file: it is {have:,} bytes but its superblock says {want:,} "
+            "(cut short in transfer, by a quota or while saving); re-export or re-download it"
+        )
     if "file signature not found" in text:
-        return f"not an HDF5 file after all: {text}"
-    return f"truncated or corrupt HDF5: {text}"
+        return f"not an HDF5 file after all ({text}); re-export or re-download it"
+    return f"truncated or corrupt HDF5: {text}; re-export or re-download it"
 
 
 def _fail(path: str, exc: _Unreadable) -> ParseOutcome:
@@ -90,11 +104,11 @@ def _problem(path: str, message: str, fix: str | None = _REEXPORT) -> Problem:
 
 def _read_open(path: str, h5: h5py.File) -> ParseOutcome:
     references = outside_references(h5)
-    if _has_attr(h5, "model_config"):
+    if present(h5, "model_config"):
         return _full_model(path, h5, references)
     if has_list_attr(h5, "layer_names"):
         return _weights_only(path, h5, references, LEGACY_WEIGHTS, lambda: legacy_weights(h5, _opener(path), ""))
-    if _has_attr(h5, "nb_layers"):
+    if present(h5, "nb_layers"):
         return _weights_only(path, h5, references, KERAS03_WEIGHTS, lambda: keras03_weights(h5, _opener(path)))
     roots = dict(hard_links(h5))
     if any(isinstance(roots.get(name), h5py.Group) for name in KERAS3_MARKERS):
@@ -112,13 +126,6 @@ def _read_open(path: str, h5: h5py.File) -> ParseOutcome:
         f"nor a Keras 3 weights layout (root groups: {listed})",
         "point h5lint at a Keras model file, or exclude this file from the scan",
     )
-
-
-def _has_attr(obj: h5py.HLObject, name: str) -> bool:
-    try:
-        return name in obj.attrs
-    except (OSError, RuntimeError):
-        return False
 
 
 def _json_attr(h5: h5py.File, name: str) -> tuple[object, tuple[str, ...]] | None:

@@ -53,12 +53,22 @@ def _check_size(obj: h5py.HLObject, name: str, budget: int) -> None:
         raise AttrProblem(f"{describe(obj, name)} is {size:,} bytes, over h5lint's budget of {budget:,} bytes")
 
 
-def read_raw(obj: h5py.HLObject, name: str, budget: int = MAX_ATTR_BYTES) -> Any:
-    """The attribute's value as h5py returns it, or None if absent; raises :class:`AttrProblem`."""
+def present(obj: h5py.HLObject, name: str) -> bool:
     try:
-        if name not in obj.attrs:
-            return None
-        _check_size(obj, name, budget)
+        return name in obj.attrs
+    except (OSError, RuntimeError, ValueError):
+        return False  # an attribute table HDF5 cannot list holds nothing h5lint can use
+
+
+def read_raw(obj: h5py.HLObject, name: str, budget: int | None = None) -> Any:
+    """The attribute's value as h5py returns it, or None if absent; raises :class:`AttrProblem`.
+
+    ``budget`` (bytes, default :data:`MAX_ATTR_BYTES`) is checked before the value is read.
+    """
+    if not present(obj, name):
+        return None
+    try:
+        _check_size(obj, name, MAX_ATTR_BYTES if budget is None else budget)
         return obj.attrs[name]
     except AttrProblem:
         raise
@@ -88,7 +98,7 @@ def to_list(value: Any) -> tuple[str, ...] | None:
     return None if text is None else (text,)
 
 
-def text_attr(obj: h5py.HLObject, name: str, budget: int = MAX_ATTR_BYTES) -> str | None:
+def text_attr(obj: h5py.HLObject, name: str, budget: int | None = None) -> str | None:
     """A string attribute's text, None if absent; raises :class:`AttrProblem` if it is not a string."""
     value = read_raw(obj, name, budget)
     if value is None:
@@ -100,19 +110,16 @@ def text_attr(obj: h5py.HLObject, name: str, budget: int = MAX_ATTR_BYTES) -> st
 
 
 def has_list_attr(obj: h5py.HLObject, name: str) -> bool:
-    try:
-        return name in obj.attrs or f"{name}0" in obj.attrs
-    except (OSError, RuntimeError):
-        return False
+    return present(obj, name) or present(obj, f"{name}0")
 
 
 def list_attr(obj: h5py.HLObject, name: str) -> tuple[str, ...] | None:
     """A list of names stored whole or chunked as ``name0``, ``name1`` ...; None if absent."""
-    if name in obj.attrs:
+    if present(obj, name):
         return _list_value(obj, name)
     names: list[str] = []
     index = 0
-    while f"{name}{index}" in obj.attrs:
+    while present(obj, f"{name}{index}"):
         if index >= MAX_CHUNKS:
             raise AttrProblem(f"{describe(obj, name)} is split into more than {MAX_CHUNKS:,} chunks")
         names.extend(_list_value(obj, f"{name}{index}"))

@@ -141,4 +141,4 @@ def outside_references(h5: h5py.Group) -> tuple[H5Reference, ...]:
             found.append(H5Reference("external-link", location, f"{_text(link.filename)}:{_text(link.path)}"))
         elif isinstance(obj, h5py.Dataset):
             found.extend(_dataset_references(location, obj))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda ref: (ref.location, ref.kind, ref.target)))
