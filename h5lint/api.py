@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .baseline import apply_baseline, load_baseline, write_baseline
 from .engine import lint_paths
 from .findings import Report
 from .settings import Settings, settings_for
@@ -32,26 +33,41 @@ class CheckRequest:
 
 
 def exit_code(report: Report, settings: Settings) -> int:
+    """1 when any reported finding is at or above ``fail-on``; findings hidden by a baseline do not count."""
     threshold = settings.fail_on.rank
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in report.findings) else EXIT_OK
+
+
+def _emit(text: str, output: Path | None) -> None:
+    # File names are not always valid UTF-8 (surrogate escapes); show their bytes escaped
+    # instead of failing the whole run on them.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def run_check(request: CheckRequest) -> int:
     from .reporters import RenderOptions, render
 
     settings = settings_for(request.paths, request.config_file, request.cli_config)
+    # Fail on a bad baseline before spending time on the models.
+    known = load_baseline(request.baseline) if request.baseline is not None else None
     report = lint_paths(request.paths, settings)
+    if request.write_baseline is not None:
+        count = write_baseline(request.write_baseline, report)
+        noun = "finding" if count == 1 else "findings"
+        print(f"h5lint: recorded {count} {noun} in {request.write_baseline}", file=sys.stderr)
+    if known is not None:
+        report = apply_baseline(report, known)
     options = RenderOptions(
         quiet=request.quiet,
         statistics=request.statistics,
         show_versions=request.show_versions,
         color=request.color,
     )
-    text = render(request.output_format, report, options)
-    if request.output is not None:
-        request.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if request.exit_zero:
+    _emit(render(request.output_format, report, options), request.output)
+    if request.exit_zero or request.write_baseline is not None:
         return EXIT_OK
     return exit_code(report, settings)

@@ -19,6 +19,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Lint saved Keras/TensorFlow models (HDF5, .keras, SavedModel, TF.js) without importing TensorFlow.",
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain click help: Rich markup would eat "[tool.h5lint]" and keep the docstrings' hard line breaks.
+    rich_markup_mode=None,
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -59,7 +61,13 @@ def _fail(message: str) -> None:
 @app.command()
 def check(
     paths: List[str] = typer.Argument(..., help="Model files and folders (searched recursively)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text,
+        "--format",
+        "-f",
+        help="Output format: text (for people), json (schema: h5lint/schemas/report.schema.json), "
+        "sarif (SARIF 2.1.0 for GitHub code scanning) or github (GitHub Actions annotations).",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     select: Optional[List[str]] = typer.Option(
         None, "--select", help="Rules to run: codes, prefixes (H5L1), names or ALL. Repeatable, or comma-separated."
@@ -79,14 +87,31 @@ def check(
         None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: warning)."
     ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings are reported."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text format: print findings only, no headers or summary."),
-    statistics: bool = typer.Option(False, "--statistics", help="Text format: print counts per rule."),
-    show_versions: bool = typer.Option(
-        False, "--show-versions", help="Text format: print the version tags of every artifact."
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        "-q",
+        help="Text format: print only the finding lines (no artifact headers, fix hints or summary).",
     ),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
+    statistics: bool = typer.Option(
+        False, "--statistics", help="Text format: also print how many findings each rule reported."
+    ),
+    show_versions: bool = typer.Option(
+        False,
+        "--show-versions",
+        help="Text format: print every artifact's version tags (format, layout, keras_version, backend, "
+        "tensorflow_version, tensorflow_git_version, writer, producer).",
+    ),
+    baseline: Optional[Path] = typer.Option(
+        None,
+        "--baseline",
+        help="Hide the findings recorded in this baseline file (see --write-baseline); the summary says how many.",
+    ),
     write_baseline: Optional[Path] = typer.Option(
-        None, "--write-baseline", help="Record the current findings in FILE (exit status 0)."
+        None,
+        "--write-baseline",
+        help="Record the current findings in FILE (versioned JSON, matched by fingerprint: rule + path + "
+        "location) and exit 0; later runs with --baseline FILE report only new findings.",
     ),
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, help="Parallel worker processes (default: number of CPU cores)."
@@ -94,8 +119,12 @@ def check(
 ) -> None:
     """Scan model files and folders and report findings.
 
-    Other commands: 'h5lint rules' lists the rules, 'h5lint explain CODE' prints one rule's docs.
+    Other commands: 'h5lint rules' lists the rules, 'h5lint explain CODE' prints one rule's docs,
+    'h5lint --version' prints the version.
     Configuration: [tool.h5lint] in pyproject.toml or h5lint.toml (see README); flags override it.
+
+    Text output is coloured on a terminal unless NO_COLOR is set or --output is given. With
+    --format json, sarif or github stdout holds only the report; messages go to stderr.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,
     configuration or internal error. Unreadable files are findings (H5L001, an error).
@@ -126,12 +155,15 @@ def check(
     )
     try:
         code = run_check(request)
-    except Exception as exc:  # noqa: BLE001 - anything not handled below is a usage/config problem
+    except Exception as exc:  # noqa: BLE001 - every failure must end with exit status 2
         from .settings import ConfigError
 
         if isinstance(exc, (ConfigError, OSError)):
             _fail(str(exc))
-        raise
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it with the traceback above")
     raise typer.Exit(code)
 
 

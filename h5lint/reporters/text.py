@@ -1,34 +1,115 @@
-"""Human-readable output: one line per finding, grouped by artifact, then a summary."""
+"""Human-readable output: a header per artifact, one line per finding with its fix hint, a summary.
+
+::
+
+    models/clf.h5 (h5-full, keras 2.15.0): 1 finding
+    models/clf.h5:output:out: H5L201 [error] The output 'out' ... .
+        fix: add activation='sigmoid' to layer 'out'
+    models/ok.keras (keras-zip, keras 3.4.1): no findings
+
+    2 artifacts checked: 1 finding (1 error, 0 warnings, 0 info).
+
+A finding line starts with ``path[:location]`` so editors and ``grep`` can use it; the location is
+left out when the finding is about the whole artifact.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 
-from ..findings import ArtifactReport, Report, Severity
+from ..findings import ArtifactReport, Finding, Report, Severity
+from . import RenderOptions
+from ._describe import SEVERITIES, VERSION_KEYS, logical_location, plural, sentence, version_tags
+
+# ANSI SGR codes, used only when options.color is set.
+_STYLE = {
+    "error": "1;31",
+    "warning": "33",
+    "info": "36",
+    "path": "1",
+    "code": "1",
+    "dim": "2",
+}
+
+Paint = Callable[[str, str], str]
 
 
-def _header(artifact: ArtifactReport) -> str:
+def _painter(color: bool) -> Paint:
+    if not color:
+        return lambda text, _style: text
+    return lambda text, style: f"\x1b[{_STYLE[style]}m{text}\x1b[0m"
+
+
+def _header(artifact: ArtifactReport, paint: Paint) -> str:
     v = artifact.versions
     tags = [artifact.format or "unreadable"]
     if v.keras_version:
         tags.append(f"keras {v.keras_version}")
     if v.backend:
         tags.append(f"backend {v.backend}")
-    if v.tensorflow_version:
-        tags.append(f"tensorflow {v.tensorflow_version}")
-    return f"{artifact.path} ({', '.join(tags)})"
+    count = len(artifact.findings)
+    status = plural(count, "finding") if count else "no findings"
+    return f"{paint(artifact.path, 'path')} ({', '.join(tags)}): {status}"
 
 
-def render(report: Report, options) -> str:
+def _versions(artifact: ArtifactReport) -> str:
+    tags = version_tags(artifact)
+    return "    versions: " + ", ".join(f"{key}={tags[key] or '-'}" for key in VERSION_KEYS)
+
+
+def _finding(finding: Finding, paint: Paint) -> str:
+    place = logical_location(finding.location)
+    where = f"{finding.path}:{place.qualified}" if place else finding.path
+    severity = finding.severity.value
+    return (
+        f"{paint(where, 'path')}: {paint(finding.code, 'code')} "
+        f"{paint(f'[{severity}]', severity)} {sentence(finding.message)}"
+    )
+
+
+def _statistics(report: Report, paint: Paint) -> list[str]:
+    counts = Counter((f.code, f.name) for f in report.findings)
+    if not counts:
+        return ["Findings by rule: none"]
+    width = len(str(max(counts.values())))
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ["Findings by rule:"] + [
+        f"  {count:>{width}}  {paint(code, 'code')}  {name}" for (code, name), count in rows
+    ]
+
+
+def _severity_count(count: int, severity: Severity, paint: Paint) -> str:
+    text = f"{count} info" if severity is Severity.INFO else plural(count, severity.value)
+    return paint(text, severity.value) if count else text
+
+
+def _summary(report: Report, paint: Paint) -> str:
+    artifacts = plural(len(report.artifacts), "artifact") + " checked"
+    unreadable = sum(1 for a in report.artifacts if not a.readable)
+    if unreadable:
+        artifacts += f" ({unreadable} unreadable)"
+    by_severity = ", ".join(_severity_count(report.count(s), s, paint) for s in SEVERITIES)
+    text = f"{artifacts}: {plural(len(report.findings), 'finding')} ({by_severity})"
+    if report.hidden_by_baseline:
+        text += f"; {plural(report.hidden_by_baseline, 'finding')} hidden by the baseline"
+    return text + "."
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    paint = _painter(options.color)
     lines: list[str] = []
     for artifact in report.artifacts:
         if not options.quiet:
-            lines.append(_header(artifact))
-        for f in artifact.findings:
-            where = f"{f.path}[{f.location}]" if f.location else f.path
-            lines.append(f"{where}: {f.code} [{f.severity.value}] {f.message}")
+            lines.append(_header(artifact, paint))
+            if options.show_versions:
+                lines.append(_versions(artifact))
+        for finding in artifact.findings:
+            lines.append(_finding(finding, paint))
+            if finding.fix and not options.quiet:
+                lines.append(paint(f"    fix: {finding.fix}", "dim"))
+    if options.statistics:
+        lines += ["", *_statistics(report, paint)] if lines else _statistics(report, paint)
     if not options.quiet:
-        counts = Counter(f.severity for f in report.findings)
-        parts = ", ".join(f"{counts[s]} {s.value}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-        lines.append(f"{len(report.artifacts)} artifacts, {len(report.findings)} findings ({parts})")
-    return "\n".join(lines) + "\n"
+        lines += ["", _summary(report, paint)] if lines else [_summary(report, paint)]
+    return "".join(f"{line}\n" for line in lines)

@@ -1,0 +1,82 @@
+"""Wording every reporter shares: logical locations, version tags, sentences, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..findings import ArtifactReport, Report, Severity
+from ..parsers import UNREADABLE
+
+SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+# Public names of the version tags (JSON keys, --show-versions labels), in display order.
+VERSION_KEYS = (
+    "format",
+    "layout",
+    "keras_version",
+    "backend",
+    "tensorflow_version",
+    "tensorflow_git_version",
+    "writer",
+    "producer",
+)
+
+WHOLE_ARTIFACT = "file"
+
+
+@dataclass(frozen=True)
+class LogicalLocation:
+    """A finding's place inside an artifact, split from ``layer:inner_seq/dense_1``."""
+
+    kind: str  # layer, output, op, member, object ...
+    name: str  # innermost name: ``dense_1``
+    qualified: str  # the location exactly as findings carry it: ``layer:inner_seq/dense_1``
+
+
+def logical_location(location: str | None) -> LogicalLocation | None:
+    """None when the finding is about the whole artifact."""
+    if not location or location == WHOLE_ARTIFACT:
+        return None
+    kind, sep, value = location.partition(":")
+    if not sep or not value:
+        return LogicalLocation(kind="object", name=location, qualified=location)
+    name = value
+    # Layer paths nest models ("inner_seq/dense_1"); other kinds may contain "/" in the name itself
+    # (member:../evil.sh, object:/model_weights/ext), so only layers are cut to their last part.
+    if kind == "layer":
+        name = value.rsplit("/", 1)[-1] or value
+    return LogicalLocation(kind=kind, name=name, qualified=location)
+
+
+def version_tags(artifact: ArtifactReport) -> dict[str, str | None]:
+    v = artifact.versions
+    values = {
+        "format": artifact.format,
+        "layout": artifact.layout,
+        "keras_version": v.keras_version,
+        "backend": v.backend,
+        "tensorflow_version": v.tensorflow_version,
+        "tensorflow_git_version": v.tensorflow_git_version,
+        "writer": v.writer,
+        "producer": v.producer,
+    }
+    return {key: values[key] for key in VERSION_KEYS}
+
+
+def sentence(text: str) -> str:
+    """The text ending like a sentence (SARIF consumers and readers expect a final period)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else f"{text}."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def severity_counts(report: Report) -> dict[str, int]:
+    return {s.value: report.count(s) for s in SEVERITIES}
+
+
+def unreadable_messages(artifact: ArtifactReport) -> tuple[str, ...]:
+    """What the parser said about an artifact it could not read (empty if H5L001 was ignored)."""
+    return tuple(f.message for f in artifact.findings if f.code == UNREADABLE)

@@ -1,0 +1,67 @@
+"""Artifact paths as code-scanning services want them: relative to the repository root, POSIX, URIs.
+
+GitHub resolves relative paths against the checkout root, so SARIF and annotations name files
+relative to the git root around the working directory (or the working directory outside git).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from ..discover import SAVEDMODEL_FILES
+
+# The file a folder artifact is shown on; code scanning links files, not folders.
+_FOLDER_ANCHORS = (*SAVEDMODEL_FILES, "config.json", "model.json")
+
+
+def source_root(start: Path | None = None) -> Path:
+    """The nearest folder holding ``.git`` (a folder, or a file in worktrees), else ``start``."""
+    here = Path(os.path.realpath(start or Path.cwd()))
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def relative_path(path: str, root: Path) -> str | None:
+    """``path`` relative to ``root`` with ``/`` separators and symlinks resolved; None if outside."""
+    real = Path(os.path.realpath(path))
+    try:
+        return real.relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
+        return None
+
+
+def display_path(path: str, root: Path) -> str:
+    """Repository-relative when possible, else the path as the user gave it (POSIX separators)."""
+    relative = relative_path(path, root)
+    return relative if relative is not None else Path(path).as_posix()
+
+
+def anchor_file(path: str) -> str:
+    """A folder artifact (SavedModel, unzipped Keras, TF.js) is shown on its main file."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return path
+    for name in _FOLDER_ANCHORS:
+        if (folder / name).is_file():
+            return str(folder / name)
+    return path
+
+
+def uri_reference(path: str, root: Path) -> tuple[str, bool]:
+    """A percent-encoded URI for ``path`` and whether it is relative to ``root``.
+
+    Relative references keep ``/`` and encode everything else reserved, so a ``:`` in a file
+    name cannot be mistaken for a URI scheme; paths outside the root become absolute ``file:`` URIs.
+    """
+    relative = relative_path(path, root)
+    if relative is not None:
+        return quote(relative, safe="/", errors="surrogateescape"), True
+    return Path(os.path.realpath(path)).as_uri(), False
+
+
+def root_uri(root: Path) -> str:
+    return Path(os.path.realpath(root)).as_uri().rstrip("/") + "/"

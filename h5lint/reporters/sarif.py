@@ -1,0 +1,172 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: one run per invocation.
+
+Choices (see the SARIF spec and GitHub's ingestion rules):
+
+* ``tool.driver.rules`` lists every rule in the catalog, not only those that fired, so results keep
+  their ``ruleIndex`` and consumers can show help for any rule.
+* Model files are binary, so locations carry no ``region`` (the spec's "whole artifact"); the layer,
+  output or member goes into ``logicalLocations``. Folder artifacts (SavedModel, unzipped Keras)
+  are shown on their main file, because code scanning links files.
+* ``partialFingerprints.primaryLocationLineHash`` is the finding's fingerprint (rule + path +
+  logical location), so alerts survive re-saving a model; GitHub keeps a producer's value.
+* Paths are relative to the git root (``%SRCROOT%``), POSIX, percent-encoded.
+* Findings hidden by ``--baseline`` are left out (GitHub would reopen them as alerts, as it ignores
+  ``suppressions``); ``run.properties.hiddenByBaseline`` says how many.
+* An unreadable artifact is an H5L001 result *and* an error ``toolExecutionNotification``; the run
+  is then not ``executionSuccessful`` because its results are incomplete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from .. import __version__
+from ..catalog import RuleSpec, load_catalog
+from ..findings import ArtifactReport, Finding, Report, Severity
+from ..parsers import UNREADABLE
+from ..ruledocs import render_rule_doc
+from . import HOMEPAGE, RenderOptions
+from ._describe import logical_location, sentence, unreadable_messages
+from ._paths import anchor_file, root_uri, source_root, uri_reference
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+# GitHub keeps at most this many characters of a description and 10 tags per rule.
+MAX_DESCRIPTION = 1024
+MAX_TAGS = 10
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub's problem.severity vocabulary for rules without a security-severity.
+PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
+# SARIF's suggested logicalLocation kinds (§3.33.7) for h5lint's location kinds.
+LOGICAL_KINDS = {
+    "layer": "member",
+    "output": "variable",
+    "op": "function",
+    "member": "resource",
+    "object": "object",
+}
+
+
+def _paragraphs(text: str) -> str:
+    """Catalog prose is hard-wrapped; plain-text consumers want one line per paragraph."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(block.split()) for block in blocks)
+
+
+def _clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 0 else cut.rstrip() + "…"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+def _rule(spec: RuleSpec) -> dict[str, Any]:
+    docs = spec.docs
+    tags = list(dict.fromkeys((spec.category, *spec.tags, *(("security",) if spec.security_severity else ()))))
+    properties: dict[str, Any] = {"tags": tags[:MAX_TAGS]}
+    if spec.security_severity:
+        properties["security-severity"] = spec.security_severity
+    else:
+        properties["problem.severity"] = PROBLEM_SEVERITY[spec.severity]
+    help_text = "\n\n".join(
+        (_paragraphs(docs.what), f"Why it matters: {_paragraphs(docs.why)}", f"How to fix: {_paragraphs(docs.fix)}")
+    )
+    return {
+        "id": spec.code,
+        "name": _pascal(spec.name),
+        "shortDescription": {"text": sentence(spec.summary)},
+        "fullDescription": {"text": _clip(_paragraphs(docs.what))},
+        "help": {"text": help_text, "markdown": render_rule_doc(spec)},
+        "helpUri": f"{HOMEPAGE}/blob/main/rules/catalog/{spec.code}.toml",
+        "defaultConfiguration": {"level": LEVELS[spec.severity]},
+        "properties": properties,
+    }
+
+
+def _artifact_location(path: str, root: Path) -> dict[str, Any]:
+    uri, relative = uri_reference(anchor_file(path), root)
+    return {"uri": uri, "uriBaseId": SRCROOT} if relative else {"uri": uri}
+
+
+def _location(finding: Finding, root: Path) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": _artifact_location(finding.path, root)}}
+    place = logical_location(finding.location)
+    if place is not None:
+        location["logicalLocations"] = [
+            {"name": place.name, "fullyQualifiedName": place.qualified, "kind": LOGICAL_KINDS.get(place.kind, "object")}
+        ]
+    return location
+
+
+def _message(finding: Finding) -> str:
+    text = sentence(finding.message)
+    return f"{text} Fix: {sentence(finding.fix)}" if finding.fix else text
+
+
+def _result(finding: Finding, rule_index: Mapping[str, int], root: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": finding.code}
+    if finding.code in rule_index:
+        result["ruleIndex"] = rule_index[finding.code]
+    result.update(
+        {
+            "level": LEVELS[finding.severity],
+            "message": {"text": _message(finding)},
+            "locations": [_location(finding, root)],
+            "partialFingerprints": {"primaryLocationLineHash": finding.fingerprint},
+        }
+    )
+    return result
+
+
+def _notification(artifact: ArtifactReport, rule_index: Mapping[str, int], root: Path) -> dict[str, Any]:
+    said = unreadable_messages(artifact)
+    text = " ".join(sentence(m) for m in said) if said else f"'{artifact.path}' could not be read as a model."
+    rule: dict[str, Any] = {"id": UNREADABLE}
+    if UNREADABLE in rule_index:
+        rule["index"] = rule_index[UNREADABLE]
+    return {
+        "level": "error",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(artifact.path, root)}}],
+        "associatedRule": rule,
+    }
+
+
+def document(report: Report, root: Path) -> dict[str, Any]:
+    specs = list(load_catalog().values())
+    rule_index = {spec.code: i for i, spec in enumerate(specs)}
+    notifications = [_notification(a, rule_index, root) for a in report.artifacts if not a.readable]
+    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    version = report.tool_version or __version__
+    run = {
+        "tool": {
+            "driver": {
+                "name": "h5lint",
+                "version": version,
+                "semanticVersion": version,
+                "informationUri": HOMEPAGE,
+                "rules": [_rule(spec) for spec in specs],
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": root_uri(root)}},
+        "invocations": [invocation],
+        "results": [_result(f, rule_index, root) for f in report.findings],
+        "properties": {"hiddenByBaseline": report.hidden_by_baseline},
+    }
+    return {"version": "2.1.0", "$schema": SCHEMA_URI, "runs": [run]}
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    root = options.source_root or source_root()
+    return json.dumps(document(report, root), indent=2, ensure_ascii=False) + "\n"
