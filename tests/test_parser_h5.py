@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import threading
+import zipfile
 
 import h5py
 import numpy as np
@@ -242,50 +243,50 @@ def _only_problem(outcome):
     return problem.code, problem.hit.message
 
 
+def _unreadable(path):
+    """The message of the single H5L001 that ``path`` reads as, with no model."""
+    outcome = h5.read(str(path))
+    assert outcome.artifact is None
+    code, message = _only_problem(outcome)
+    assert code == "H5L001"
+    return message
+
+
 def test_truncated_file(tmp_path):
     path = tmp_path / "model.h5"
     path.write_bytes((FORMAT_EXAMPLES / "tfk_sequential.h5").read_bytes()[:2048])
-    outcome = h5.read(str(path))
-    assert outcome.artifact is None
-    assert _only_problem(outcome) == (
-        "H5L001",
+    assert _unreadable(path) == (
         f"{path}: truncated HDF5 file: it is 2,048 bytes but its superblock says 27,040 "
-        "(cut short in transfer, by a quota or while saving); re-export or re-download it",
+        "(cut short in transfer, by a quota or while saving); re-export or re-download it"
     )
 
 
 def test_corrupt_superblock_and_not_hdf5_at_all(tmp_path):
     path = tmp_path / "model.h5"
     path.write_bytes(HDF5_MAGIC + b"\0" * 100)
-    assert _only_problem(h5.read(str(path))) == (
-        "H5L001",
+    assert _unreadable(path) == (
         f"{path}: truncated or corrupt HDF5: Unable to synchronously open file (bad byte number in an address); "
-        "re-export or re-download it",
+        "re-export or re-download it"
     )
     path.write_bytes(b"PK\3\4 a zip")
-    code, message = _only_problem(h5.read(str(path)))
-    assert code == "H5L001" and message.startswith(f"{path}: not an HDF5 file after all (")
+    assert _unreadable(path).startswith(f"{path}: not an HDF5 file after all (")
 
 
 def test_invalid_model_config_json_names_the_offset(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = '{"class_name": "Sequential", "config": oops}'
-    outcome = h5.read(str(path))
-    assert outcome.artifact is None
-    assert _only_problem(outcome) == (
-        "H5L001",
-        f"{path}: invalid JSON at offset 39 in model_config attribute: Expecting value",
-    )
+    assert _unreadable(path) == f"{path}: invalid JSON at offset 39 in model_config attribute: Expecting value"
 
 
 def test_model_config_that_is_not_a_model(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
+        f.attrs["model_config"] = "null"
+    assert _unreadable(path) == f"{path}: model_config attribute holds null, not a model"
+    with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = "[1, 2]"
-    code, message = _only_problem(h5.read(str(path)))
-    assert code == "H5L001"
-    assert message == (
+    assert _unreadable(path) == (
         f'{path}: model_config attribute: the model config is not a {{"class_name": ..., "config": ...}} object'
     )
 
@@ -294,10 +295,7 @@ def test_model_config_that_is_not_a_string(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = np.arange(3)
-    assert _only_problem(h5.read(str(path))) == (
-        "H5L001",
-        f"{path}: model_config attribute is not a string (it holds a int64 array of shape (3,))",
-    )
+    assert _unreadable(path) == f"{path}: model_config attribute is not a string (it holds a int64 array of shape (3,))"
 
 
 def test_broken_training_config_keeps_the_model(tmp_path):
@@ -317,10 +315,7 @@ def test_attribute_over_budget_is_refused_before_reading(tmp_path, monkeypatch):
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = np.bytes_(b"x" * 5000)  # fixed-length: size known from the type
     monkeypatch.setattr(h5attrs, "MAX_ATTR_BYTES", 4096)
-    assert _only_problem(h5.read(str(path))) == (
-        "H5L001",
-        f"{path}: model_config attribute is 5,000 bytes, over h5lint's budget of 4,096 bytes",
-    )
+    assert _unreadable(path) == f"{path}: model_config attribute is 5,000 bytes, over h5lint's budget of 4,096 bytes"
 
 
 def test_hdf5_that_is_not_keras(tmp_path):
@@ -328,12 +323,9 @@ def test_hdf5_that_is_not_keras(tmp_path):
     with h5py.File(path, "w") as f:
         f["images"] = np.zeros(3)
         f.create_group("labels")
-    outcome = h5.read(str(path))
-    assert outcome.artifact is None
-    assert _only_problem(outcome) == (
-        "H5L001",
+    assert _unreadable(path) == (
         f"{path}: an HDF5 file but not a Keras model: it has neither model_config nor layer_names at the root, "
-        "nor a Keras 3 weights layout (root groups: images, labels)",
+        "nor a Keras 3 weights layout (root groups: images, labels)"
     )
 
 
@@ -438,3 +430,75 @@ def test_link_cycles_and_soft_links(tmp_path):
         np.testing.assert_array_equal(
             np.concatenate(list(alias.chunks(3))), f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1)
         )
+
+
+# --- attribute forms and Keras 3 store variants ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, text, names",
+    [
+        ("dense_1", "dense_1", ("dense_1",)),
+        (b"dense_1", "dense_1", ("dense_1",)),
+        (np.bytes_(b"dense_\xc3\xbc"), "dense_ü", ("dense_ü",)),
+        (np.array(b"dense_1"), "dense_1", ("dense_1",)),
+        (np.array("dense_1", dtype=object), "dense_1", ("dense_1",)),
+        (np.array([b"a", b"b\xff"]), None, ("a", "b\udcff")),  # bad UTF-8 survives as surrogate escapes
+        (np.array(["a", "b"], dtype=object), None, ("a", "b")),
+        (np.array([], dtype=np.float64), None, ()),  # a layer without weights
+        (np.int64(3), None, None),
+        (np.array([1.0, 2.0]), None, None),
+    ],
+)
+def test_string_attribute_forms(value, text, names):
+    assert h5attrs.to_text(value) == text
+    assert h5attrs.to_list(value) == names
+
+
+def _zip_member_opener(archive, member):
+    @contextlib.contextmanager
+    def opener():
+        with zipfile.ZipFile(archive) as zf, zf.open(member) as raw, h5py.File(raw, "r") as h5file:
+            yield h5file
+
+    return opener
+
+
+def test_tf_keras_store_inside_a_zip_is_named_by_store_path():
+    opener = _zip_member_opener(FORMAT_EXAMPLES / "tfk_small_func.keras", "model.weights.h5")
+    with opener() as store:
+        layers = keras3_weights(store, opener)
+        assert keras3_has_optimizer_weights(store)
+    assert _inventory(layers) == {
+        "layers/dense": [("0", (3, 4)), ("1", (4,))],
+        "layers/dense_1": [("0", (4, 2)), ("1", (2,))],
+        "layers/input_layer": [],
+    }  # metrics/mean/vars and optimizer/vars are training state, not layers
+    kernel = layers[0].weights[0]
+    assert kernel.location == "layers/dense/vars/0"
+    assert sum(chunk.size for chunk in kernel.chunks(5)) == 12
+
+
+def test_subclassed_model_store_uses_attribute_groups():
+    opener = _zip_member_opener(FORMAT_EXAMPLES / "k3_subclassed.keras", "model.weights.h5")
+    with opener() as store:
+        assert _inventory(keras3_weights(store, opener)) == {"dense_3": [("0", (3, 2)), ("1", (2,))]}
+        assert not keras3_has_optimizer_weights(store)
+
+
+def test_keras3_model_level_variables_and_numeric_order(tmp_path):
+    path = tmp_path / "m.weights.h5"
+    with h5py.File(path, "w") as f:
+        own = f.create_group("vars")
+        own.attrs["name"] = "my_model"
+        own["0"] = np.float32(1)
+        dense = f.create_group("layers/dense/vars")
+        for i in range(12):
+            dense[str(i)] = np.zeros(i + 1, np.float32)
+        f["layers/dense/vars/ext"] = h5py.ExternalLink("elsewhere.h5", "/w")
+    outcome = h5.read(str(path))
+    model = outcome.artifact
+    assert [layer.name for layer in model.weights] == ["my_model", "layers/dense"]
+    assert [w.name for w in model.weights[1].weights] == [str(i) for i in range(12)]
+    assert model.weights[0].weights[0].location == "vars/0"
+    assert model.h5_references == (ir.H5Reference("external-link", "/layers/dense/vars/ext", "elsewhere.h5:/w"),)
+    assert not model.has_optimizer_weights

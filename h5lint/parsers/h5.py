@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 import h5py
 
@@ -75,9 +76,13 @@ def read(path: str) -> ParseOutcome:
             return _read_open(path, h5)
     except _Unreadable as exc:
         return _fail(path, exc)
-    except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
-        # h5py reports damaged metadata (bad B-tree, unreadable object header) this way mid-walk.
+    except (OSError, RuntimeError) as exc:
+        # HDF5 reports damaged metadata (bad B-tree, unreadable object header) this way mid-walk.
         return _fail(path, _Unreadable(f"truncated or corrupt HDF5: {exc}; re-export or re-download it"))
+    except (ValueError, KeyError, TypeError) as exc:
+        # h5py's way of refusing objects it cannot represent (unknown datatypes, odd dataspaces).
+        message = f"the HDF5 structure cannot be read ({type(exc).__name__}: {exc}); re-export or re-download it"
+        return _fail(path, _Unreadable(message))
 
 
 def _open_error(exc: BaseException) -> str:
@@ -168,6 +173,8 @@ def _full_model(path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...]
         model_config, nonstandard = _json_attr(h5, "model_config") or (None, ())
     except (AttrProblem, JsonProblem) as exc:
         raise _Unreadable(str(exc)) from None
+    if model_config is None:
+        raise _Unreadable("model_config attribute holds null, not a model")
     training_config = None
     try:
         parsed = _json_attr(h5, "training_config")
@@ -209,7 +216,9 @@ def _full_model_weights(h5: h5py.File, opener: Opener) -> tuple[ir.WeightLayer, 
     return legacy_weights(model_weights, opener, "model_weights")
 
 
-def _weights(path: str, build, where: str) -> tuple[tuple[ir.WeightLayer, ...] | None, list[Problem]]:
+def _weights(
+    path: str, build: Callable[[], tuple[ir.WeightLayer, ...]], where: str
+) -> tuple[tuple[ir.WeightLayer, ...] | None, list[Problem]]:
     try:
         return build(), []
     except AttrProblem as exc:
@@ -217,7 +226,11 @@ def _weights(path: str, build, where: str) -> tuple[tuple[ir.WeightLayer, ...] |
 
 
 def _weights_only(
-    path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...], layout: str, build
+    path: str,
+    h5: h5py.File,
+    references: tuple[ir.H5Reference, ...],
+    layout: str,
+    build: Callable[[], tuple[ir.WeightLayer, ...]],
 ) -> ParseOutcome:
     weights, problems = _weights(path, build, "the weight name lists")
     if layout == KERAS3_WEIGHTS:
