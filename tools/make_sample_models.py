@@ -154,8 +154,9 @@ def write(kind: str, model, base: str, findings: list, desc: str, notes: str = "
         raise ValueError(kind)
     v = TFK_VERSION if kind.startswith("tfk") else K3_VERSION
     findings = list(findings)
-    if kind == "tfk_sm":
-        # a tf-keras SavedModel cannot be loaded by Keras 3 (keras.models.load_model refuses SavedModels)
+    if kind in ("tfk_sm", "tfk_keras"):
+        # Keras 3 load_model refuses SavedModels, and cannot read a tf-keras .keras zip
+        # ("Could not locate class 'Functional'", seen in step_load_check)
         findings.append(finding("H5L403", "file", K3_SKEW))
     if kind in ("tfk_weights", "k3_weights"):
         findings.insert(0, finding("H5L002", "file"))
@@ -163,14 +164,20 @@ def write(kind: str, model, base: str, findings: list, desc: str, notes: str = "
     return name
 
 
-def write_all(kinds, build, base, findings, desc, per_kind_findings=None, notes=""):
-    """Build the model with the right Keras for each writer and save it."""
+def write_all(kinds, build, base, findings, desc, per_kind_findings=None, notes="", skew=()):
+    """Build the model with the right Keras for each writer and save it.
+
+    ``skew``: locations that Keras 3 cannot load in the tf-keras .h5/.keras files (found by really loading them,
+    see step_load_check); each becomes an H5L403 finding expected under a Keras 3 target.
+    """
     out = []
     for kind in kinds:
         fresh()
         K = tf_keras if kind.startswith("tfk") else keras
         model = build(K)
-        f = (per_kind_findings or {}).get(kind, findings)
+        f = list((per_kind_findings or {}).get(kind, findings))
+        if kind in ("tfk_h5", "tfk_keras"):
+            f += [finding("H5L403", loc, K3_SKEW) for loc in skew]
         out.append(write(kind, model, base, f, desc, notes))
     return out
 

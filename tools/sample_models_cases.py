@@ -453,7 +453,7 @@ def step_broken(c):
     km = (d / "keras_metadata.pb").read_bytes()
     (d / "keras_metadata.pb").write_bytes(km[: len(km) // 2])
     c.register(d.name, "savedmodel", c.TFK_VERSION,
-               [("H5L001", "member:keras_metadata.pb"), c.finding("H5L403", "file", c.K3_SKEW)],
+               [("H5L004", "member:keras_metadata.pb"), c.finding("H5L403", "file", c.K3_SKEW)],
                f"copy of {tsrc}/ with keras_metadata.pb cut to its first half",
                notes="saved_model.pb is intact, so the graph part is still readable")
 
@@ -544,7 +544,8 @@ def step_correctness(c):
     c.write_all(all4, dense_head(1, "sigmoid", lambda K: K.losses.BinaryCrossentropy(from_logits=True),
                                  name="sigmoid_head_bce_from_logits"),
                 "sigmoid_head_bce_from_logits", [F("H5L202", "output:out")],
-                "Dense(1,sigmoid,'out'), compile(loss=BinaryCrossentropy(from_logits=True))")
+                "Dense(1,sigmoid,'out'), compile(loss=BinaryCrossentropy(from_logits=True))",
+                skew=["object:BinaryCrossentropy"])
 
     # H5L203
     c.write_all(all4, dense_head(1, "softmax", None, name="single_unit_softmax"), "single_unit_softmax",
@@ -567,19 +568,21 @@ def step_correctness(c):
     c.write_all(all4, dense_head(3, None, lambda K: K.losses.SparseCategoricalCrossentropy(from_logits=True),
                                  name="logits_scce_from_logits"),
                 "logits_scce_from_logits", [F("H5L205", "output:out")],
-                "Dense(3,'out') linear, compile(loss=SparseCategoricalCrossentropy(from_logits=True))")
+                "Dense(3,'out') linear, compile(loss=SparseCategoricalCrossentropy(from_logits=True))",
+                skew=["object:SparseCategoricalCrossentropy"])
 
     # H5L206
     c.write_all(all4, dense_head(3, "softmax", "sparse_categorical_crossentropy", name="float16_softmax_output",
                                  hidden_dtype="mixed_float16", out_dtype="mixed_float16"),
                 "float16_softmax_output", [F("H5L206", "output:out")],
                 "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='mixed_float16'), "
-                "sparse_categorical_crossentropy")
+                "sparse_categorical_crossentropy", skew=["layer:hidden", "layer:out"])
     c.write_all(three, dense_head(3, "softmax", "sparse_categorical_crossentropy",
                                   name="float16_hidden_float32_output",
                                   hidden_dtype="mixed_float16", out_dtype="float32"),
                 "float16_hidden_float32_output", [],
-                "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='float32') (negative)")
+                "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='float32') (negative)",
+                skew=["layer:hidden"])
 
     # multi-output
     c.write_all(three, multi_output(lambda K: {"out_a": "binary_crossentropy",
@@ -587,13 +590,15 @@ def step_correctness(c):
                                     "multi_loss_dict"),
                 "multi_loss_dict", [F("H5L205", "output:out_b")],
                 "two heads out_a=Dense(1,sigmoid), out_b=Dense(3) linear; loss={'out_a': 'binary_crossentropy', "
-                "'out_b': SparseCategoricalCrossentropy(from_logits=True)}")
+                "'out_b': SparseCategoricalCrossentropy(from_logits=True)}",
+                skew=["object:SparseCategoricalCrossentropy"])
     c.write_all(three, multi_output(lambda K: ["binary_crossentropy",
                                                K.losses.SparseCategoricalCrossentropy(from_logits=True)],
                                     "multi_loss_list"),
                 "multi_loss_list", [F("H5L205", "output:out_b")],
                 "same two heads; loss given as a list by position: ['binary_crossentropy', "
-                "SparseCategoricalCrossentropy(from_logits=True)]")
+                "SparseCategoricalCrossentropy(from_logits=True)]",
+                skew=["object:SparseCategoricalCrossentropy"])
     c.write_all(three, multi_output(lambda K: ["binary_crossentropy", "sparse_categorical_crossentropy"],
                                     "multi_loss_list_missing_activation"),
                 "multi_loss_list_missing_activation", [F("H5L201", "output:out_b")],
@@ -603,7 +608,8 @@ def step_correctness(c):
     # H5L501
     c.write_all(["tfk_h5", "k3_h5", "k3_keras"], lstm_model(True, name="stateful_lstm"), "stateful_lstm",
                 [F("H5L501", "layer:lstm")],
-                "Input(shape=(3,1), batch_size=2)->LSTM(2, stateful=True,'lstm')->Dense(1,sigmoid,'out'), BCE")
+                "Input(shape=(3,1), batch_size=2)->LSTM(2, stateful=True,'lstm')->Dense(1,sigmoid,'out'), BCE",
+                skew=["layer:lstm"])
     bi_desc = ("Input(shape=(3,1), batch_size=2)->Bidirectional(LSTM(2, stateful=True,'lstm_fw'),'bilstm')"
                "->Dense(1,sigmoid,'out'), BCE")
     c.write_all(["tfk_h5", "k3_h5", "k3_keras"], lstm_model(True, True, name="stateful_bilstm"), "stateful_bilstm",
@@ -611,9 +617,10 @@ def step_correctness(c):
                 per_kind_findings={k: [F("H5L501", "layer:bilstm/forward_layer"),
                                        F("H5L501", "layer:bilstm/backward_layer")] for k in ("k3_h5", "k3_keras")},
                 notes="tf-keras stores only the wrapped layer (config key 'layer', name 'lstm_fw'); Keras 3 stores "
-                      "'layer' (name 'forward_lstm_fw') and 'backward_layer' (name 'backward_lstm_fw')")
+                      "'layer' (name 'forward_lstm_fw') and 'backward_layer' (name 'backward_lstm_fw')",
+                skew=["layer:bilstm/forward_layer"])
     c.write_all(["tfk_h5", "k3_h5", "k3_keras"], lstm_model(False, name="lstm_not_stateful"), "lstm_not_stateful",
-                [], "same as stateful_lstm but LSTM(stateful=False) (negative)")
+                [], "same as stateful_lstm but LSTM(stateful=False) (negative for H5L501)", skew=["layer:lstm"])
 
     # H5L502
     nf = with_weights(dense_head(1, "sigmoid", "binary_crossentropy", name="nonfinite_weights"), nonfinite_edit)
@@ -681,7 +688,8 @@ def step_security(c):
     for kind, loc, desc in lam:
         kinds = ["tfk_h5", "k3_keras"] + (["k3_h5"] if kind in ("anon", "nested") else [])
         c.write_all(kinds, lambda_model(kind), f"lambda_{kind}", [F("H5L101", f"layer:{loc}")],
-                    desc + " -> Dense(1,sigmoid,'out'), BCE")
+                    desc + " -> Dense(1,sigmoid,'out'), BCE",
+                    skew=["layer:td/td_lambda"] if kind == "time_distributed" else ())
 
 
 def step_edited(c):
@@ -790,7 +798,24 @@ def step_edited(c):
                "tensorflow_git_version cleared (tensorflow.core.protobuf.saved_model_pb2), fingerprint.pb removed")
 
 
-STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited]
+def step_load_check(c):
+    """Record what the real loaders (Keras 3 and tf-keras, fresh process) say about each full model sample."""
+    import subprocess
+
+    names = [n for n, s in c.SAMPLES.items()
+             if n.startswith(("tfk_", "k3_")) and s["format"] in ("h5-full", "keras-zip", "keras-dir", "savedmodel")]
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample_models_loadcheck.py")
+    env = {k: v for k, v in os.environ.items() if k != "H5LINT_PWN"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    proc = subprocess.run([sys.executable, script, str(c.OUT), *names], capture_output=True, text=True, env=env,
+                          check=True)
+    results = c.json.loads(proc.stdout.strip().splitlines()[-1])
+    for name, res in results.items():
+        c.SAMPLES[name]["load_check"] = res
+
+
+STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited,
+         step_load_check]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -842,9 +867,42 @@ the final word and may reconcile `expected.json`. Location syntax:
   (`object:/model_weights/ext`).
 * `file` — the whole file/folder.
 
-A finding marked `when target_keras>=3` is expected only when h5lint is asked to check loadability under Keras 3
-(`"when": "target_keras>=3"` in `expected.json`). A sample whose list is empty is a negative sample: h5lint must
-report nothing for it.
+A finding marked `when target_keras>=3` (`"when": "target_keras>=3"` in `expected.json`) is a version-skew finding
+(H5L403) expected when the target is Keras 3 — h5lint's default target — and not under a Keras 2 / tf-keras target.
+A sample whose list is empty is a negative sample: h5lint must report nothing for it (under the default target).
+
+### Ground truth: what the real loaders say (`load_check`)
+
+For every `tfk_`/`k3_` full-model sample the generator also runs, in a fresh process without any of the generator's
+custom classes, `keras.models.load_model(path, safe_mode=True)` (Keras {k3}) and `tf_keras.models.load_model(path)`
+(tf-keras {tfk}; not tried on the `*_lambda_*` samples, whose code the tf-keras loaders would execute). The result
+is stored per sample as `load_check` in `expected.json` and summarized in the "loads?" column below (`k3`/`tfk`:
+✓ loads, ✗ fails with the exception type shown). The H5L403 expectations of `tfk_` samples come from these runs:
+
+* Keras 3 refuses every SavedModel folder ("File format not supported") and every tf-keras `.keras` zip
+  ("Could not locate class 'Functional'") → `H5L403 file`.
+* tf-keras `.h5` with an `LSTM` fails in Keras 3 ("Unrecognized keyword arguments passed to LSTM: {{'time_major': False}}"),
+  also inside `Bidirectional`; with a `mixed_float16` layer (`keras.mixed_precision` `Policy` dict) it fails with
+  `AttributeError: 'str' object has no attribute 'quantization_mode'`; a loss **object** in `training_config`
+  (`BinaryCrossentropy(from_logits=True)`, `SparseCategoricalCrossentropy(from_logits=True)`, which tf-keras saves with
+  `"reduction": "auto"` and `"fn"`) fails on compile; a `Lambda` inside `TimeDistributed` keeps tf-keras-only keys
+  (`function_type`, `module`, …) that Keras 3 rejects; `TFOpLambda`/`SlicingOpLambda` are unknown layers.
+* Not version skew, but seen: `loss="mse"` saved to legacy `.h5` fails to load in Keras 3 **even when Keras 3 wrote
+  it** (`k3_sigmoid_mse.h5`: "Could not deserialize 'keras.metrics.mse'"); the `.keras` of the same model loads.
+* The reverse direction: tf-keras {tfk} cannot load any `k3_` `.h5` or `.keras` sample (Keras 3 configs) — these
+  would be H5L403 under a `keras<3` target, which `expected.json` does not list.
+
+### Other facts the rule authors may need
+
+* Every TF2 SavedModel (clean ones included) contains the checkpoint ops `SaveV2`, `RestoreV2`, `MergeV2Checkpoints`,
+  `ShardedFilename`, `StringJoin`, `StaticRegexFullMatch` in its `__inference__traced_save/restore` functions; only
+  `tf_module_file_ops_savedmodel` has `ReadFile`/`WriteFile`.
+* Keras 3 weight stores (`model.weights.h5` in `.keras`, `*.weights.h5`, shards) name layers by auto-generated paths
+  (`layers/dense`, `layers/dense_1`, `layers/normalization`), **not** by the `name=` given; map them to config
+  layers by order and class.
+* Keras 3 stores a `def`-ed function in a `Lambda` only by name (`{{"class_name": "function", "config": "double_it"}}`);
+  only real `lambda`s get marshalled bytecode (`__lambda__`). tf-keras marshals both.
+* `edited_no_keras_version.h5` still has the `keras_version` attribute on its `model_weights` group (as real files do).
 
 `expected.json` holds the same table: `{{"<name>": {{"format": "h5-full|h5-weights|keras-zip|keras-dir|savedmodel|tfjs|keras-json" or null when the file cannot be read, "keras_version": "..." or null, "findings": [{{"code", "location", "when"?}}], "made_by": "...", "notes"?}}}}`.
 Folders are listed by the folder name (SavedModel, unzipped Keras) or by their entry file (`tfjs_*/model.json`,
@@ -863,9 +921,22 @@ Folders are listed by the folder name (SavedModel, unzipped Keras) or by their e
 
 ## Samples
 
-| name | format | keras_version | how it was made | expected findings |
-| --- | --- | --- | --- | --- |
+| name | format | keras_version | how it was made | expected findings | loads? |
+| --- | --- | --- | --- | --- | --- |
 """
+
+
+def _short_load(lc: dict) -> str:
+    parts = []
+    for loader, res in lc.items():
+        tag = "k3" if loader.startswith("keras") else "tfk"
+        if res == "ok":
+            parts.append(f"{tag} ✓")
+        elif res.startswith("error: "):
+            parts.append(f"{tag} ✗ {res[7:].split(':', 1)[0]}")
+        else:
+            parts.append(f"{tag} –")
+    return ", ".join(parts)
 
 
 def render_readme(c) -> str:
@@ -875,5 +946,6 @@ def render_readme(c) -> str:
                        for f in s["findings"]) or "— (none)"
         how = s["made_by"] + (f". {s['notes']}" if s.get("notes") else "")
         how = how.replace("|", "\\|")
-        out.append(f"| `{name}` | {s['format'] or 'unreadable'} | {s['keras_version'] or '—'} | {how} | {fs} |\n")
+        loads = _short_load(s["load_check"]) if s.get("load_check") else ""
+        out.append(f"| `{name}` | {s['format'] or 'unreadable'} | {s['keras_version'] or '—'} | {how} | {fs} | {loads} |\n")
     return "".join(out)
