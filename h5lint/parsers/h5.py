@@ -266,8 +266,13 @@ def _weights_only_hit(path: str, layout: str, names: tuple[str, ...]) -> Hit:
         shown += f" and {len(names) - NAMES_SHOWN} more"
     held = f"it holds weights for {len(names)} layers ({shown})" if names else "it holds no layer weights"
     if layout == KERAS3_WEIGHTS:
-        message = f"Keras 3 weights store (.weights.h5): no model config, so load_model cannot rebuild the model; {held}"
-        fix = "load it with model.load_weights(...) into the model built by the same code, or save the whole model with model.save('model.keras')"
+        message = (
+            f"Keras 3 weights store (.weights.h5): no model config, so load_model cannot rebuild the model; {held}"
+        )
+        fix = (
+            "load it with model.load_weights(...) into the model built by the same code, "
+            "or save the whole model with model.save('model.keras')"
+        )
         if not Path(path).name.endswith(".weights.h5"):
             fix += "; Keras 3 load_weights reads this layout only from files named *.weights.h5, so rename it"
     else:
