@@ -1,0 +1,71 @@
+"""H5L304: a built-in class or function of the Keras that saved the file that the target Keras no longer has."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..catalog import knowledge
+from ..findings import Hit
+from ..ir import ModelArtifact
+from . import RuleContext
+from ._objects import KERAS_LINES, KIND_WORDS, LAYERS, NamedObject, builtin_in, group_by_name, module_says_keras
+from ._objects import lookup_name, named_objects, places, target_line, writer_line
+
+CODE = "H5L304"
+
+_GENERIC_FIX = "rebuild the model with a class the target has (or load it with the Keras line that saved it)"
+
+
+def _removed(model: ModelArtifact, ctx: RuleContext) -> Iterator[NamedObject]:
+    gpu_only = knowledge("removed_layers")["gpu_only"]  # reported by H5L303
+    writer, target = writer_line(model), target_line(ctx.runtime)
+    for use in named_objects(model):
+        name = lookup_name(use)
+        verdict = module_says_keras(use)
+        if name in gpu_only or verdict is False or builtin_in(name, use.kind, target):
+            continue
+        if verdict or builtin_in(name, use.kind, writer):
+            yield use
+
+
+def _described(use: NamedObject) -> str:
+    name = lookup_name(use)
+    lines = [line for line in KERAS_LINES if builtin_in(name, use.kind, line)]
+    mode = use.ref.config.get("mode") if use.kind == LAYERS and isinstance(use.ref.config, dict) else None
+    what = f"{KIND_WORDS[use.kind]} {name}" + (f" (mode {mode!r})" if isinstance(mode, str) else "")
+    return what + (f" (built into {', '.join(lines)} only)" if lines else "")
+
+
+def _fix(names: list[str]) -> str:
+    advice = knowledge("removed_layers")["removed"]
+    fixes = [f"{name}: {advice[name]['fix']}" for name in names if name in advice]
+    return "; ".join(fixes) if fixes else _GENERIC_FIX
+
+
+def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
+    by_layer: dict[str, list[NamedObject]] = {}
+    compiled: list[NamedObject] = []
+    for use in _removed(model, ctx):
+        if use.layer is not None:
+            by_layer.setdefault(use.layer.location, []).append(use)
+        else:
+            compiled.append(use)
+    for location, uses in by_layer.items():
+        described = "; ".join(
+            dict.fromkeys(_described(u) + ("" if u.where == f"layer {location}" else f" ({u.where})") for u in uses)
+        )
+        message = (
+            f"{model.path}: layer {location} uses {described}, which {ctx.runtime} no longer has; "
+            f"load_model fails on this layer."
+        )
+        yield Hit(message, f"layer:{location}", _fix(list(dict.fromkeys(lookup_name(u) for u in uses))))
+    for name, uses in group_by_name(iter(compiled)).items():
+        message = (
+            f"{model.path}: {_described(uses[0])} ({places(uses)}) is gone from {ctx.runtime}; load_model "
+            "fails while compiling the loaded model (compile=False skips that step)."
+        )
+        fix = (
+            "load with keras.models.load_model(path, compile=False) and compile again with a "
+            f"{KIND_WORDS[uses[0].kind]} the target has"
+        )
+        yield Hit(message, f"object:{name}", fix)

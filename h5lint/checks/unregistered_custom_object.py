@@ -1,0 +1,39 @@
+"""H5L301: the file names a class or function that neither Keras nor the project provides."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..findings import Hit
+from ..ir import ModelArtifact
+from . import RuleContext
+from ._objects import KIND_WORDS, describe_runtime, group_by_name, named_objects, needs_code, places
+from ._objects import third_party_package
+
+CODE = "H5L301"
+
+
+def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
+    custom = (
+        use
+        for use in named_objects(model)
+        if needs_code(use, model, ctx) and third_party_package(use) is None
+    )
+    for key, uses in group_by_name(custom).items():
+        first = uses[0]
+        kind = KIND_WORDS[first.kind]
+        registered = ">" in key
+        python_name = first.ref.class_name
+        message = (
+            f"{model.path}: custom {kind} '{key}' is not built into Keras ({describe_runtime(model, ctx)}); "
+            f"used in {places(uses)}. load_model cannot find it and fails unless it is given "
+            f"custom_objects={{\"{key}\": {python_name}}}"
+            + (" or the module that registers it is imported first." if registered else ".")
+        )
+        fix = (
+            f"load with keras.models.load_model(path, custom_objects={{\"{key}\": {python_name}}})"
+            + (f" after importing the module that defines {python_name} (its @register_keras_serializable "
+               f"registers '{key}')" if registered else "")
+            + f"; if the project provides it, declare it: custom-objects = [\"{key}\"] in [tool.h5lint]"
+        )
+        yield Hit(message, f"object:{key}", fix)
