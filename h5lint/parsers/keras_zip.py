@@ -1,0 +1,392 @@
+"""Read a Keras native ``.keras`` zip, or the same members unzipped into a folder (formats.md §3).
+
+Nothing is extracted to disk: every member is listed raw, duplicates included (the security rules
+judge names, sizes, modes and compression ratios), JSON members are read with a cap because the
+sizes a zip declares can lie, the weights store is read lazily by h5py straight from the member
+stream, and a ``.npz`` store is only looked at through its ``.npy`` headers because its payload is
+pickled objects.
+"""
+
+from __future__ import annotations
+
+import ast
+import lzma
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
+
+import h5py
+
+from .. import ir
+from ..findings import Hit, ParseOutcome, Problem
+from ..jsonutil import JsonProblem, parse_json
+from ..keras_config import ConfigProblem, assemble
+from ..versions import writer_for
+from .h5attrs import AttrProblem
+from .h5links import outside_references
+from .h5weights import Opener, keras3_has_optimizer_weights, keras3_weights
+
+UNREADABLE = "H5L001"
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+H5_STORE = "model.weights.h5"  # Keras >= 2.12 and Keras 3
+KERAS_211_STORE = "variables.h5"  # Keras 2.11 (experimental saving_lib)
+NPZ_STORE = "model.weights.npz"  # weights_format="npz": every member is a pickled object array
+WEIGHT_STORES = (H5_STORE, KERAS_211_STORE, NPZ_STORE)
+
+MAX_CONFIG_BYTES = 64 << 20
+MAX_METADATA_BYTES = 1 << 20
+# numpy refuses longer .npy headers by default (np.load max_header_size) and Keras writes ~120 bytes.
+MAX_NPY_HEADER_BYTES = 10_000
+NPY_MAGIC = b"\x93NUMPY"
+# zipfile reports damaged or unsupported members with all of these (bad CRC, truncated data,
+# encryption, unknown compression method, corrupt deflate/bzip2/lzma streams).
+ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError, OSError)
+
+RESAVE_FIX = "re-export the model with model.save('model.keras') from the code that trained it"
+
+
+class PartProblem(Exception):
+    """A part of an artifact (zip member, file in a folder) that cannot be used; str() says why."""
+
+
+def problem(path: str, message: str, location: str = "file", fix: str | None = None, code: str = UNREADABLE) -> Problem:
+    return Problem(code, Hit(f"{path}: {message}", location, fix))
+
+
+def preview(names: Iterable[str], limit: int = 10) -> str:
+    """``a, b, c and 4 more``: a bounded listing for messages."""
+    items = list(names)
+    shown = ", ".join(items[:limit]) or "none"
+    return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown
+
+
+def read_capped(stream: BinaryIO, declared: int, cap: int) -> bytes:
+    """All of ``stream`` if it is at most ``cap`` bytes; the declared size is checked first, the real one too."""
+    if declared > cap:
+        raise PartProblem(f"is {declared:,} bytes, over h5lint's budget of {cap:,} bytes")
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise PartProblem(f"holds more than h5lint's budget of {cap:,} bytes (it declares {declared:,})")
+    return data
+
+
+def read_file_capped(file: Path, cap: int) -> bytes:
+    """A regular file's bytes within ``cap`` (a FIFO or device named like a model part is refused)."""
+    try:
+        info = os.stat(file)
+        if not stat.S_ISREG(info.st_mode):
+            raise PartProblem("is not a regular file")
+        with open(file, "rb") as fh:
+            return read_capped(fh, info.st_size, cap)
+    except OSError as exc:
+        raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def _zip_errors() -> Iterator[None]:
+    try:
+        yield
+    except ZIP_MEMBER_ERRORS as exc:
+        raise PartProblem(f"cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
+    if info.flag_bits & 0x1:
+        raise PartProblem("is encrypted (password protected); Keras cannot read it either")
+    with _zip_errors():
+        return zf.open(info)
+
+
+class _ZipSource:
+    """The members of a ``.keras`` zip, read in place."""
+
+    kind, what = "zip", "zip archive"
+    unreadable: tuple[str, ...] = ()
+
+    def __init__(self, path: str, zf: zipfile.ZipFile) -> None:
+        self.path = path
+        self._zf = zf
+        infos = zf.infolist()
+        self.members = tuple(
+            ir.ArchiveMember(i.filename, i.file_size, i.compress_size, i.compress_type, i.is_dir(), i.external_attr)
+            for i in infos
+        )
+        # zipfile, and so Keras, resolves a duplicated name to its last entry.
+        self._infos = {i.filename: i for i in infos}
+
+    def has(self, name: str) -> bool:
+        return name in self._infos
+
+    def read(self, name: str, cap: int) -> bytes:
+        info = self._infos[name]
+        with _open_member(self._zf, info) as fh, _zip_errors():
+            return read_capped(fh, info.file_size, cap)
+
+    def stream(self, name: str) -> BinaryIO:
+        return _open_member(self._zf, self._infos[name])
+
+    def h5_opener(self, name: str) -> Opener:
+        path, info = self.path, self._infos[name]
+
+        @contextmanager
+        def reopen() -> Iterator[h5py.File]:
+            with zipfile.ZipFile(path) as zf, _open_member(zf, info) as fh, h5py.File(fh, "r") as h5:
+                yield h5
+
+        return reopen
+
+
+def _folder_members(root: Path, unreadable: list[str]) -> Iterator[ir.ArchiveMember]:
+    """Every entry below ``root`` as a zip would list it (folders end in '/', modes in external_attr)."""
+
+    def note(exc: OSError) -> None:
+        unreadable.append(f"{exc.filename}: {exc.strerror or exc}")
+
+    # os.walk does not enter symlinked folders; they are listed as the links they are (lstat).
+    for dirpath, dirnames, filenames in os.walk(root, onerror=note):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            full = Path(dirpath, name)
+            try:
+                info = os.lstat(full)
+            except OSError as exc:
+                note(exc)
+                continue
+            rel = full.relative_to(root).as_posix()
+            is_dir = stat.S_ISDIR(info.st_mode)
+            size = 0 if is_dir else info.st_size
+            # zipfile.ZipInfo.from_file's convention: Unix mode in the high word, MS-DOS folder bit.
+            attr = (info.st_mode & 0xFFFF) << 16 | (0x10 if is_dir else 0)
+            yield ir.ArchiveMember(rel + "/" if is_dir else rel, size, size, zipfile.ZIP_STORED, is_dir, attr)
+
+
+class _FolderSource:
+    """The files of an unzipped Keras folder (``save_model(..., zipped=False)``)."""
+
+    kind, what = "dir", "folder"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._root = Path(path)
+        self.unreadable: list[str] = []
+        self.members = tuple(_folder_members(self._root, self.unreadable))
+        self._files = {m.name for m in self.members if not m.is_dir}
+
+    def has(self, name: str) -> bool:
+        return name in self._files
+
+    def read(self, name: str, cap: int) -> bytes:
+        return read_file_capped(self._root / name, cap)
+
+    def stream(self, name: str) -> BinaryIO:
+        try:
+            return open(self._root / name, "rb")
+        except OSError as exc:
+            raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+
+    def h5_opener(self, name: str) -> Opener:
+        file = self._root / name
+
+        @contextmanager
+        def reopen() -> Iterator[h5py.File]:
+            # h5lint only reads; locking fails on read-only mounts and some network disks.
+            with h5py.File(file, "r", locking=False) as h5:
+                yield h5
+
+        return reopen
+
+
+def _npy_header(head: bytes) -> tuple[str, tuple[int, ...]]:
+    """``(descr, shape)`` from the start of a ``.npy`` file; the array data is never touched."""
+    if not head.startswith(NPY_MAGIC) or len(head) < 10:
+        raise PartProblem("is not a .npy array (no \\x93NUMPY magic)")
+    major, minor = head[6], head[7]
+    if major == 1:
+        (length,), start = struct.unpack_from("<H", head, 8), 10
+    elif major in (2, 3) and len(head) >= 12:
+        (length,), start = struct.unpack_from("<I", head, 8), 12
+    else:
+        raise PartProblem(f"has an unknown .npy format version {major}.{minor}")
+    if length > MAX_NPY_HEADER_BYTES:
+        raise PartProblem(f"has a {length:,}-byte .npy header, over numpy's limit of {MAX_NPY_HEADER_BYTES:,}")
+    raw = head[start : start + length]
+    if len(raw) < length:
+        raise PartProblem("has a truncated .npy header")
+    try:
+        # The header is a Python dict literal; literal_eval builds literals only, it runs no code.
+        header = ast.literal_eval(raw.decode("utf-8" if major == 3 else "latin-1"))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, UnicodeDecodeError):
+        raise PartProblem("has a .npy header that is not a Python dict literal") from None
+    shape = header.get("shape") if isinstance(header, dict) else None
+    if not isinstance(shape, tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        raise PartProblem("has a .npy header without an integer 'shape'")
+    if "descr" not in header:
+        raise PartProblem("has a .npy header without a 'descr'")
+    descr = header["descr"]
+    # A structured dtype's descr is a list of fields; its repr is what a rule can look at.
+    return (descr if isinstance(descr, str) else repr(descr)), shape
+
+
+def _npy_members(source: _ZipSource | _FolderSource, name: str) -> tuple[ir.NpyMember, ...]:
+    """The headers of every member of an ``.npz`` store (a zip inside the zip)."""
+    found = []
+    with source.stream(name) as fh:
+        try:
+            inner = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise PartProblem(f"is not a readable .npz (zip) archive ({exc})") from None
+        with inner:
+            for info in inner.infolist():
+                if info.is_dir():
+                    continue
+                try:
+                    with _open_member(inner, info) as npy, _zip_errors():
+                        descr, shape = _npy_header(npy.read(MAX_NPY_HEADER_BYTES + 12))
+                except PartProblem as exc:
+                    raise PartProblem(f"member {info.filename} {exc}") from None
+                found.append(ir.NpyMember(info.filename, descr, shape))
+    return tuple(found)
+
+
+def _layout(keras_version: str | None, store: str | None, kind: str) -> str:
+    major = ir.keras_major(keras_version)
+    if store == KERAS_211_STORE:
+        base = "keras-2.11"
+    elif major is not None and major >= 3:
+        base = "keras3"
+    elif major == 2:
+        base = "tf-keras"
+    else:
+        base = "keras"
+    return f"{base}-{kind}"
+
+
+def describe_json(value: Any) -> str:
+    """What a JSON document holds at the top, for messages about unexpected content."""
+    if isinstance(value, Mapping):
+        return f"top-level keys: {preview(str(k) for k in value)}"
+    kinds = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return f"the document is {kinds.get(type(value), 'null')}"
+
+
+def _load_json(source: _ZipSource | _FolderSource, name: str, cap: int) -> tuple[Any, tuple[str, ...]]:
+    """Parse a JSON member; raises PartProblem with a whole sentence naming the member."""
+    try:
+        data = source.read(name, cap)
+    except PartProblem as exc:
+        raise PartProblem(f"member {name} {exc}") from None
+    try:
+        return parse_json(data, f"member {name}", max_bytes=cap)
+    except JsonProblem as exc:
+        raise PartProblem(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class StoreContents:
+    """What a weights store holds, as the artifact records it."""
+
+    weights: tuple[ir.WeightLayer, ...] | None = None
+    has_optimizer_weights: bool = False
+    h5_references: tuple[ir.H5Reference, ...] = ()
+    npy_members: tuple[ir.NpyMember, ...] = ()
+
+
+def read_h5_store(opener: Opener) -> StoreContents:
+    """Inventory of a Keras 3 / tf-keras weights store; raises PartProblem if it is not readable HDF5."""
+    try:
+        with opener() as h5:
+            return StoreContents(keras3_weights(h5, opener), keras3_has_optimizer_weights(h5), outside_references(h5))
+    except (OSError, AttrProblem) as exc:
+        raise PartProblem(f"is not a readable HDF5 weights store ({exc})") from None
+
+
+def _read_store(source: _ZipSource | _FolderSource, problems: list[Problem]) -> tuple[str | None, StoreContents]:
+    # Keras looks for the stores in this order and fails when there is none.
+    store = next((name for name in WEIGHT_STORES if source.has(name)), None)
+    if store is None:
+        message = (
+            f"no weights store ({', '.join(WEIGHT_STORES)}) in the {source.what}; Keras' load_model fails "
+            f"with 'Expected a model.weights.h5 or model.weights.npz file'"
+        )
+        problems.append(problem(source.path, message, "file", RESAVE_FIX))
+        return None, StoreContents()
+    try:
+        if store == NPZ_STORE:
+            return store, StoreContents(npy_members=_npy_members(source, store))
+        return store, read_h5_store(source.h5_opener(store))
+    except PartProblem as exc:
+        problems.append(problem(source.path, f"member {store} {exc}", f"member:{store}", RESAVE_FIX))
+        return store, StoreContents()
+
+
+def _read_model(source: _ZipSource | _FolderSource, fmt: str) -> ParseOutcome:
+    path = source.path
+    problems = [
+        problem(path, f"part of the folder cannot be listed ({entry})", "file", "check the folder's permissions")
+        for entry in source.unreadable
+    ]
+    if not source.has(CONFIG):
+        members = preview(m.name for m in source.members)
+        message = f"{source.what} without {CONFIG}: not a Keras model (members: {members})"
+        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)))
+    try:
+        config, nonstandard = _load_json(source, CONFIG, MAX_CONFIG_BYTES)
+    except PartProblem as exc:
+        return ParseOutcome(None, (*problems, problem(path, str(exc), f"member:{CONFIG}", RESAVE_FIX)))
+    if not isinstance(config, Mapping) or not isinstance(config.get("class_name"), str):
+        message = f'member {CONFIG} is not a Keras model ({{"class_name": ..., "config": ...}}); {describe_json(config)}'
+        return ParseOutcome(None, (*problems, problem(path, message, f"member:{CONFIG}", RESAVE_FIX)))
+    try:
+        graph, outputs, training = assemble(config, config.get("compile_config"), training_source="compile_config")
+    except ConfigProblem as exc:
+        return ParseOutcome(None, (*problems, problem(path, f"member {CONFIG}: {exc}", f"member:{CONFIG}", RESAVE_FIX)))
+
+    keras_version = None
+    if source.has(METADATA):  # optional: Keras loads without it, only the version is lost
+        try:
+            metadata, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
+        except PartProblem as exc:
+            problems.append(problem(path, str(exc), f"member:{METADATA}", RESAVE_FIX))
+        else:
+            version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
+            keras_version = version if isinstance(version, str) else None
+
+    store, contents = _read_store(source, problems)
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=fmt,
+        layout=_layout(keras_version, store, source.kind),
+        versions=ir.VersionTags(keras_version=keras_version, writer=writer_for(keras_version)),
+        graph=graph,
+        outputs=outputs,
+        training=training,
+        weights=contents.weights,
+        has_optimizer_weights=contents.has_optimizer_weights,
+        archive_members=source.members,
+        npy_members=contents.npy_members,
+        h5_references=contents.h5_references,
+        files=tuple(dict.fromkeys(m.name for m in source.members if not m.is_dir)),
+        nonstandard_json=nonstandard,
+    )
+    return ParseOutcome(artifact, tuple(problems))
+
+
+def read(path: str) -> ParseOutcome:
+    """A ``.keras`` zip file, or an unzipped Keras folder (one holding ``config.json``)."""
+    if os.path.isdir(path):
+        return _read_model(_FolderSource(path), ir.KERAS_DIR)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, struct.error, OSError, EOFError, ValueError) as exc:
+        fix = "re-download or re-export the file: a zip whose end (the central directory) is cut off cannot be read"
+        return ParseOutcome(None, (problem(path, f"corrupt or truncated zip archive: {exc}", "file", fix),))
+    with zf:
+        return _read_model(_ZipSource(path, zf), ir.KERAS_ZIP)
