@@ -1,0 +1,203 @@
+"""The command line: exit codes, formats on stdout, colour, help for every option, `h5lint PATH` = check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from h5lint import api, cli
+from h5lint.cli import app, main
+
+from conftest import FORMAT_EXAMPLES
+
+runner = CliRunner()
+CLEAN = str(FORMAT_EXAMPLES / "tfk_sequential.h5")
+
+
+def check(*args: str, **kwargs):
+    return runner.invoke(app, ["check", *args], **kwargs)
+
+
+@pytest.fixture
+def empty(tmp_path) -> str:
+    path = tmp_path / "empty.h5"
+    path.write_bytes(b"")
+    return str(path)
+
+
+@pytest.fixture
+def misnamed(tmp_path) -> str:
+    """HDF5 bytes named .keras: one H5L003 warning and nothing else."""
+    path = tmp_path / "model.keras"
+    shutil.copy(CLEAN, path)
+    return str(path)
+
+
+# --- exit codes -------------------------------------------------------------------------------
+
+
+def test_clean_model_exits_0():
+    result = check(CLEAN)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"{CLEAN} (h5-full, keras 2.21.0, backend tensorflow): no findings\n\n"
+        "1 artifact checked: 0 findings (0 errors, 0 warnings, 0 info).\n"
+    )
+
+
+def test_error_finding_exits_1(empty):
+    result = check(empty)
+    assert result.exit_code == 1
+    assert f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "fail_on, code",
+    [(None, 1), ("warning", 1), ("info", 1), ("error", 0)],
+)
+def test_fail_on_sets_the_threshold(misnamed, fail_on, code):
+    args = [misnamed] + (["--fail-on", fail_on] if fail_on else [])
+    result = check(*args)
+    assert f"{misnamed}: H5L003 [warning]" in result.stdout
+    assert result.exit_code == code
+
+
+def test_fail_on_from_the_configuration_file(misnamed, tmp_path):
+    (tmp_path / "h5lint.toml").write_text('fail-on = "error"\n', encoding="utf-8")
+    assert check(misnamed).exit_code == 0
+    assert check(misnamed, "--fail-on", "warning").exit_code == 1  # the flag wins
+
+
+def test_exit_zero(empty):
+    result = check(empty, "--exit-zero")
+    assert result.exit_code == 0 and "H5L001" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "xml"], "Invalid value for '--format'"),
+        (["--fail-on", "fatal"], "Invalid value for '--fail-on'"),
+        (["--select", "NOPE"], "'NOPE' matches no rule"),
+        (["--config", "/nonexistent/h5lint.toml"], "/nonexistent/h5lint.toml: configuration file not found"),
+    ],
+)
+def test_usage_and_configuration_errors_exit_2(empty, args, message):
+    result = check(empty, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_internal_error_exits_2(empty, monkeypatch):
+    def broken(paths, settings):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(api, "lint_paths", broken)
+    result = check(empty)
+    assert result.exit_code == 2
+    assert "h5lint: error: internal error (RuntimeError: engine exploded)" in result.stderr
+    assert "Traceback" in result.stderr
+
+
+# --- formats and output -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_machine_formats_put_one_document_on_stdout(empty, tmp_path, fmt):
+    baseline = tmp_path / "baseline.json"
+    result = check(empty, CLEAN, "--format", fmt, "--write-baseline", str(baseline))
+    assert result.exit_code == 0
+    json.loads(result.stdout)  # nothing but the document
+    assert "recorded 1 finding" in result.stderr
+
+
+def test_github_format(empty):
+    result = check(empty, "-f", "github")
+    assert result.stdout.startswith("::error file=")
+    assert ",title=H5L001 unreadable-model::" in result.stdout
+
+
+def test_output_file_leaves_stdout_empty(empty, tmp_path):
+    out = tmp_path / "report.json"
+    result = check(empty, "--format", "json", "--output", str(out))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["findings"] == 1
+
+
+def test_quiet_statistics_and_versions_flags(empty):
+    quiet = check(empty, CLEAN, "--quiet").stdout
+    assert quiet == f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes).\n"
+    stats = check(empty, "--statistics").stdout
+    assert "Findings by rule:\n  1  H5L001  unreadable-model\n" in stats
+    versions = check(CLEAN, "--show-versions").stdout.splitlines()[1]
+    assert versions.startswith("    versions: format=h5-full, layout=")  # the layout is the parser's word
+    assert versions.endswith(
+        ", keras_version=2.21.0, backend=tensorflow, tensorflow_version=-, tensorflow_git_version=-, "
+        "writer=tf-keras, producer=-"
+    )
+
+
+# --- colour -----------------------------------------------------------------------------------
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    "tty, no_color, output, expected",
+    [(True, None, None, True), (True, "1", None, False), (False, None, None, False), (True, None, "r.txt", False)],
+)
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch, tty, no_color, output, expected):
+    monkeypatch.setattr(cli.sys, "stdout", _Terminal(tty))
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert cli._want_color(output) is expected
+
+
+def test_no_colour_when_piped(empty):
+    assert "\x1b[" not in check(empty).stdout
+
+
+# --- help and the implicit check command ------------------------------------------------------
+
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert "Usage: h5lint check" in text
+    command = get_command(app).commands["check"]
+    for param in command.params:
+        for opt in param.opts:
+            if opt.startswith("-"):
+                assert opt in text, f"{opt} is missing from h5lint --help"
+        assert param.help, f"{param.name} has no help text"
+    for phrase in ("Exit status: 0", "NO_COLOR", "[tool.h5lint]", "h5lint --version"):
+        assert phrase in text
+
+
+def test_main_maps_paths_to_check(empty, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main([empty, "--quiet"])
+    assert exited.value.code == 1
+    assert capsys.readouterr().out == f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes).\n"
+
+
+def test_main_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("h5lint ")
