@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -23,6 +25,9 @@ EXAMPLES = (
     "tf1_builder_pbtxt",
 )
 MANIFEST = {row["local_name"]: row for row in csv.DictReader(open(REALWORLD / "manifest.tsv"), delimiter="\t")}
+HALF_PLUS_TWO = (
+    "tensorflow__serving__tensorflow_serving__servables__tensorflow__testdata__saved_model_half_plus_two_cpu__00000123"
+)
 MANIFEST_PARTIAL = "AnwerSaeed017__face-recognition-using-siamese-network__partial_savedmodel"
 REALWORLD_SM = sorted(name for name, row in MANIFEST.items() if row["format"] == "savedmodel")
 
@@ -44,7 +49,7 @@ REALWORLD_PROBLEMS = {
     "ConJones__TetrisDQN__old_agents__agent_no_conv_small_less_hi_great_start": [],
     "Engr-Muhammad-Anees__sentiment-analysis-imdb-lstm__savedmodel_root": [VARIABLES_DIR],
     "IEEE-NITK__Speech-to-Image__savedmodel_root": [VARIABLES_DIR],
-    "tensorflow__serving__tensorflow_serving__servables__tensorflow__testdata__saved_model_half_plus_two_cpu__00000123": [],
+    HALF_PLUS_TWO: [],
 }
 
 
@@ -241,10 +246,17 @@ def test_tf24_metadata_inside_the_graph():
 
 
 def test_tf1_graph_with_snappy_index_needs_its_shard():
-    name = "tensorflow__serving__tensorflow_serving__servables__tensorflow__testdata__saved_model_half_plus_two_cpu__00000123"
-    folder = REALWORLD / "files" / name
+    folder = REALWORLD / "files" / HALF_PLUS_TWO
     assert savedmodel._bundle_shard_count(folder / "variables" / "variables.index") == 1
     assert _op(savedmodel.read(str(folder)).artifact, "VariableV2").places == ("graph",)
+
+
+def test_protobuf_is_imported_only_when_a_savedmodel_is_read():
+    code = (
+        "import sys, h5lint.cli, h5lint.engine, h5lint.parsers; "
+        "assert not [m for m in sys.modules if m.startswith('google.protobuf')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- damaged and hand-made folders --------------------------------------------------------------
@@ -265,8 +277,9 @@ def test_corrupt_graph_is_unreadable_but_keras_metadata_still_read(tmp_path):
     (folder / "saved_model.pb").write_bytes(bytes(data))
     outcome = savedmodel.read(str(folder))
     assert _found(outcome) == [("H5L001", "member:saved_model.pb")]
-    assert outcome.problems[0].hit.message.startswith(f"{folder / 'saved_model.pb'}: protobuf does not parse: in meta_graphs[0]")
-    assert outcome.problems[0].hit.message.endswith("; re-export it")
+    message = outcome.problems[0].hit.message
+    assert message.startswith(f"{folder / 'saved_model.pb'}: protobuf does not parse: in meta_graphs[0]")
+    assert message.endswith("; re-export it")
     assert outcome.artifact.graph.name == "small_func" and outcome.artifact.savedmodel.ops == ()
 
 
@@ -279,8 +292,12 @@ def test_corrupt_graph_without_keras_metadata_gives_no_artifact(tmp_path):
     assert "declares" in outcome.problems[0].hit.message
 
 
-@pytest.mark.parametrize("keep, graph_kept", [(6000, True), (100, False)])
-def test_truncated_keras_metadata_is_incomplete(tmp_path, keep, graph_kept):
+@pytest.mark.parametrize(
+    "keep, graph_kept, keras_version",
+    [(6000, True, "2.21.0"), (3000, False, "2.21.0"), (100, False, None)],
+    ids=["after-root", "root-cut-after-versions", "root-cut-early"],
+)
+def test_truncated_keras_metadata_is_incomplete(tmp_path, keep, graph_kept, keras_version):
     folder = _copy(tmp_path)
     (folder / "keras_metadata.pb").write_bytes((folder / "keras_metadata.pb").read_bytes()[:keep])
     outcome = savedmodel.read(str(folder))
@@ -290,6 +307,10 @@ def test_truncated_keras_metadata_is_incomplete(tmp_path, keep, graph_kept):
     model = outcome.artifact
     assert model.versions.tensorflow_version == "2.21.0" and _op(model, "MatMul") is not None
     assert (model.graph is not None) == graph_kept
+    assert model.versions.keras_version == keras_version
+    if keep == 3000:
+        assert "the root model's config is lost, but its keras_version 2.21.0 is legible" in message
+        assert model.versions.writer == "tf-keras" and model.versions.backend == "tensorflow"
 
 
 def test_crlf_converted_keras_metadata_is_undone(tmp_path):
@@ -341,7 +362,8 @@ def test_chunked_savedmodel_is_not_supported(tmp_path):
     outcome = savedmodel.read(str(tmp_path))
     assert outcome.artifact is None
     assert _found(outcome) == [("H5L001", "member:saved_model.cpb")]
-    assert "chunked SavedModel (saved_model.cpb, proto splitter) is not supported yet" in outcome.problems[0].hit.message
+    message = outcome.problems[0].hit.message
+    assert "chunked SavedModel (saved_model.cpb, proto splitter) is not supported yet" in message
 
 
 def test_graph_over_budget_is_refused_before_reading(tmp_path, monkeypatch):
@@ -384,7 +406,8 @@ def test_deeply_nested_attributes_do_not_crash(tmp_path):
     for _ in range(3000):  # AttrValue.func (10) -> NameAttrList.attr (2) -> entry value (2) -> AttrValue ...
         entry = _length_delimited(1, b"f") + _length_delimited(2, value)
         value = _length_delimited(10, _length_delimited(2, entry))
-    node = _length_delimited(2, b"If") + _length_delimited(5, _length_delimited(1, b"then") + _length_delimited(2, value))
+    attr = _length_delimited(1, b"then") + _length_delimited(2, value)
+    node = _length_delimited(2, b"If") + _length_delimited(5, attr)
     graph = _length_delimited(2, _length_delimited(2, _length_delimited(1, node)))
     (tmp_path / "saved_model.pb").write_bytes(b"\x08\x01" + graph)
     outcome = savedmodel.read(str(tmp_path))
@@ -451,15 +474,26 @@ def test_third_party_keras_metadata(tmp_path):
         "config": {
             "name": "net",
             "layers": [
-                {"class_name": "InputLayer", "name": "x", "config": {"name": None, "batch_input_shape": [None, 4]}, "inbound_nodes": []},
-                {"class_name": "Dense", "name": "out", "config": {"name": None, "units": 1, "activation": "sigmoid"}, "inbound_nodes": [["x", 0, 0]]},
+                {
+                    "class_name": "InputLayer",
+                    "name": "x",
+                    "config": {"name": None, "batch_input_shape": [None, 4]},
+                    "inbound_nodes": [],
+                },
+                {
+                    "class_name": "Dense",
+                    "name": "out",
+                    "config": {"name": None, "units": 1, "activation": "sigmoid"},
+                    "inbound_nodes": [["x", 0, 0]],
+                },
             ],
             "input_layers": [["x", 0, 0]],
             "output_layers": [["out", 0, 0]],
         },
         "input_spec": [{"class_name": "InputSpec", "config": {"DType": None, "MinNdim": 2}}],
     }
-    (tmp_path / "keras_metadata.pb").write_bytes(_keras_metadata([(0, "root", "_tf_keras_layer", json.dumps(root, indent=2))]))
+    pretty = json.dumps(root, indent=2)
+    (tmp_path / "keras_metadata.pb").write_bytes(_keras_metadata([(0, "root", "_tf_keras_layer", pretty)]))
     _graph_with_call(False, tmp_path)
     outcome = savedmodel.read(str(tmp_path))
     assert _found(outcome) == []
@@ -505,5 +539,7 @@ def test_wire_damage_descriptions():
     )
     assert pbwire.describe_damage(cut) == "h5lint cannot tell where: the framing it checked is intact"
     not_utf8 = b"\x12\x06\x0a\x04\x22\x02\xff\xfe"
-    assert pbwire.describe_damage(not_utf8, schema) == "at offset 6 text field meta_graphs[0].meta_info_def.tags[0] is not UTF-8"
+    assert pbwire.describe_damage(not_utf8, schema) == (
+        "at offset 6 text field meta_graphs[0].meta_info_def.tags[0] is not UTF-8"
+    )
     assert pbwire.undo_text_damage("\x0a\x88".encode("latin-1").decode("cp1252").encode("utf-8"))[0] == b"\x0a\x88"

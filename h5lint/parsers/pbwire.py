@@ -73,7 +73,8 @@ def records(data: bytes, start: int = 0, stop: int | None = None) -> Iterator[Re
                 )
             yield Record(field, wire_type, pos, end)
         else:
-            raise WireDamage(f"at offset {key_at:,} field {field} has wire type {wire_type}, which these files never use")
+            message = f"at offset {key_at:,} field {field} has wire type {wire_type}, which these files never use"
+            raise WireDamage(message)
         pos = end
 
 

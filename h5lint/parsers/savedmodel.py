@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -40,6 +40,13 @@ GRAPH_CPB = "saved_model.cpb"
 KERAS_METADATA = "keras_metadata.pb"
 FINGERPRINT = "fingerprint.pb"
 NOT_A_GRAPH = frozenset({KERAS_METADATA, FINGERPRINT})
+FINGERPRINT_HASHES = (
+    "saved_model_checksum",
+    "graph_def_program_hash",
+    "signature_def_hash",
+    "saved_object_graph_hash",
+    "checkpoint_hash",
+)
 
 MAX_PROTO_BYTES = 1 << 30
 MAX_MEMBER_FILES = 100_000
@@ -48,6 +55,7 @@ MAX_SHARDS = 1024
 # Ops that create variables in a graph (TF2 resource variables, TF1 ref variables).
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 SHARD_NAME = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")
+VERSION_FIELD = re.compile(rb'"(keras_version|backend)": "([\x20-\x21\x23-\x5b\x5d-\x7e]{1,64})"')
 # tf-keras names the object-graph child of a layer that owns weights "layer_with_weights-N".
 WEIGHTS_CHILD = "layer_with_weights-"
 
@@ -60,10 +68,8 @@ FIX_TEXT_DAMAGE = (
     "restore the original file or re-save the model, and commit .pb files as binary "
     "(.gitattributes: '*.pb binary')"
 )
-DECODE_ERRORS = (pb_message.DecodeError, RecursionError)
-
-
 FIX_OVER_BUDGET = "check this model with TensorFlow itself; h5lint reads protobuf files up to 1 GiB"
+DECODE_ERRORS = (pb_message.DecodeError, RecursionError)
 
 
 class _Unusable(ValueError):
@@ -122,14 +128,22 @@ def _binary_damage(data: bytes, message_name: str) -> str:
 # --- the graph: saved_model.pb / .pbtxt ---------------------------------------------------------
 
 
-def _parse_savedmodel(data: bytes, text: bool) -> Any:
+def _binary_savedmodel(data: bytes) -> Any | None:
     model = message_class("SavedModel")()
+    try:
+        model.ParseFromString(data)
+    except DECODE_ERRORS:
+        return None
+    return model
+
+
+def _parse_savedmodel(data: bytes, text: bool) -> Any:
     if not text:
-        try:
-            model.ParseFromString(data)
-        except DECODE_ERRORS:
-            raise _Unusable(f"protobuf does not parse: {_binary_damage(data, 'SavedModel')}; re-export it") from None
+        model = _binary_savedmodel(data)
+        if model is None:
+            raise _Unusable(f"protobuf does not parse: {_binary_damage(data, 'SavedModel')}; re-export it")
         return model
+    model = message_class("SavedModel")()
     try:
         text_format.Parse(data.decode("utf-8"), model, allow_unknown_field=True)
     except UnicodeDecodeError as exc:
@@ -156,10 +170,10 @@ def _renamed_graph(folder: Path) -> _GraphFile | None:
     candidates = sorted(p for p in folder.glob("*.pb") if p.name not in NOT_A_GRAPH and p.is_file())
     for path in candidates[:MAX_RENAMED_CANDIDATES]:
         try:
-            model = _parse_savedmodel(_read_member(path), text=False)
+            model = _binary_savedmodel(_read_member(path))
         except _Unusable:
             continue
-        if _has_graph(model):
+        if model is not None and _has_graph(model):
             return _GraphFile(path.name, model)
     return None
 
@@ -262,8 +276,30 @@ def _first_text(values: Iterable[str]) -> str | None:
 # --- keras_metadata.pb --------------------------------------------------------------------------
 
 
-def _salvage_keras_nodes(data: bytes) -> tuple[list[Any], tuple[str, ...]]:
-    """The Keras objects that still parse, after undoing text-tool damage; and what was undone.
+@dataclass(frozen=True)
+class _KerasFile:
+    """What keras_metadata.pb yields: the Keras objects that parse, and for a root object cut
+    off by damage, the version strings left in its text."""
+
+    nodes: tuple[Any, ...]
+    fragment: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Any:
+        return next((n for n in self.nodes if n.node_path == "root"), None)
+
+
+def _version_fragment(data: bytes) -> dict[str, str]:
+    """``keras_version``/``backend`` as written in the (partial) metadata JSON; tf-keras records them
+    in the root object and in nested models alike, so the first occurrence is the writer's."""
+    found: dict[str, str] = {}
+    for match in VERSION_FIELD.finditer(data):
+        found.setdefault(match.group(1).decode(), match.group(2).decode("ascii"))
+    return found
+
+
+def _salvage_keras_file(data: bytes) -> tuple[_KerasFile, tuple[str, ...]]:
+    """The Keras objects that still parse after undoing text-tool damage, and what was undone.
 
     Framing can survive where a record's inside does not (a text tool turning a CR length byte
     into LF), so a broken record is skipped rather than ending the salvage.
@@ -278,34 +314,46 @@ def _salvage_keras_nodes(data: bytes) -> tuple[list[Any], tuple[str, ...]]:
         except DECODE_ERRORS:
             continue
         nodes.append(node)
-    return nodes, undone
+    salvaged = _KerasFile(tuple(nodes))
+    if salvaged.root is None:
+        salvaged = replace(salvaged, fragment=_version_fragment(repaired))
+    return salvaged, undone
 
 
-def _read_keras_nodes(folder: Path, problems: list[Problem]) -> list[Any] | None:
-    """The Keras objects of keras_metadata.pb (as many as survive damage); None when it is absent."""
+def _salvage_note(salvaged: _KerasFile) -> str:
+    notes = [f"h5lint read {len(salvaged.nodes)} of its Keras objects anyway"] if salvaged.nodes else []
+    if salvaged.root is None and "keras_version" in salvaged.fragment:
+        version = salvaged.fragment["keras_version"]
+        notes.append(f"the root model's config is lost, but its keras_version {version} is legible")
+    return "; ".join(notes) or "h5lint ignores it"
+
+
+def _read_keras_file(folder: Path, problems: list[Problem]) -> _KerasFile | None:
+    """keras_metadata.pb, as much of it as survives damage; None when the folder has none."""
     path = folder / KERAS_METADATA
     if not path.is_file():
         return None
     location = f"member:{KERAS_METADATA}"
-    consequence = "tf_keras load_model stops with 'Cannot parse keras metadata'"
     try:
         data = _read_member(path)
     except _Unusable as exc:
         problems.append(_problem(UNREADABLE, location, f"{path}: {exc}", exc.fix))
-        return []
+        return _KerasFile(())
     metadata = message_class("SavedMetadata")()
     try:
         metadata.ParseFromString(data)
     except DECODE_ERRORS:
-        nodes, undone = _salvage_keras_nodes(data)
-        read = f"h5lint read {len(nodes)} of its Keras objects anyway" if nodes else "h5lint ignores it"
-        message = f"{path}: protobuf does not parse ({_binary_damage(data, 'SavedMetadata')}); {consequence}; {read}"
+        salvaged, undone = _salvage_keras_file(data)
+        message = (
+            f"{path}: protobuf does not parse ({_binary_damage(data, 'SavedMetadata')}); "
+            f"tf_keras load_model stops with 'Cannot parse keras metadata'; {_salvage_note(salvaged)}"
+        )
         problems.append(_problem(INCOMPLETE, location, message, FIX_TEXT_DAMAGE if undone else FIX_REEXPORT))
-        return nodes
+        return salvaged
     if not metadata.nodes:
         message = f"{path}: holds no Keras objects; tf_keras load_model cannot rebuild the Keras model from it"
         problems.append(_problem(INCOMPLETE, location, message, FIX_REEXPORT))
-    return list(metadata.nodes)
+    return _KerasFile(tuple(metadata.nodes))
 
 
 # --- the Keras model config ---------------------------------------------------------------------
@@ -328,7 +376,8 @@ def _root_metadata(text: str, where: str, location: str, problems: list[Problem]
         problems.append(_problem(INCOMPLETE, location, f"{where}: {exc}", FIX_REEXPORT))
         return None
     if not isinstance(value, Mapping):
-        problems.append(_problem(INCOMPLETE, location, f"{where}: the root object metadata is not a JSON object", FIX_REEXPORT))
+        message = f"{where}: the root object metadata is not a JSON object"
+        problems.append(_problem(INCOMPLETE, location, message, FIX_REEXPORT))
         return None
     return _KerasRoot(value, nonstandard, where, location)
 
@@ -389,7 +438,8 @@ def _variable_problems(folder: Path, needed: str | None) -> list[Problem]:
     effect = "tf.saved_model.load and load_model fail because the weights cannot be restored"
     variables = folder / "variables"
     if not variables.is_dir():
-        return [_problem(INCOMPLETE, "member:variables/", f"{folder}: variables/ is missing, but {needed}; {effect}", FIX_COPY)]
+        message = f"{folder}: variables/ is missing, but {needed}; {effect}"
+        return [_problem(INCOMPLETE, "member:variables/", message, FIX_COPY)]
     problems = []
     index = variables / "variables.index"
     if not index.is_file():
@@ -451,8 +501,7 @@ def _fingerprint(folder: Path) -> Mapping[str, Any] | None:
         fingerprint.ParseFromString(_read_member(path))
     except (_Unusable, *DECODE_ERRORS):
         return None
-    names = ("saved_model_checksum", "graph_def_program_hash", "signature_def_hash", "saved_object_graph_hash", "checkpoint_hash")
-    values: dict[str, Any] = {name: int(getattr(fingerprint, name)) for name in names}
+    values: dict[str, Any] = {name: int(getattr(fingerprint, name)) for name in FINGERPRINT_HASHES}
     values["uuid"] = fingerprint.uuid
     values["producer"] = fingerprint.version.producer
     return values
@@ -492,35 +541,42 @@ def _graph_contents(folder: Path, model: Any, keras: bool) -> _Contents:
     )
 
 
-def _keras_only_contents(folder: Path, keras_nodes: list[Any]) -> _Contents:
+def _keras_only_contents(folder: Path, keras_file: _KerasFile) -> _Contents:
     info = ir.SavedModelInfo(
         tags=(),
         signatures=(),
         ops=(),
-        object_identifiers=tuple(n.identifier for n in keras_nodes if n.identifier),
+        object_identifiers=tuple(n.identifier for n in keras_file.nodes if n.identifier),
         fingerprint=_fingerprint(folder),
         has_keras_metadata=True,
     )
-    weights = any(WEIGHTS_CHILD in n.node_path for n in keras_nodes)
+    weights = any(WEIGHTS_CHILD in n.node_path for n in keras_file.nodes)
     return _Contents(info, "the Keras metadata lists layers with weights" if weights else None)
 
 
-def _keras_root(folder: Path, graph: _GraphFile, keras_nodes: list[Any] | None, problems: list[Problem]) -> _KerasRoot | None:
-    """The root model's Keras metadata: keras_metadata.pb's "root" node, else TF 2.0-2.4's copy in the graph."""
-    root_node = next((n for n in keras_nodes or () if n.node_path == "root"), None)
-    if root_node is not None:
-        return _root_metadata(root_node.metadata, str(folder / KERAS_METADATA), f"member:{KERAS_METADATA}", problems)
+def _keras_root(
+    folder: Path, graph: _GraphFile, keras_file: _KerasFile | None, problems: list[Problem]
+) -> _KerasRoot | None:
+    """The root model's Keras metadata: keras_metadata.pb's "root" node (or the versions left of a
+    damaged one), else TF 2.0-2.4's copy in the graph."""
+    where, location = str(folder / KERAS_METADATA), f"member:{KERAS_METADATA}"
+    if keras_file is not None and keras_file.root is not None:
+        return _root_metadata(keras_file.root.metadata, where, location, problems)
+    if keras_file is not None and keras_file.fragment:
+        return _KerasRoot(keras_file.fragment, (), where, location)
     legacy = _legacy_root_metadata(graph.model) if graph.model is not None else ""
     if legacy:
         return _root_metadata(legacy, str(folder / str(graph.name)), f"member:{graph.name}", problems)
     return None
 
 
-def _completeness_problems(folder: Path, graph: _GraphFile, keras_nodes: list[Any] | None, contents: _Contents) -> list[Problem]:
+def _completeness_problems(
+    folder: Path, graph: _GraphFile, keras_file: _KerasFile | None, contents: _Contents
+) -> list[Problem]:
     problems = []
     if graph.model is not None:
         problems += _asset_problems(folder, graph.model)
-        if keras_nodes is None and not contents.info.has_keras_metadata:
+        if keras_file is None and not contents.info.has_keras_metadata:
             missing = _keras_objects_without_metadata(folder, contents.info.object_identifiers)
             problems += [missing] if missing else []
     elif graph.name is None:
@@ -550,10 +606,10 @@ def read(path: str) -> ParseOutcome:
     folder = Path(path)
     problems: list[Problem] = []
     graph = _read_graph(folder, problems)
-    keras_nodes = _read_keras_nodes(folder, problems)
-    root = _keras_root(folder, graph, keras_nodes, problems)
+    keras_file = _read_keras_file(folder, problems)
+    root = _keras_root(folder, graph, keras_file, problems)
     if graph.model is None and root is None:
-        if graph.name is None and keras_nodes is None:
+        if graph.name is None and keras_file is None:
             message = f"{folder}: no {GRAPH_PB}, {GRAPH_PBTXT} or {KERAS_METADATA}, so there is nothing to load"
             problems.append(_problem(UNREADABLE, "file", message, FIX_COPY))
         return ParseOutcome(None, tuple(problems))
@@ -561,8 +617,8 @@ def read(path: str) -> ParseOutcome:
     if graph.model is not None:
         contents = _graph_contents(folder, graph.model, keras=root is not None)
     else:
-        contents = _keras_only_contents(folder, keras_nodes or [])
-    problems += _completeness_problems(folder, graph, keras_nodes, contents)
+        contents = _keras_only_contents(folder, keras_file or _KerasFile(()))
+    problems += _completeness_problems(folder, graph, keras_file, contents)
 
     metadata: Mapping[str, Any] = root.metadata if root is not None else {}
     keras_graph, outputs, training = _keras_model(root, problems) if root is not None else (None, (), None)
