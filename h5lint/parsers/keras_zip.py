@@ -46,15 +46,20 @@ MAX_METADATA_BYTES = 1 << 20
 # numpy refuses longer .npy headers by default (np.load max_header_size) and Keras writes ~120 bytes.
 MAX_NPY_HEADER_BYTES = 10_000
 NPY_MAGIC = b"\x93NUMPY"
-# zipfile reports damaged or unsupported members with all of these (bad CRC, truncated data,
-# encryption, unknown compression method, corrupt deflate/bzip2/lzma streams).
-ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError, OSError)
+# zipfile reports damaged or unsupported members with these (bad CRC, truncated data, encryption,
+# unknown compression method, corrupt deflate/bzip2/lzma streams) and with OSError.
+ZIP_DATA_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError)
+ZIP_MEMBER_ERRORS = (*ZIP_DATA_ERRORS, OSError)
 
 RESAVE_FIX = "re-export the model with model.save('model.keras') from the code that trained it"
 
 
 class PartProblem(Exception):
     """A part of an artifact (zip member, file in a folder) that cannot be used; str() says why."""
+
+
+class _MemberUnreadable(OSError):
+    """A zip member failed under h5py; an OSError, so the lazy weight readers stop quietly on it."""
 
 
 def problem(path: str, message: str, location: str = "file", fix: str | None = None, code: str = UNREADABLE) -> Problem:
@@ -138,8 +143,13 @@ class _ZipSource:
 
         @contextmanager
         def reopen() -> Iterator[h5py.File]:
-            with zipfile.ZipFile(path) as zf, _open_member(zf, info) as fh, h5py.File(fh, "r") as h5:
-                yield h5
+            try:
+                with zipfile.ZipFile(path) as zf, _open_member(zf, info) as fh, h5py.File(fh, "r") as h5:
+                    yield h5
+            except PartProblem as exc:
+                raise _MemberUnreadable(str(exc)) from None
+            except ZIP_DATA_ERRORS as exc:  # raised by the member stream h5py reads through
+                raise _MemberUnreadable(f"cannot be read ({type(exc).__name__}: {exc})") from None
 
         return reopen
 
@@ -304,6 +314,8 @@ def read_h5_store(opener: Opener) -> StoreContents:
     try:
         with opener() as h5:
             return StoreContents(keras3_weights(h5, opener), keras3_has_optimizer_weights(h5), outside_references(h5))
+    except _MemberUnreadable as exc:
+        raise PartProblem(str(exc)) from None
     except (OSError, AttrProblem) as exc:
         raise PartProblem(f"is not a readable HDF5 weights store ({exc})") from None
 
@@ -385,7 +397,7 @@ def read(path: str) -> ParseOutcome:
         return _read_model(_FolderSource(path), ir.KERAS_DIR)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, struct.error, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, struct.error, OSError, EOFError, ValueError) as exc:
         fix = "re-download or re-export the file: a zip whose end (the central directory) is cut off cannot be read"
         return ParseOutcome(None, (problem(path, f"corrupt or truncated zip archive: {exc}", "file", fix),))
     with zf:
