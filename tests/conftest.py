@@ -13,3 +13,8 @@ REALWORLD = SHARED / "realworld"
 REALWORLD_MANIFEST = {
     row["local_name"]: row for row in csv.DictReader(open(REALWORLD / "manifest.tsv", encoding="utf-8"), delimiter="\t")
 }
+
+
+def pytest_configure(config):
+    # Part of every run, CI included; the mark only lets people skip them locally with -m "not slow".
+    config.addinivalue_line("markers", "slow: runs a real external tool (e.g. pre-commit installing a hook env)")

@@ -1,0 +1,138 @@
+"""The pre-commit hook: manifest, file selection, member files mapped to their model, and a real run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from h5lint.discover import SAVEDMODEL_DIR, discover
+
+from conftest import FORMAT_EXAMPLES, REPO
+
+MANIFEST = REPO / ".pre-commit-hooks.yaml"
+[HOOK] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+FILES = re.compile(HOOK["files"])
+SAVEDMODEL = FORMAT_EXAMPLES / "tfk_savedmodel_func"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"4d7a" * 16 + b"\nsize 1740152\n"
+
+
+def test_manifest_is_valid():
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_manifest_fields():
+    assert (HOOK["id"], HOOK["entry"], HOOK["language"], HOOK["require_serial"]) == ("h5lint", "h5lint", "python", True)
+    # Not `types: [binary]`: a Git LFS pointer is a text file and must reach h5lint.
+    assert "types" not in HOOK and "types_or" not in HOOK
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "model.h5",
+        "models/Net.HDF5",
+        "a/b/model.keras",
+        "export/saved_model.pb",
+        "saved_model.pbtxt",
+        "export/keras_metadata.pb",
+        "export/fingerprint.pb",
+        "export/variables/variables.index",
+        "export/variables/variables.data-00000-of-00002",
+        "web/model.json",
+    ],
+)
+def test_files_regex_selects_model_files(path):
+    assert FILES.search(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["README.md", "model.h5.dvc", "src/variables/names.py", "export/assets/vocab.txt", "graph.pb", "config.json"],
+)
+def test_files_regex_leaves_other_files(path):
+    assert not FILES.search(path)
+
+
+def test_member_files_map_to_one_savedmodel_folder():
+    members = [SAVEDMODEL / name for name in ("saved_model.pb", "keras_metadata.pb", "fingerprint.pb")]
+    members += sorted((SAVEDMODEL / "variables").iterdir())
+    candidates = discover([str(p) for p in members] + [str(SAVEDMODEL)])
+    assert [(c.path, c.container) for c in candidates] == [(str(SAVEDMODEL), SAVEDMODEL_DIR)]
+
+
+def test_a_file_in_some_other_variables_folder_stays_a_file(tmp_path):
+    stray = tmp_path / "variables" / "weights.h5"
+    stray.parent.mkdir()
+    shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", stray)
+    assert [c.path for c in discover([str(stray)])] == [str(stray)]
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def _try_repo(repo: Path) -> subprocess.CompletedProcess:
+    """The real thing: pre-commit builds the hook's environment from this checkout and runs it."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "h5lint tests",
+        "GIT_AUTHOR_EMAIL": "tests@h5lint.invalid",
+        "GIT_COMMITTER_NAME": "h5lint tests",
+        "GIT_COMMITTER_EMAIL": "tests@h5lint.invalid",
+    }
+    command = ["try-repo", str(REPO), "h5lint", "--all-files", "--verbose", "--color", "never"]
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *command],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_try_repo_passes_clean_models_and_fails_broken_ones(tmp_path):
+    repo = tmp_path / "project"
+    (repo / "models").mkdir(parents=True)
+    shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", repo / "models" / "clean.h5")
+    shutil.copytree(SAVEDMODEL, repo / "models" / "export")
+    (repo / "README.md").write_text("# not a model\n", encoding="utf-8")
+    # Rules keep arriving; only errors should decide whether these well-formed models pass.
+    (repo / "h5lint.toml").write_text('fail-on = "error"\n', encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "clean models")
+
+    clean = _try_repo(repo)
+    output = clean.stdout + clean.stderr
+    assert clean.returncode == 0, output
+    assert re.search(r"h5lint \(saved Keras/TensorFlow models\)\.+Passed", output), output
+    # Five SavedModel member files reached the hook; the folder was checked once.
+    assert output.count("models/export (savedmodel") == 1, output
+    assert "models/clean.h5 (h5-full" in output and "README.md" not in output
+
+    data = (FORMAT_EXAMPLES / "tfk_sequential.h5").read_bytes()
+    (repo / "models" / "truncated.h5").write_bytes(data[:2048])
+    (repo / "models" / "pointer.h5").write_bytes(LFS_POINTER)
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "broken models")
+
+    broken = _try_repo(repo)
+    output = broken.stdout + broken.stderr
+    assert broken.returncode == 1, output
+    assert re.search(r"h5lint \(saved Keras/TensorFlow models\)\.+Failed", output), output
+    assert "models/truncated.h5: H5L001 [error] models/truncated.h5: truncated HDF5 file" in output
+    assert "models/pointer.h5: H5L001 [error] models/pointer.h5: this is a Git LFS pointer" in output
+    assert "models/clean.h5 (h5-full" in output
