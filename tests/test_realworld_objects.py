@@ -162,3 +162,23 @@ def test_agrees_with_manifest(realworld, row):
     assert reported == predicted | NOT_IN_MANIFEST.get(name, set())
     cudnn = {loc for code, loc in hits if code == "H5L303"}
     assert bool(cudnn) == bool(row["cudnn"].strip())
+
+
+# ------------------------------------------------------------------- the built-ins table itself
+def test_builtins_table_is_sorted_and_version_aware():
+    from h5lint.catalog import knowledge
+
+    lines = knowledge("keras_builtins")["lines"]
+    assert list(lines) == ["keras-1", "keras-2", "tf.keras", "tf-keras", "keras-3"]
+    for kinds in lines.values():
+        assert all(names == sorted(set(names)) for names in kinds.values())
+
+    def has(line: str, kind: str, name: str) -> bool:
+        return name in lines[line][kind]
+
+    assert has("keras-2", "layers", "CuDNNLSTM") and has("tf.keras", "layers", "CuDNNLSTM")
+    assert not has("keras-3", "layers", "CuDNNLSTM")
+    assert has("tf.keras", "layers", "TFOpLambda") and not has("keras-3", "layers", "TFOpLambda")
+    assert has("keras-1", "layers", "Merge") and not has("tf-keras", "layers", "Merge")
+    assert has("tf-keras", "optimizers", "Custom>Adam") and has("tf-keras", "models", "Functional")
+    assert has("keras-3", "dtype_policies", "DTypePolicy") and has("tf.keras", "dtype_policies", "Policy")

@@ -13,12 +13,14 @@ Whether a name is built in is decided per Keras line with ``rules/knowledge/kera
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from ..catalog import knowledge
 from ..ir import Layer, ModelArtifact, ObjectRef
 from ..training import object_ref
+from ..versions import writer_for
 from . import RuleContext, Target
 
 LAYERS = "layers"
@@ -154,6 +156,13 @@ def _optimizers(value: Any, where: str, depth: int = 0) -> Iterator[NamedObject]
 
 def named_objects(model: ModelArtifact) -> Iterator[NamedObject]:
     """Every use of a class or function in the model, in file order."""
+    for use in _all_uses(model):
+        # "?" stands for a missing or non-string class_name: a broken config, not an object name.
+        if use.ref.class_name not in ("", "?"):
+            yield use
+
+
+def _all_uses(model: ModelArtifact) -> Iterator[NamedObject]:
     graph = model.graph
     if graph is not None:
         if graph.kind == "subclassed":
@@ -197,7 +206,14 @@ def target_line(target: Target) -> str:
         return "tf-keras"
     if target.package in ("tf.keras", "tensorflow"):
         return "keras-3" if target.keras_major == 3 else "tf.keras"
-    return {1: "keras-1", 2: "keras-2"}.get(target.keras_major or 3, "keras-3")
+    if target.keras_major == 1:
+        return "keras-1"
+    if target.keras_major == 2:
+        # The keras package 2.0-2.3 was standalone Keras; 2.4-2.15 shipped tf.keras.
+        versions = [v for v in re.findall(r"\d+(?:\.\d+)*", target.spec) if v.startswith("2")]
+        line = writer_for(versions[0]) if versions else None
+        return line or "tf.keras"
+    return "keras-3"
 
 
 def writer_line(model: ModelArtifact) -> str | None:

@@ -28,7 +28,7 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
         else:
             consequence = f"{ctx.runtime} has no {layer.class_name}, so load_model fails with \"Unknown layer\""
         message = (
-            f"{model.path}: layer {layer.location} is a {layer.class_name}; {consequence}. "
+            f"layer {layer.location} is a {layer.class_name}; {consequence}. "
             f"{replacement} uses cuDNN by itself when a GPU is present."
         )
         fix = f"rebuild the layer as {entry['rebuild']}; {entry['weights']}; then save the model again"

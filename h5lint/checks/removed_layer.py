@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from ..catalog import knowledge
 from ..findings import Hit
@@ -31,7 +31,7 @@ def _removed(model: ModelArtifact, ctx: RuleContext) -> Iterator[NamedObject]:
 def _described(use: NamedObject) -> str:
     name = lookup_name(use)
     lines = [line for line in KERAS_LINES if builtin_in(name, use.kind, line)]
-    mode = use.ref.config.get("mode") if use.kind == LAYERS and isinstance(use.ref.config, dict) else None
+    mode = use.ref.config.get("mode") if use.kind == LAYERS and isinstance(use.ref.config, Mapping) else None
     what = f"{KIND_WORDS[use.kind]} {name}" + (f" (mode {mode!r})" if isinstance(mode, str) else "")
     return what + (f" (built into {', '.join(lines)} only)" if lines else "")
 
@@ -55,13 +55,13 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
             dict.fromkeys(_described(u) + ("" if u.where == f"layer {location}" else f" ({u.where})") for u in uses)
         )
         message = (
-            f"{model.path}: layer {location} uses {described}, which {ctx.runtime} no longer has; "
+            f"layer {location} uses {described}, which {ctx.runtime} no longer has; "
             f"load_model fails on this layer."
         )
         yield Hit(message, f"layer:{location}", _fix(list(dict.fromkeys(lookup_name(u) for u in uses))))
     for name, uses in group_by_name(iter(compiled)).items():
         message = (
-            f"{model.path}: {_described(uses[0])} ({places(uses)}) is gone from {ctx.runtime}; load_model "
+            f"{_described(uses[0])} ({places(uses)}) is gone from {ctx.runtime}; load_model "
             "fails while compiling the loaded model (compile=False skips that step)."
         )
         fix = (

@@ -24,7 +24,7 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
         assert package is not None  # filtered above
         note = f" Note: {package.note}." if package.note else ""
         message = (
-            f"{model.path}: {KIND_WORDS[first.kind]} '{key}' comes from the {package.key} package and is used in "
+            f"{KIND_WORDS[first.kind]} '{key}' comes from the {package.key} package and is used in "
             f"{places(uses)}; load_model fails unless the package is installed (pip install {package.pip}) and "
             f"imported ({package.import_line}).{note}"
         )

@@ -25,7 +25,7 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
         registered = ">" in key
         python_name = first.ref.class_name
         message = (
-            f"{model.path}: custom {kind} '{key}' is not built into Keras ({describe_runtime(model, ctx)}); "
+            f"custom {kind} '{key}' is not built into Keras ({describe_runtime(model, ctx)}); "
             f"used in {places(uses)}. load_model cannot find it and fails unless it is given "
             f"custom_objects={{\"{key}\": {python_name}}}"
             + (" or the module that registers it is imported first." if registered else ".")
