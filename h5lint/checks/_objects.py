@@ -64,7 +64,7 @@ class NamedObject:
 
     ref: ObjectRef
     kind: str
-    where: str  # "layer dense_1", "activation of layer dense_1", "loss of output out_a", "optimizer"
+    where: str  # "layer dense_1", "activation of layer dense_1", "loss of output out_a", "the compiled optimizer"
     layer: Layer | None = None  # the layer the use belongs to, None for compile() objects
 
     @property
@@ -174,12 +174,12 @@ def _all_uses(model: ModelArtifact) -> Iterator[NamedObject]:
         return
     raw = training.raw
     outputs = graph.output_names if graph is not None else ()
-    yield from _compile_value(raw.get("loss"), LOSSES, "loss", outputs)
+    yield from _compile_value(raw.get("loss"), LOSSES, "the compiled loss", outputs)
     for key in ("metrics", "weighted_metrics"):
-        yield from _compile_value(raw.get(key), METRICS, "metric", outputs)
+        yield from _compile_value(raw.get(key), METRICS, "the compiled metrics", outputs)
     optimizer = raw.get("optimizer_config", raw.get("optimizer"))
     if optimizer is not None:
-        yield from _optimizers(optimizer, "optimizer")
+        yield from _optimizers(optimizer, "the compiled optimizer")
 
 
 # ------------------------------------------------------------------------------- what is built in
