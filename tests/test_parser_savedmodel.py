@@ -357,6 +357,13 @@ def test_folder_with_nothing_to_read(tmp_path):
     assert _found(outcome) == [("H5L001", "file")]
 
 
+def test_damaged_keras_metadata_alone_is_nothing_to_read(tmp_path):
+    (tmp_path / "keras_metadata.pb").write_bytes(b"\x0a\x90\x01garbage")
+    outcome = savedmodel.read(str(tmp_path))
+    assert outcome.artifact is None
+    assert _found(outcome) == [KERAS_METADATA, ("H5L001", "file")]
+
+
 def test_chunked_savedmodel_is_not_supported(tmp_path):
     (tmp_path / "saved_model.cpb").write_bytes(b"\x00" * 16)
     outcome = savedmodel.read(str(tmp_path))

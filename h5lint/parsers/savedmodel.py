@@ -609,8 +609,9 @@ def read(path: str) -> ParseOutcome:
     keras_file = _read_keras_file(folder, problems)
     root = _keras_root(folder, graph, keras_file, problems)
     if graph.model is None and root is None:
-        if graph.name is None and keras_file is None:
-            message = f"{folder}: no {GRAPH_PB}, {GRAPH_PBTXT} or {KERAS_METADATA}, so there is nothing to load"
+        if not any(p.code == UNREADABLE for p in problems):
+            readable = f"{GRAPH_PB}, {GRAPH_PBTXT} or {KERAS_METADATA}"
+            message = f"{folder}: no readable {readable}, so there is nothing to load"
             problems.append(_problem(UNREADABLE, "file", message, FIX_COPY))
         return ParseOutcome(None, tuple(problems))
 
