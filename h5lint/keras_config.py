@@ -246,8 +246,8 @@ def _graph(model_config: Mapping[str, Any], path: tuple[str, ...], depth: int) -
         keras3 = any(
             isinstance(node, Mapping)
             for entry in entries
-            for node in (_dict(entry).get("inbound_nodes") or [])
             if isinstance(_dict(entry).get("inbound_nodes"), list)
+            for node in _dict(entry)["inbound_nodes"]
         )
         layers = [_layer(entry, path + (_layer_name(entry, i),), depth) for i, entry in enumerate(entries)]
         if not keras3:

@@ -375,3 +375,15 @@ def test_tfjs_topology_that_is_not_a_model(tmp_path):
         None,
         [("H5L001", "file", f"{path}: modelTopology holds no Keras model config (the document is null)")],
     )
+
+
+def test_odd_inbound_nodes_do_not_break_the_graph(tmp_path):
+    """A layer whose inbound_nodes is not a list (hostile or hand-edited) is read as having no calls."""
+    doc = json.loads((TFJS_FUNCTIONAL / "model.json").read_text())["modelTopology"]["model_config"]
+    doc["config"]["layers"][1]["inbound_nodes"] = 1
+    path = tmp_path / "arch.json"
+    path.write_text(json.dumps(doc))
+    model, problems = _read(path)
+    assert problems == []
+    assert model.graph.layer("td").inbound == ()
+    assert [s.name for s in model.outputs] == ["out_a", "out_b"]
