@@ -1,0 +1,172 @@
+"""Which stored weight arrays belong to which graph layer, and bounded scans of their values.
+
+Files name weights three ways (formats.md §1.3, §3.3): legacy HDF5 groups are layer names holding
+variable names (``dense/kernel:0``, nested ``inner_seq/dense_1/kernel``, Keras 1 ``dense_1_W``);
+Keras 3 stores number the variables of each saveable object (``0``, ``layer/vars/0``,
+``forward_layer/cell/vars/0``, ``layers/dense/vars/0`` inside a nested model). A weight is matched to
+the deepest layer its name identifies, never guessed: Keras 3 store paths inside nested models use
+class-based attribute names, not layer names, so those stay with the nested model.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from ..catalog import knowledge
+from ..ir import Layer, ModelArtifact, ModelGraph, WeightArray
+
+# Elements per chunk when streaming values: bounded memory whatever the array's size.
+CHUNK_ELEMENTS = 1 << 20
+# Roles a Keras 3 store uses for wrapped layers, mapped to the config keys the graph uses.
+_STORE_ROLES = {"forward_layer": "layer", "layer": "layer", "backward_layer": "backward_layer", "cell": "cell"}
+
+
+def dtype_kind(dtype: str) -> str | None:
+    """NumPy kind letter of a stored dtype name (``f`` for ``bfloat16`` too); None if unknown."""
+    if dtype == "bfloat16":
+        return "f"
+    try:
+        return np.dtype(dtype).kind
+    except (TypeError, ValueError):
+        return None
+
+
+def is_float(weight: WeightArray) -> bool:
+    return dtype_kind(weight.dtype) in ("f", "c")
+
+
+def is_numeric(weight: WeightArray) -> bool:
+    return dtype_kind(weight.dtype) in ("f", "c", "i", "u")
+
+
+def all_values(weight: WeightArray, test: Callable[[np.ndarray], bool]) -> bool:
+    """True if ``test`` holds for every chunk of a numeric weight with at least one value."""
+    if not is_numeric(weight) or weight.size == 0:
+        return False
+    seen = False
+    for chunk in weight.chunks(CHUNK_ELEMENTS):
+        if chunk.size == 0:
+            continue
+        if not test(chunk):
+            return False
+        seen = True
+    return seen
+
+
+def is_all(weight: WeightArray, value: float) -> bool:
+    return all_values(weight, lambda chunk: bool(np.all(chunk == value)))
+
+
+def leaf_name(weight_name: str) -> str:
+    """``kernel`` for ``dense/kernel:0``; ``dense_1_W`` for a Keras 1 name; ``0`` for a store variable."""
+    return weight_name.rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def param_name(stored_layer: str, weight_name: str) -> str:
+    """The variable's own name: ``kernel``, ``mean``; Keras 1 ``dense_1_W`` in group ``dense_1`` gives ``W``."""
+    leaf = leaf_name(weight_name)
+    prefix = f"{stored_layer}_"
+    return leaf[len(prefix) :] if leaf.startswith(prefix) and len(leaf) > len(prefix) else leaf
+
+
+def is_store_name(weight_name: str) -> bool:
+    """True for Keras 3 store variable paths (``0``, ``layer/vars/1``)."""
+    parts = weight_name.split("/")
+    return parts[-1].isdigit() and (len(parts) == 1 or "vars" in parts)
+
+
+def children(layer: Layer) -> Iterator[Layer]:
+    for _role, inner in layer.wrapped:
+        yield inner
+    if layer.submodel is not None:
+        yield from layer.submodel.layers
+
+
+def _store_owner(layer: Layer, parts: list[str]) -> Layer:
+    # Only wrapper roles are followed: "layers/<x>" paths of nested models name attributes, not layers.
+    current = layer
+    for part in parts[: parts.index("vars")] if "vars" in parts else ():
+        role = _STORE_ROLES.get(part)
+        inner = next((l for r, l in current.wrapped if r == role), None) if role else None
+        if inner is None:
+            break
+        current = inner
+    return current
+
+
+def owner(top: Layer, weight_name: str) -> Layer:
+    """The deepest layer under the top-level layer ``top`` that the weight's name identifies."""
+    parts = weight_name.split("/")
+    if is_store_name(weight_name):
+        return _store_owner(top, parts)
+    current = top
+    for part in parts[:-1]:
+        if part == current.name:
+            continue
+        inner = next((c for c in children(current) if c.name == part), None)
+        if inner is not None:
+            current = inner
+    return current
+
+
+def top_layers(graph: ModelGraph | None) -> Mapping[str, Layer]:
+    return {layer.name: layer for layer in graph.layers} if graph is not None else {}
+
+
+def weight_location(model: ModelArtifact, stored_layer: str, weight: WeightArray) -> str:
+    """``layer:`` location of a stored weight: its graph layer when known, else the stored name."""
+    top = top_layers(model.graph).get(stored_layer)
+    if top is None:
+        return f"layer:{stored_layer}"
+    return f"layer:{owner(top, weight.name).location}"
+
+
+def owned_weights(model: ModelArtifact, layer: Layer, with_wrapped: bool = False) -> list[WeightArray]:
+    """Stored weights that belong to ``layer`` (and, if asked, to the layers it wraps)."""
+    stored = model.weight_layer(layer.path[0])
+    if stored is None or model.graph is None:
+        return []
+    top = top_layers(model.graph).get(layer.path[0])
+    if top is None:
+        return []
+    found = []
+    for weight in stored.weights:
+        path = owner(top, weight.name).path
+        if path == layer.path or (with_wrapped and path[: len(layer.path)] == layer.path and _only_wrapped(top, path)):
+            found.append(weight)
+    return found
+
+
+def _only_wrapped(top: Layer, path: tuple[str, ...]) -> bool:
+    # True if every step from ``top`` down to ``path`` goes through a wrapper, not a nested model.
+    current = top
+    for name in path[1:]:
+        inner = next((l for _r, l in current.wrapped if l.name == name), None)
+        if inner is None:
+            return False
+        current = inner
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def kernel_classes() -> Mapping[str, tuple[str, ...]]:
+    """Classes whose kernel is their first variable -> config keys giving its last dimension."""
+    return {name: tuple(entry.get("last_dim", ())) for name, entry in knowledge("layer_weights")["kernel"].items()}
+
+
+def kernel_of(model: ModelArtifact, layer: Layer) -> tuple[Layer, WeightArray] | None:
+    """The one kernel stored for ``layer`` or the single layer it wraps, with the layer that uses it."""
+    targets = [layer]
+    if len(layer.wrapped) == 1:
+        targets.append(layer.wrapped[0][1])
+    user = next((t for t in reversed(targets) if t.class_name in kernel_classes()), None)
+    if user is None:
+        return None
+    weights = owned_weights(model, layer, with_wrapped=True)
+    named = [w for w in weights if param_name(layer.path[0], w.name) in ("kernel", "W")]
+    if not named and weights and all(is_store_name(w.name) for w in weights):
+        named = [w for w in weights if leaf_name(w.name) == "0"]
+    return (user, named[0]) if len(named) == 1 else None

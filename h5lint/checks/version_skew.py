@@ -1,0 +1,273 @@
+"""H5L403 version-skew: the configured runtime cannot load this artifact as it is.
+
+One finding per artifact, listing every reason found; the runtime is ``ctx.runtime`` (``keras>=3`` unless
+the project sets ``target``). Per-layer detail (each TFOpLambda, each unknown class) belongs to the
+load-safety rules; this rule answers "will ``load_model`` work here?" once per file. Weights-only files
+and TF.js models are not judged: their loading does not go through a Keras config.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+from .. import ir
+from ..catalog import knowledge
+from ..findings import Hit
+from ..ir import Layer, ModelArtifact, ModelGraph
+from . import RuleContext, Target
+from ._version_spec import is_newer_than, newest_allowed, version_text, version_tuple
+
+CODE = "H5L403"
+
+NAMES_SHOWN = 5
+_JUDGED = frozenset({ir.H5_FULL, ir.KERAS_ZIP, ir.KERAS_DIR, ir.KERAS_JSON, ir.SAVEDMODEL})
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    fix: str
+
+
+@functools.lru_cache(maxsize=1)
+def _facts() -> Mapping[str, Any]:
+    return knowledge("versions")
+
+
+def _shown(names: list[str]) -> str:
+    text = ", ".join(names[:NAMES_SHOWN])
+    return text + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+
+
+def _layers(model: ModelArtifact) -> list[Layer]:
+    return list(model.graph.walk()) if model.graph is not None else []
+
+
+def _graphs(graph: ModelGraph | None) -> Iterator[ModelGraph]:
+    if graph is None:
+        return
+    yield graph
+    for layer in graph.walk():
+        if layer.submodel is not None:
+            yield layer.submodel
+
+
+def _savedmodel(model: ModelArtifact, target: Target) -> Reason | None:
+    if model.format != ir.SAVEDMODEL or target.keras_major != 3:
+        return None
+    info = model.savedmodel
+    by_keras = model.graph is not None or (
+        info is not None
+        and (info.has_keras_metadata or any(i.startswith("_tf_keras_") for i in info.object_identifiers))
+    )
+    if not by_keras:
+        return None  # a plain TensorFlow SavedModel is loaded with tf.saved_model.load anyway
+    return Reason(
+        "it is a SavedModel written by tf.keras / tf-keras, and Keras 3's keras.models.load_model does not "
+        "read SavedModels",
+        "for inference wrap it with keras.layers.TFSMLayer(path, call_endpoint='serving_default') or use "
+        "tf.saved_model.load(path); to keep it a Keras model, load it with tf_keras.models.load_model "
+        "(pip install tf-keras) and re-save it with Keras 3 as model.keras",
+    )
+
+
+def _keras3_missing_classes(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    missing = set(_facts()["keras3"]["missing_classes"])
+    found = [layer.location for layer in _layers(model) if layer.class_name in missing]
+    if not found:
+        return None
+    kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
+    return Reason(
+        f"{len(found)} {'/'.join(kinds)} layer{'s' if len(found) > 1 else ''} ({_shown(found)}) record raw "
+        f"TensorFlow calls that tf.keras wrapped automatically; Keras 3 has no such layer class",
+        "rewrite those operations with Keras layers (or keras.ops inside a registered custom layer), rebuild the "
+        "model in tf-keras with that code and re-save it; or load it with tf-keras",
+    )
+
+
+def _tf_keras_modules(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    prefixes = tuple(_facts()["keras3"]["unknown_module_prefixes"])
+    named = [(g.name or g.class_name, g.module) for g in _graphs(model.graph)]
+    named += [(layer.location, layer.module) for layer in _layers(model)]
+    found = [f"{name} ({module})" for name, module in named if module and module.startswith(prefixes)]
+    if not found:
+        return None
+    return Reason(
+        f"its config names classes by tf-keras modules that Keras 3 cannot import: {_shown(found)}",
+        "load it with tf_keras.models.load_model and save it again from Keras 3 code, or re-save it from "
+        "tf-keras as .h5, which Keras 3's legacy loader reads",
+    )
+
+
+def _rejected_arguments(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    rejected = _facts()["keras3"]["rejected_arguments"]
+    found = []
+    for layer in _layers(model):
+        args = [a for a in rejected.get(layer.class_name, ()) if a in layer.config]
+        if args:
+            found.append(f"{layer.location} ({', '.join(args)})")
+    if not found:
+        return None
+    return Reason(
+        f"layer arguments tf.keras wrote and Keras 3 rejects ('Unrecognized keyword arguments'): {_shown(found)}",
+        "load it with tf-keras and re-save it from a Keras 3 model built by code (copy the weights with "
+        "set_weights), or delete those keys from the stored config",
+    )
+
+
+def _unmodule_wrapped(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    found = [
+        f"{layer.location} wraps {inner.class_name}"
+        for layer in _layers(model)
+        for _role, inner in layer.wrapped
+        if inner.module is None and inner.registered_name is None
+    ]
+    if not found:
+        return None
+    return Reason(
+        f"wrapped layers are stored without a 'module' (as Keras and tf.keras up to about 2.12 wrote them), "
+        f"and Keras 3 looks wrapped layers up by module ('Could not locate class'): {_shown(found)}",
+        "load it with tf-keras (or the standalone Keras that wrote it) and re-save it with a current writer",
+    )
+
+
+def _list_sequential(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    found = [
+        "the top-level model" if graph is model.graph else (graph.name or "a nested model")
+        for graph in _graphs(model.graph)
+        if graph.kind == "sequential" and "layers" not in graph.config
+    ]
+    if not found:
+        return None
+    return Reason(
+        f"the Sequential config of {_shown(found)} is a bare list of layers (standalone Keras 2.2.2 and "
+        f"earlier), which Keras 3's loader cannot read",
+        "load it with tf-keras (which reads both forms) and re-save it",
+    )
+
+
+def _legacy_json(model: ModelArtifact, target: Target) -> Reason | None:
+    graph = model.graph
+    if model.format != ir.KERAS_JSON or target.keras_major != 3 or graph is None:
+        return None
+    if graph.module or graph.kind == "subclassed":
+        return None  # a Keras 3 envelope, or a custom model class (the custom-object rules judge those)
+    return Reason(
+        "it is a model.to_json() config in the legacy form, without the 'module' of each class: Keras 3's "
+        "keras.models.model_from_json looks every class up by its module ('Could not locate class')",
+        "rebuild it with tf_keras.models.model_from_json, load its weights, save it as .h5 and load that with "
+        "Keras 3 (its legacy HDF5 loader reads Keras 2 configs), then save it as model.keras",
+    )
+
+
+def _first_layer_batch_shape(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    found = []
+    for graph in _graphs(model.graph):
+        if graph.kind != "sequential" or "layers" not in graph.config or not graph.layers:
+            continue
+        first = graph.layers[0]
+        if first.class_name != "InputLayer" and "batch_input_shape" in first.config:
+            found.append(first.location)
+    if not found:
+        return None
+    return Reason(
+        f"the first layer of a Sequential model without an InputLayer carries batch_input_shape "
+        f"({_shown(found)}), which Keras 3's legacy loader turns into an input shape with one axis too many "
+        f"(convolution and recurrent layers then fail to build)",
+        "load it with tf-keras and re-save it from Keras 3 code with an explicit keras.Input",
+    )
+
+
+def _keras1(model: ModelArtifact, target: Target) -> Reason | None:
+    table = _facts()["keras1"]
+    until = version_tuple(table["converted_until"]) or (0,)
+    first_unconverting = until[:-1] + (until[-1] + 1,)
+    if target.package == "keras" and target.keras_major == 2 and is_newer_than(first_unconverting, target.spec):
+        return None  # the target is standalone Keras 2.0-2.3, which converts Keras 1 configs itself
+    classes = sorted({layer.class_name for layer in _layers(model) if layer.class_name in table["classes"]})
+    if model.versions.keras_major != 1 and not classes:
+        return None
+    written = f"Keras {model.versions.keras_version}" if model.versions.keras_major == 1 else "Keras 1"
+    named = f" (here: {', '.join(classes)})" if classes else ""
+    return Reason(
+        f"its config is {written}'s: layer classes and arguments such as Convolution2D(nb_filter, border_mode), "
+        f"Merge and Dense(output_dim){named} are converted only by standalone Keras 2.0-2.3",
+        "load it with standalone Keras 2.3 (which converts Keras 1 configs), save it, then bring that file "
+        "forward; or rebuild the model in code and load the weights",
+    )
+
+
+def _keras3_file(model: ModelArtifact, target: Target) -> Reason | None:
+    major = model.versions.keras_major
+    if target.keras_major != 2 or major is None or major < 3:
+        return None
+    return Reason(
+        f"it was written by Keras {model.versions.keras_version}, whose configs (Keras 3 node dicts, DTypePolicy "
+        f"objects) tf.keras / tf-keras cannot read",
+        "load it with Keras 3, or export it for serving with model.export(path) (a SavedModel TensorFlow 2 reads)",
+    )
+
+
+def _newer(model: ModelArtifact, target: Target) -> Reason | None:
+    versions = model.versions
+    if target.package == "tensorflow" and versions.tensorflow_version:
+        written, what = versions.tensorflow_version, "TensorFlow"
+    elif versions.keras_major is not None and versions.keras_major == target.keras_major:
+        written, what = versions.keras_version or "", "Keras"
+    else:
+        return None
+    version = version_tuple(written)
+    if version is None or not is_newer_than(version, target.spec):
+        return None
+    return Reason(
+        f"it was written by {what} {version_text(version)}, newer than the target allows "
+        f"({target.package}{newest_allowed(target.spec)}): older releases reject config arguments added since",
+        f"upgrade the runtime to {what} {version_text(version[:2])} or later, or re-save the model with the "
+        f"target version",
+    )
+
+
+Finder = Callable[[ModelArtifact, Target], "Reason | None"]
+# Keras 3 cannot read these artifacts at all; when one applies, config details below it are moot.
+_UNREADABLE: tuple[Finder, ...] = (_savedmodel, _legacy_json)
+_VERSIONS: tuple[Finder, ...] = (_keras3_file, _newer, _keras1)
+# What Keras 3's loaders fail on inside a config they do read.
+_CONFIG: tuple[Finder, ...] = (
+    _tf_keras_modules,
+    _list_sequential,
+    _keras3_missing_classes,
+    _rejected_arguments,
+    _unmodule_wrapped,
+    _first_layer_batch_shape,
+)
+
+
+def _reasons(model: ModelArtifact, target: Target, finders: tuple[Finder, ...]) -> list[Reason]:
+    return [r for r in (finder(model, target) for finder in finders) if r is not None]
+
+
+def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
+    if model.format not in _JUDGED:
+        return
+    target = ctx.runtime
+    unreadable = _reasons(model, target, _UNREADABLE)
+    reasons = unreadable + _reasons(model, target, _VERSIONS) + (_reasons(model, target, _CONFIG) if not unreadable else [])
+    if not reasons:
+        return
+    listed = "; ".join(f"({i}) {r.text}" for i, r in enumerate(reasons, 1))
+    fixes = " ".join(f"({i}) {r.fix[0].upper()}{r.fix[1:]}." for i, r in enumerate(reasons, 1))
+    yield Hit(f"The target runtime {target} cannot load this file as it is: {listed}.", "file", fixes)
