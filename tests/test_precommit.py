@@ -77,28 +77,35 @@ def test_a_file_in_some_other_variables_folder_stays_a_file(tmp_path):
     assert [c.path for c in discover([str(stray)])] == [str(stray)]
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "h5lint tests",
+    "GIT_AUTHOR_EMAIL": "tests@h5lint.invalid",
+    "GIT_COMMITTER_NAME": "h5lint tests",
+    "GIT_COMMITTER_EMAIL": "tests@h5lint.invalid",
+}
 
 
-def _try_repo(repo: Path) -> subprocess.CompletedProcess:
+def _commit_all(repo: Path, message: str) -> None:
+    for args in (["add", "."], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True)
+
+
+def _try_repo(repo: Path) -> tuple[int, str]:
     """The real thing: pre-commit builds the hook's environment from this checkout and runs it."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "h5lint tests",
-        "GIT_AUTHOR_EMAIL": "tests@h5lint.invalid",
-        "GIT_COMMITTER_NAME": "h5lint tests",
-        "GIT_COMMITTER_EMAIL": "tests@h5lint.invalid",
-    }
     command = ["try-repo", str(REPO), "h5lint", "--all-files", "--verbose", "--color", "never"]
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", *command],
         cwd=repo,
-        env=env,
+        env=GIT_ENV,
         capture_output=True,
         text=True,
         timeout=600,
     )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+HOOK_LINE = r"h5lint \(saved Keras/TensorFlow models\)\.+"
 
 
 @pytest.mark.slow
@@ -111,14 +118,12 @@ def test_try_repo_passes_clean_models_and_fails_broken_ones(tmp_path):
     (repo / "README.md").write_text("# not a model\n", encoding="utf-8")
     # Rules keep arriving; only errors should decide whether these well-formed models pass.
     (repo / "h5lint.toml").write_text('fail-on = "error"\n', encoding="utf-8")
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "clean models")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit_all(repo, "clean models")
 
-    clean = _try_repo(repo)
-    output = clean.stdout + clean.stderr
-    assert clean.returncode == 0, output
-    assert re.search(r"h5lint \(saved Keras/TensorFlow models\)\.+Passed", output), output
+    code, output = _try_repo(repo)
+    assert code == 0, output
+    assert re.search(HOOK_LINE + "Passed", output), output
     # Five SavedModel member files reached the hook; the folder was checked once.
     assert output.count("models/export (savedmodel") == 1, output
     assert "models/clean.h5 (h5-full" in output and "README.md" not in output
@@ -126,13 +131,11 @@ def test_try_repo_passes_clean_models_and_fails_broken_ones(tmp_path):
     data = (FORMAT_EXAMPLES / "tfk_sequential.h5").read_bytes()
     (repo / "models" / "truncated.h5").write_bytes(data[:2048])
     (repo / "models" / "pointer.h5").write_bytes(LFS_POINTER)
-    _git(repo, "add", ".")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "broken models")
+    _commit_all(repo, "broken models")
 
-    broken = _try_repo(repo)
-    output = broken.stdout + broken.stderr
-    assert broken.returncode == 1, output
-    assert re.search(r"h5lint \(saved Keras/TensorFlow models\)\.+Failed", output), output
+    code, output = _try_repo(repo)
+    assert code == 1, output
+    assert re.search(HOOK_LINE + "Failed", output), output
     assert "models/truncated.h5: H5L001 [error] models/truncated.h5: truncated HDF5 file" in output
     assert "models/pointer.h5: H5L001 [error] models/pointer.h5: this is a Git LFS pointer" in output
     assert "models/clean.h5 (h5-full" in output

@@ -9,18 +9,6 @@ from ..parsers import UNREADABLE
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
-# Public names of the version tags (JSON keys, --show-versions labels), in display order.
-VERSION_KEYS = (
-    "format",
-    "layout",
-    "keras_version",
-    "backend",
-    "tensorflow_version",
-    "tensorflow_git_version",
-    "writer",
-    "producer",
-)
-
 WHOLE_ARTIFACT = "file"
 
 
@@ -49,8 +37,9 @@ def logical_location(location: str | None) -> LogicalLocation | None:
 
 
 def version_tags(artifact: ArtifactReport) -> dict[str, str | None]:
+    """The tags by their public names (JSON keys, --show-versions labels), in display order."""
     v = artifact.versions
-    values = {
+    return {
         "format": artifact.format,
         "layout": artifact.layout,
         "keras_version": v.keras_version,
@@ -60,7 +49,6 @@ def version_tags(artifact: ArtifactReport) -> dict[str, str | None]:
         "writer": v.writer,
         "producer": v.producer,
     }
-    return {key: values[key] for key in VERSION_KEYS}
 
 
 def sentence(text: str) -> str:

@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..findings import ArtifactReport, Finding, Report, Severity
 from . import RenderOptions
-from ._describe import SEVERITIES, VERSION_KEYS, logical_location, plural, sentence, version_tags
+from ._describe import SEVERITIES, logical_location, plural, sentence, version_tags
 
 # ANSI SGR codes, used only when options.color is set.
 _STYLE = {
@@ -54,8 +54,7 @@ def _header(artifact: ArtifactReport, paint: Paint) -> str:
 
 
 def _versions(artifact: ArtifactReport) -> str:
-    tags = version_tags(artifact)
-    return "    versions: " + ", ".join(f"{key}={tags[key] or '-'}" for key in VERSION_KEYS)
+    return "    versions: " + ", ".join(f"{key}={value or '-'}" for key, value in version_tags(artifact).items())
 
 
 def _finding(finding: Finding, paint: Paint) -> str:
