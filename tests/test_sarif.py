@@ -256,7 +256,8 @@ def test_microsoft_sarif_validator_reports_no_errors(sarif_files, tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1"},
+            # A self-contained .NET app; invariant globalization spares it a system ICU library.
+            env={**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"},
         )
         output = proc.stdout + proc.stderr
         assert proc.returncode == 0 and "Analysis completed successfully" in output, output
