@@ -65,6 +65,12 @@ def test_one_run_with_every_catalog_rule(root):
     assert [r["id"] for r in driver["rules"]] == list(CATALOG)
 
 
+@pytest.mark.parametrize("version, semantic", [("0.1.0", "0.1.0"), ("1.2.0-rc.1", "1.2.0-rc.1"), ("0.2.0.dev3", None)])
+def test_semantic_version_only_when_it_is_semver(root, version, semantic):
+    driver = sarif(replace(sample_report(), tool_version=version), root)["runs"][0]["tool"]["driver"]
+    assert driver["version"] == version and driver.get("semanticVersion") == semantic
+
+
 @pytest.mark.parametrize("spec", CATALOG.values(), ids=lambda s: s.code)
 def test_rule_metadata_comes_from_the_catalog(spec, root):
     rules = sarif(Report(artifacts=()), root)["runs"][0]["tool"]["driver"]["rules"]

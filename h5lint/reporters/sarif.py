@@ -38,6 +38,8 @@ SRCROOT = "%SRCROOT%"
 MAX_DESCRIPTION = 1024
 MAX_TAGS = 10
 
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
+
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # GitHub's problem.severity vocabulary for rules without a security-severity.
 PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
@@ -149,16 +151,13 @@ def document(report: Report, root: Path) -> dict[str, Any]:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     version = report.tool_version or __version__
+    driver: dict[str, Any] = {"name": "h5lint", "version": version}
+    if SEMVER.fullmatch(version):  # GitHub prefers semanticVersion, which must be SemVer 2.0
+        driver["semanticVersion"] = version
+    driver["informationUri"] = HOMEPAGE
+    driver["rules"] = [_rule(spec) for spec in specs]
     run = {
-        "tool": {
-            "driver": {
-                "name": "h5lint",
-                "version": version,
-                "semanticVersion": version,
-                "informationUri": HOMEPAGE,
-                "rules": [_rule(spec) for spec in specs],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(root)}},
         "invocations": [invocation],
         "results": [_result(f, rule_index, root) for f in report.findings],
