@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .baseline import apply_baseline, load_baseline, write_baseline
-from .engine import lint_paths
+from .engine import default_jobs, lint_paths
 from .findings import Report
 from .settings import Settings, settings_for
 
@@ -54,7 +54,7 @@ def run_check(request: CheckRequest) -> int:
     settings = settings_for(request.paths, request.config_file, request.cli_config)
     # Fail on a bad baseline before spending time on the models.
     known = load_baseline(request.baseline) if request.baseline is not None else None
-    report = lint_paths(request.paths, settings)
+    report = lint_paths(request.paths, settings, jobs=request.jobs or default_jobs())
     if request.write_baseline is not None:
         count = write_baseline(request.write_baseline, report)
         noun = "finding" if count == 1 else "findings"

@@ -94,7 +94,7 @@ def test_usage_and_configuration_errors_exit_2(empty, args, message):
 
 
 def test_internal_error_exits_2(empty, monkeypatch):
-    def broken(paths, settings):
+    def broken(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
     monkeypatch.setattr(api, "lint_paths", broken)
@@ -194,6 +194,15 @@ def test_main_maps_paths_to_check(empty, capsys):
         main([empty, "--quiet"])
     assert exited.value.code == 1
     assert capsys.readouterr().out == f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes).\n"
+
+
+def test_jobs_reach_the_engine(empty, monkeypatch):
+    seen = []
+    real = api.lint_paths
+    monkeypatch.setattr(api, "lint_paths", lambda paths, settings, jobs: seen.append(jobs) or real(paths, settings))
+    check(empty, "--jobs", "3")
+    check(empty)
+    assert seen == [3, api.default_jobs()]
 
 
 def test_main_version(capsys):
