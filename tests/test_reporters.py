@@ -17,7 +17,7 @@ from h5lint.reporters import REPORTERS, RenderOptions, render
 from h5lint.reporters.github import escape_data, escape_property
 from h5lint.settings import resolve
 
-from conftest import FORMAT_EXAMPLES, REPO, SAMPLES
+from conftest import FORMAT_EXAMPLES, REALWORLD, REPO, SAMPLES
 from sample_reports import CLF, LAMBDA, LFS_MESSAGE, POINTER, sample_report
 
 SCHEMA = json.loads((REPO / "h5lint" / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
@@ -150,19 +150,27 @@ def test_json_is_deterministic():
     assert render("json", sample_report()) == render("json", sample_report())
 
 
-def _every_sample_path() -> list[Path]:
+def _sample_paths() -> list[Path]:
     roots = [p for p in (SAMPLES, FORMAT_EXAMPLES) if p.is_dir()]
-    return sorted(p for root in roots for p in root.iterdir() if not p.name.startswith(".") and p.suffix != ".md")
+    return sorted(p for root in roots for p in root.iterdir() if p.suffix not in (".md", ".json") or p.is_dir())
 
 
-def test_json_output_of_every_sample_matches_schema():
-    paths = [str(p) for p in _every_sample_path()]
-    assert paths, "no sample models found"
-    report = lint_paths(paths, resolve())
-    doc = json.loads(render("json", report))
+def _assert_valid_json_report(paths: list[str]) -> dict:
+    doc = json.loads(render("json", lint_paths(paths, resolve())))
     errors = sorted(VALIDATOR.iter_errors(doc), key=lambda e: list(e.absolute_path))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
-    assert doc["summary"]["artifacts"] >= len(paths) - 2  # README/expected.json are not artifacts
+    return doc
+
+
+@pytest.mark.parametrize("path", _sample_paths(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_json_output_of_every_sample_matches_schema(path):
+    doc = _assert_valid_json_report([str(path)])
+    assert doc["artifacts"] and all(a["path"].startswith(str(path)) for a in doc["artifacts"])
+
+
+def test_json_output_of_the_realworld_files_matches_schema():
+    doc = _assert_valid_json_report([str(REALWORLD / "files")])
+    assert doc["summary"]["artifacts"] >= 60
 
 
 # --- github -----------------------------------------------------------------------------------
