@@ -9,7 +9,7 @@ TFOpLambda lists or Keras 3 ``{"args", "kwargs"}`` dicts, nested models referenc
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .ir import Layer, ModelGraph, OutputSpec, TensorRef, TrainingConfig
 
@@ -188,22 +188,20 @@ def _leaf_refs(value: Any, key: str | None = None, depth: int = 0) -> Iterator[t
             yield from _leaf_refs(item, str(k), depth + 1)
 
 
-def _shift_nested_model_refs(layers: list[Layer]) -> list[Layer]:
+def _nested_model_ref_fix(layers: list[Layer]) -> Callable[[TensorRef], TensorRef]:
     """Keras 1/2 reference a nested model's first call as node 1 (node 0 is its own input node)."""
     models = {l.name for l in layers if l.submodel is not None and l.submodel.kind != "subclassed"}
-    if not models:
-        return layers
 
     def fix(ref: TensorRef) -> TensorRef:
         if ref.layer in models and ref.node_index > 0:
             return TensorRef(ref.layer, ref.node_index - 1, ref.tensor_index)
         return ref
 
-    fixed = []
-    for layer in layers:
-        inbound = tuple(tuple(fix(r) for r in call) for call in layer.inbound)
-        fixed.append(replace(layer, inbound=inbound))
-    return fixed
+    return fix
+
+
+def _shift_nested_model_refs(layers: list[Layer], fix: Callable[[TensorRef], TensorRef]) -> list[Layer]:
+    return [replace(layer, inbound=tuple(tuple(fix(r) for r in call) for call in layer.inbound)) for layer in layers]
 
 
 def _graph(model_config: Mapping[str, Any], path: tuple[str, ...], depth: int) -> ModelGraph:
@@ -250,9 +248,12 @@ def _graph(model_config: Mapping[str, Any], path: tuple[str, ...], depth: int) -
             for node in _dict(entry)["inbound_nodes"]
         )
         layers = [_layer(entry, path + (_layer_name(entry, i),), depth) for i, entry in enumerate(entries)]
-        if not keras3:
-            layers = _shift_nested_model_refs(layers)
         outputs = list(_leaf_refs(cfg.get("output_layers")))
+        if not keras3:
+            # The model's own outputs reference nested models the same way as its layers do.
+            fix = _nested_model_ref_fix(layers)
+            layers = _shift_nested_model_refs(layers, fix)
+            outputs = [(key, fix(ref)) for key, ref in outputs]
         return ModelGraph(
             class_name=class_name,
             name=name,
