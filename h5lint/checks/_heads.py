@@ -60,15 +60,30 @@ class _Tables:
     reduced_precision: frozenset[str]
     significant_digits: Mapping[str, str]
     renormalising_losses: frozenset[str]
-    known: frozenset[str]
+
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        """Every layer class some table describes: the built-ins the head rules can reason about."""
+        return frozenset(
+            self.argument
+            | set(self.activation_layer)
+            | self.affine
+            | self.recurrent
+            | set(self.wrapper)
+            | self.passthrough
+            | set(self.passthrough_when)
+            | self.tf_op_classes
+            | self.last_axis
+            | MODEL_CLASSES
+            | {"InputLayer"}
+        )
 
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> _Tables:
     raw = knowledge("heads")
-    kind_of = {name: kind for kind, names in raw["activation"].items() for name in names}
-    tables = _Tables(
-        kind_of=kind_of,
+    return _Tables(
+        kind_of={name: kind for kind, names in raw["activation"].items() for name in names},
         module_prefixes=tuple(raw["activation_modules"]["prefixes"]),
         argument=frozenset(raw["argument"]["classes"]),
         unit_keys=tuple(raw["argument"]["unit_keys"]),
@@ -89,22 +104,7 @@ def _tables() -> _Tables:
         reduced_precision=frozenset(raw["dtype"]["reduced_precision"]),
         significant_digits=dict(raw["dtype"]["significant_digits"]),
         renormalising_losses=frozenset(raw["losses"]["renormalising"]),
-        known=frozenset(),
     )
-    known = (
-        tables.argument
-        | set(tables.activation_layer)
-        | tables.affine
-        | tables.recurrent
-        | set(tables.wrapper)
-        | tables.passthrough
-        | set(tables.passthrough_when)
-        | tables.tf_op_classes
-        | tables.last_axis
-        | MODEL_CLASSES
-        | {"InputLayer"}
-    )
-    return replace(tables, known=frozenset(known))
 
 
 @dataclass(frozen=True)
@@ -224,10 +224,12 @@ def _function_kind(value: Any) -> tuple[str | None, str]:
         if cls == "function" and isinstance(inner, str):
             # Built-ins serialize as bare strings; an envelope is a built-in only from a Keras module.
             return (tables.kind_of.get(inner) if _keras_module(module) else None), inner
+        # An activation layer object (Keras 3 Dense(activation=keras.layers.LeakyReLU())).
         layer_kind = tables.activation_layer.get(cls) if isinstance(cls, str) else None
-        if layer_kind is not None and layer_kind != BY_ARGUMENT and (module is None or _keras_module(module)):
-            if value.get("registered_name") in (None, cls):
-                return layer_kind, cls
+        axis = inner.get("axis", -1) if isinstance(inner, Mapping) else -1
+        builtin = (module is None or _keras_module(module)) and value.get("registered_name") in (None, cls)
+        if layer_kind not in (None, BY_ARGUMENT) and builtin and _is_last_axis(axis):
+            return layer_kind, str(cls)
         return None, str(cls)
     return None, repr(value)
 
