@@ -84,8 +84,18 @@ def _softmax_binary(head: Head, act: Activation, loss: Loss) -> Hit | None:
     )
 
 
+def _classification_fix(act: Activation) -> str:
+    if act.kind == SOFTMAX:
+        return "for classification compile with categorical_crossentropy"
+    if act.units == 1:
+        return "for classification compile with binary_crossentropy"
+    return (
+        f"for one class per sample {use_activation(act, 'softmax')} and compile with categorical_crossentropy; "
+        "for independent labels compile with binary_crossentropy"
+    )
+
+
 def _squashed_regression(head: Head, act: Activation, loss: Loss) -> Hit:
-    right = "binary_crossentropy" if act.kind == SIGMOID else "categorical_crossentropy"
     return Hit(
         f"Output '{head.output.name}' comes from {describe(act)}{route(head)}, which squashes predictions "
         f"into [0, 1], but is compiled with {describe_loss(loss)}, a regression loss: predictions can never leave (0, 1) "
@@ -93,7 +103,7 @@ def _squashed_regression(head: Head, act: Activation, loss: Loss) -> Hit:
         "way learns slowly and a regression on unscaled targets cannot fit. This is intended only when "
         "the targets are values in [0, 1] on purpose (image pixels, scaled quantities).",
         f"output:{head.output.name}",
-        f"for classification compile with {right}; for regression {use_activation(act, 'linear')}; "
+        f"{_classification_fix(act)}; for regression {use_activation(act, 'linear')}; "
         "if the targets are in [0, 1] by design, ignore H5L204 for this file (per-file-ignores)",
     )
 
