@@ -124,31 +124,32 @@ def weight_location(model: ModelArtifact, stored_layer: str, weight: WeightArray
     return f"layer:{owner(top, weight.name).location}"
 
 
-def owned_weights(model: ModelArtifact, layer: Layer, with_wrapped: bool = False) -> list[WeightArray]:
-    """Stored weights that belong to ``layer`` (and, if asked, to the layers it wraps)."""
-    stored = model.weight_layer(layer.path[0])
-    if stored is None or model.graph is None:
-        return []
+def layer_at(graph: ModelGraph | None, path: tuple[str, ...]) -> Layer | None:
+    """The layer at a logical path, through nested models and wrappers."""
+    current: Layer | None = None
+    for name in path:
+        pool = graph.layers if current is None and graph is not None else list(children(current)) if current else []
+        current = next((layer for layer in pool if layer.name == name), None)
+        if current is None:
+            return None
+    return current
+
+
+def owned_weights(model: ModelArtifact, layer: Layer) -> list[WeightArray]:
+    """Stored weights that belong to ``layer``.
+
+    tf.keras names the weights of a layer wrapped alone (TimeDistributed(Dense)) in its wrapper's
+    scope (``td/kernel:0``), so a wrapped layer with none of its own takes its single wrapper's.
+    """
     top = top_layers(model.graph).get(layer.path[0])
-    if top is None:
+    stored = model.weight_layer(layer.path[0])
+    if top is None or stored is None:
         return []
-    found = []
-    for weight in stored.weights:
-        path = owner(top, weight.name).path
-        if path == layer.path or (with_wrapped and path[: len(layer.path)] == layer.path and _only_wrapped(top, path)):
-            found.append(weight)
+    found = [w for w in stored.weights if owner(top, w.name).path == layer.path]
+    parent = layer_at(model.graph, layer.path[:-1]) if len(layer.path) > 1 else None
+    if not found and parent is not None and len(parent.wrapped) == 1 and parent.wrapped[0][1].path == layer.path:
+        found = [w for w in stored.weights if owner(top, w.name).path == parent.path]
     return found
-
-
-def _only_wrapped(top: Layer, path: tuple[str, ...]) -> bool:
-    # True if every step from ``top`` down to ``path`` goes through a wrapper, not a nested model.
-    current = top
-    for name in path[1:]:
-        inner = next((l for _r, l in current.wrapped if l.name == name), None)
-        if inner is None:
-            return False
-        current = inner
-    return True
 
 
 @functools.lru_cache(maxsize=1)
@@ -157,16 +158,29 @@ def kernel_classes() -> Mapping[str, tuple[str, ...]]:
     return {name: tuple(entry.get("last_dim", ())) for name, entry in knowledge("layer_weights")["kernel"].items()}
 
 
-def kernel_of(model: ModelArtifact, layer: Layer) -> tuple[Layer, WeightArray] | None:
-    """The one kernel stored for ``layer`` or the single layer it wraps, with the layer that uses it."""
-    targets = [layer]
-    if len(layer.wrapped) == 1:
-        targets.append(layer.wrapped[0][1])
-    user = next((t for t in reversed(targets) if t.class_name in kernel_classes()), None)
-    if user is None:
+def kernel_of(model: ModelArtifact, layer: Layer) -> WeightArray | None:
+    """The one kernel stored for ``layer`` (a Dense or convolution), None when it cannot be told."""
+    if layer.class_name not in kernel_classes():
         return None
-    weights = owned_weights(model, layer, with_wrapped=True)
+    weights = owned_weights(model, layer)
     named = [w for w in weights if param_name(layer.path[0], w.name) in ("kernel", "W")]
     if not named and weights and all(is_store_name(w.name) for w in weights):
         named = [w for w in weights if leaf_name(w.name) == "0"]
-    return (user, named[0]) if len(named) == 1 else None
+    return named[0] if len(named) == 1 else None
+
+
+def expected_last_dim(layer: Layer) -> tuple[str, int] | None:
+    """The config key and value the layer's kernel must end with (``("units", 8)``), when known."""
+    if layer.registered_name is not None:
+        return None
+    for key in kernel_classes().get(layer.class_name, ()):
+        value = layer.config.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return key, value
+    return None
+
+
+def kernel_fits(layer: Layer, kernel: WeightArray) -> bool:
+    """False when the kernel's last dimension contradicts the layer's ``units`` / ``filters``."""
+    expected = expected_last_dim(layer)
+    return expected is None or (bool(kernel.shape) and kernel.shape[-1] == expected[1])

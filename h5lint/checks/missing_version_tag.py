@@ -26,9 +26,10 @@ _ARCHIVE = (
 # Where each format records the Keras version, and why its absence matters.
 _KERAS_TAG = {
     ir.H5_FULL: (
-        "the HDF5 root attribute 'keras_version' is missing",
-        "the loaders of tf-keras and Keras 3 take a file without it for a Keras 1 file, and tf-keras then "
-        "applies Keras 1 weight conversions (a Keras 2 Conv1D kernel fails to load that way)",
+        "neither the HDF5 root nor the model_weights group has a 'keras_version' attribute",
+        "the loaders of tf-keras and Keras 3 read the model_weights one and take a file without it for a "
+        "Keras 1 file; tf-keras then applies Keras 1 weight conversions (a Keras 2 Conv1D kernel fails to "
+        "load that way)",
     ),
     ir.KERAS_ZIP: _ARCHIVE,
     ir.KERAS_DIR: _ARCHIVE,
@@ -42,7 +43,9 @@ _FIX = (
 
 def check(model: ir.ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
     if model.format == ir.SAVEDMODEL:
-        if model.versions.tensorflow_version is None:
+        # Judged only when a MetaGraphDef was read: an unparseable saved_model.pb is H5L001's finding.
+        read = model.savedmodel is not None and bool(model.savedmodel.tags)
+        if read and model.versions.tensorflow_version is None:
             yield Hit(
                 "The SavedModel records no TensorFlow version (saved_model.pb meta_info_def.tensorflow_version "
                 "is empty), so nobody can tell which TensorFlow release, and which op set, it needs.",

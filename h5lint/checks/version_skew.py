@@ -54,10 +54,18 @@ def _graphs(graph: ModelGraph | None) -> Iterator[ModelGraph]:
             yield layer.submodel
 
 
+# What TensorFlow looks for to call a folder a SavedModel (tensorflow/python/saved_model/constants.py).
+_SAVEDMODEL_FILES = frozenset({"saved_model.pb", "saved_model.pbtxt", "saved_model.cpb"})
+
+
 def _savedmodel(model: ModelArtifact, target: Target) -> Reason | None:
     if model.format != ir.SAVEDMODEL or target.keras_major != 3:
         return None
+    if model.files and not _SAVEDMODEL_FILES & set(model.files):
+        return None  # not a SavedModel to any loader (H5L004 says why)
     info = model.savedmodel
+    if info is not None and not info.tags:
+        return None  # saved_model.pb did not parse (H5L001 says so): no loader gets this far
     by_keras = model.graph is not None or (
         info is not None
         and (info.has_keras_metadata or any(i.startswith("_tf_keras_") for i in info.object_identifiers))
@@ -105,13 +113,22 @@ def _tf_keras_modules(model: ModelArtifact, target: Target) -> Reason | None:
     )
 
 
+def _wrapped_layers(model: ModelArtifact) -> set[tuple[str, ...]]:
+    """Paths of the layers that sit inside a wrapper (TimeDistributed, Bidirectional, RNN cells)."""
+    return {inner.path for layer in _layers(model) for _role, inner in layer.wrapped}
+
+
 def _rejected_arguments(model: ModelArtifact, target: Target) -> Reason | None:
     if target.keras_major != 3:
         return None
-    rejected = _facts()["keras3"]["rejected_arguments"]
+    facts = _facts()["keras3"]
+    wrapped = _wrapped_layers(model)
     found = []
     for layer in _layers(model):
-        args = [a for a in rejected.get(layer.class_name, ()) if a in layer.config]
+        rejected = list(facts["rejected_arguments"].get(layer.class_name, ()))
+        if layer.path in wrapped:
+            rejected += facts["rejected_arguments_when_wrapped"].get(layer.class_name, ())
+        args = [a for a in rejected if a in layer.config]
         if args:
             found.append(f"{layer.location} ({', '.join(args)})")
     if not found:
@@ -120,6 +137,49 @@ def _rejected_arguments(model: ModelArtifact, target: Target) -> Reason | None:
         f"layer arguments tf.keras wrote and Keras 3 rejects ('Unrecognized keyword arguments'): {_shown(found)}",
         "load it with tf-keras and re-save it from a Keras 3 model built by code (copy the weights with "
         "set_weights), or delete those keys from the stored config",
+    )
+
+
+def _legacy_dtype_policies(model: ModelArtifact, target: Target) -> Reason | None:
+    if target.keras_major != 3:
+        return None
+    legacy = set(_facts()["keras3"]["legacy_dtype_policies"])
+    found = []
+    for layer in _layers(model):
+        dtype = layer.config.get("dtype")
+        if isinstance(dtype, Mapping) and dtype.get("class_name") in legacy:
+            found.append(f"{layer.location} ({dtype['class_name']} {layer.dtype_policy or '?'})")
+    if not found:
+        return None
+    return Reason(
+        f"layers carry tf.keras mixed-precision Policy objects, which Keras 3 cannot rebuild ('str' object has no "
+        f"attribute 'quantization_mode'): {_shown(found)}",
+        "rebuild the model in Keras 3 code with dtype='mixed_float16' (keras.mixed_precision.set_dtype_policy), "
+        "copy the weights and save it as model.keras",
+    )
+
+
+def _compiled_losses(model: ModelArtifact, target: Target) -> Reason | None:
+    major = model.versions.keras_major
+    if target.keras_major != 3 or model.training is None or (major is not None and major >= 3):
+        return None
+    facts = _facts()["keras3"]
+    found = []
+    for loss in model.training.loss_objects:
+        config = loss.config if isinstance(loss.config, Mapping) else {}
+        if loss.registered_name is None and loss.class_name in facts["rejected_loss_names"]:
+            found.append(f"'{loss.class_name}'")
+        elif config.get("reduction") in facts["rejected_loss_reductions"] or any(
+            key in config for key in facts["rejected_loss_keys"]
+        ):
+            found.append(f"{loss.class_name}(reduction={config.get('reduction')!r})")
+    if not found:
+        return None
+    return Reason(
+        f"the compiled loss {_shown(sorted(set(found)))} is written the tf.keras way, which Keras 3's compile "
+        f"cannot rebuild, so load_model (compile=True by default) fails",
+        "load it with keras.models.load_model(path, compile=False) and call compile() again with the loss "
+        "spelled out (loss='mean_squared_error', keras.losses.BinaryCrossentropy(from_logits=True) ...)",
     )
 
 
@@ -253,6 +313,8 @@ _CONFIG: tuple[Finder, ...] = (
     _rejected_arguments,
     _unmodule_wrapped,
     _first_layer_batch_shape,
+    _legacy_dtype_policies,
+    _compiled_losses,
 )
 
 
