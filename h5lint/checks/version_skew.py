@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Mapping
 from .. import ir
 from ..catalog import knowledge
 from ..findings import Hit
-from ..ir import Layer, ModelArtifact, ModelGraph
+from ..ir import Layer, ModelArtifact, ModelGraph, TrainingConfig
 from . import RuleContext, Target
 from ._version_spec import is_newer_than, newest_allowed, version_text, version_tuple
 
@@ -90,10 +90,11 @@ def _keras3_missing_classes(model: ModelArtifact, target: Target) -> Reason | No
         return None
     kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
     return Reason(
-        f"{len(found)} {'/'.join(kinds)} layer{'s' if len(found) > 1 else ''} ({_shown(found)}) record raw "
-        f"TensorFlow calls that tf.keras wrapped automatically; Keras 3 has no such layer class",
-        "rewrite those operations with Keras layers (or keras.ops inside a registered custom layer), rebuild the "
-        "model in tf-keras with that code and re-save it; or load it with tf-keras",
+        f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes Keras 3 does not have: "
+        f"{'/'.join(kinds)} ({_shown(found)})",
+        "rebuild those parts with Keras layers (keras.ops inside a registered custom layer for raw TensorFlow "
+        "calls, LSTM/GRU for CuDNNLSTM/CuDNNGRU, whose weights they read), copy the weights and re-save; or "
+        "load it with tf-keras",
     )
 
 
@@ -159,27 +160,40 @@ def _legacy_dtype_policies(model: ModelArtifact, target: Target) -> Reason | Non
     )
 
 
-def _compiled_losses(model: ModelArtifact, target: Target) -> Reason | None:
-    major = model.versions.keras_major
-    if target.keras_major != 3 or model.training is None or (major is not None and major >= 3):
-        return None
+def _compile_problems(training: TrainingConfig) -> list[str]:
+    """The compiled loss and optimizer settings Keras 3's compile cannot rebuild."""
     facts = _facts()["keras3"]
     found = []
-    for loss in model.training.loss_objects:
+    for loss in training.loss_objects:
         config = loss.config if isinstance(loss.config, Mapping) else {}
         if loss.registered_name is None and loss.class_name in facts["rejected_loss_names"]:
-            found.append(f"'{loss.class_name}'")
+            found.append(f"loss '{loss.class_name}'")
         elif config.get("reduction") in facts["rejected_loss_reductions"] or any(
             key in config for key in facts["rejected_loss_keys"]
         ):
-            found.append(f"{loss.class_name}(reduction={config.get('reduction')!r})")
+            found.append(f"loss {loss.class_name}(reduction={config.get('reduction')!r})")
+    optimizer = training.optimizer
+    config = optimizer.config if optimizer is not None and isinstance(optimizer.config, Mapping) else {}
+    keys = [key for key in facts["rejected_optimizer_keys"] if key in config]
+    if optimizer is not None and keys:
+        found.append(f"optimizer {optimizer.class_name}({', '.join(keys)}=...)")
+    return sorted(set(found))
+
+
+def _compiled_objects(model: ModelArtifact, target: Target) -> Reason | None:
+    major = model.versions.keras_major
+    if target.keras_major != 3 or model.training is None or (major is not None and major >= 3):
+        return None
+    found = _compile_problems(model.training)
     if not found:
         return None
     return Reason(
-        f"the compiled loss {_shown(sorted(set(found)))} is written the tf.keras way, which Keras 3's compile "
-        f"cannot rebuild, so load_model (compile=True by default) fails",
-        "load it with keras.models.load_model(path, compile=False) and call compile() again with the loss "
-        "spelled out (loss='mean_squared_error', keras.losses.BinaryCrossentropy(from_logits=True) ...)",
+        f"Keras 3's compile cannot rebuild the compiled {_shown(found)} (short or old loss names such as 'mse', "
+        f"tf.keras loss objects with reduction='auto', the Keras 2.0-2.2 optimizer argument 'lr'), so "
+        f"load_model with its default compile=True fails",
+        "load it with keras.models.load_model(path, compile=False) and call compile() again, spelled the "
+        "Keras 3 way (loss='mean_squared_error', keras.losses.BinaryCrossentropy(from_logits=True), "
+        "keras.optimizers.Adam(learning_rate=...))",
     )
 
 
@@ -314,7 +328,7 @@ _CONFIG: tuple[Finder, ...] = (
     _unmodule_wrapped,
     _first_layer_batch_shape,
     _legacy_dtype_policies,
-    _compiled_losses,
+    _compiled_objects,
 )
 
 
