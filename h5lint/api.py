@@ -12,7 +12,7 @@ from .engine import default_jobs, lint_paths
 from .findings import Report
 from .settings import Settings, settings_for
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
+EXIT_OK, EXIT_FINDINGS, EXIT_INTERNAL_ERROR = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,11 @@ def run_check(request: CheckRequest) -> int:
         color=request.color,
     )
     _emit(render(request.output_format, report, options), request.output)
+    crashed = [(a.path, e) for a in report.artifacts for e in a.errors]
+    for path, error in crashed:
+        print(f"h5lint: internal error in rule {error} while checking {path}; please report it", file=sys.stderr)
+    if crashed:
+        return EXIT_INTERNAL_ERROR
     if request.exit_zero or request.write_baseline is not None:
         return EXIT_OK
     return exit_code(report, settings)

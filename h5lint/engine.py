@@ -41,7 +41,9 @@ def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding
     )
 
 
-def _rule_hits(model: ModelArtifact, settings: Settings, codes: Iterable[str]) -> Iterable[tuple[str, Hit]]:
+def _rule_hits(
+    model: ModelArtifact, settings: Settings, codes: Iterable[str], errors: list[str]
+) -> Iterable[tuple[str, Hit]]:
     checks = all_checks()
     for code in codes:
         check = checks.get(code)
@@ -52,7 +54,12 @@ def _rule_hits(model: ModelArtifact, settings: Settings, codes: Iterable[str]) -
             target=settings.target,
             custom_objects=settings.custom_objects,
         )
-        for hit in check(model, ctx):
+        try:
+            hits = list(check(model, ctx))
+        except Exception as exc:  # a bug in one check must not hide the other rules' findings
+            errors.append(f"{code}: {type(exc).__name__}: {exc}")
+            continue
+        for hit in hits:
             yield code, hit
 
 
@@ -62,8 +69,9 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
     enabled = set(settings.enabled) - settings.ignored_for(path)
     pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in outcome.problems if p.code in enabled]
     model = outcome.artifact
+    errors: list[str] = []
     if model is not None:
-        pairs.extend(_rule_hits(model, settings, sorted(enabled)))
+        pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -76,6 +84,7 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
         versions=model.versions if model else VersionTags(),
         findings=tuple(ordered),
         readable=model is not None,
+        errors=tuple(errors),
     )
 
 

@@ -61,6 +61,8 @@ class ArtifactReport:
     versions: VersionTags
     findings: tuple[Finding, ...]
     readable: bool = True
+    # Checks that crashed on this artifact (h5lint bugs): "H5L502: ValueError: ...". Any makes the exit status 2.
+    errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,21 @@ def test_main_version(capsys):
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("h5lint ")
+
+
+def test_a_crashing_check_is_an_internal_error_not_a_lost_run(tmp_path, monkeypatch, capsys):
+    """Other rules still report; the run exits 2 and names the rule and the file."""
+    import h5lint.engine as engine
+    from h5lint.api import CheckRequest, run_check
+
+    def broken(model, ctx):
+        raise ValueError("boom")
+
+    real = dict(engine.all_checks())
+    monkeypatch.setattr(engine, "all_checks", lambda: {**real, "H5L502": broken})
+    model = FORMAT_EXAMPLES / "tfk_sequential.h5"
+    code = run_check(CheckRequest(paths=(str(model),), output_format="json", jobs=1))
+    out = capsys.readouterr()
+    assert code == 2
+    assert "internal error in rule H5L502: ValueError: boom" in out.err
+    assert str(model) in out.err
