@@ -1,0 +1,76 @@
+"""Configuration: [tool.h5lint], CLI overrides, validation that names what is wrong."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from h5lint.findings import Severity
+from h5lint.settings import ConfigError, find_config, parse_target, resolve
+
+from conftest import REPO
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def test_readme_configuration_example_is_valid():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = tomllib.loads(re.search(r"```toml\n(.*?)```", readme, re.S).group(1))["tool"]["h5lint"]
+    settings = resolve(example, None, "README.md")
+    assert "H5L205" not in settings.enabled and "H5L201" in settings.enabled
+    assert settings.severity["H5L501"] is Severity.ERROR
+    assert settings.ignored_for("legacy/old.h5") == {"H5L402", "H5L403"}
+    assert settings.options["H5L102"]["allow-ops"] == ["ReadFile"]
+    assert settings.target.keras_major == 3
+    assert settings.custom_objects == {"acme>Scale", "focal_loss"}
+    assert settings.is_excluded("experiments/run1/model.h5")
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"selct": ["ALL"]}, "unknown key 'selct'"),
+        ({"select": ["H5L999"]}, "'H5L999' matches no rule"),
+        ({"severity": {"H5L201": "fatal"}}, "'fatal' is not one of error, warning, info"),
+        ({"rule-options": {"H5L102": {"allow": []}}}, "rule H5L102 has no option 'allow'"),
+        ({"rule-options": {"H5L105": {"max-ratio": "big"}}}, "max-ratio: expected int"),
+        ({"target": "pytorch>=2"}, "is not a runtime"),
+    ],
+)
+def test_config_errors_name_the_key(config, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        resolve(config, None, "pyproject.toml")
+
+
+def test_cli_overrides_the_file():
+    settings = resolve({"select": ["H5L1"], "fail-on": "error"}, {"select": ["H5L201"], "fail-on": "info"})
+    assert settings.enabled == ("H5L201",)
+    assert settings.fail_on is Severity.INFO
+
+
+def test_selection_by_name_and_prefix():
+    settings = resolve({"select": ["lambda-layer", "H5L50"], "ignore": ["non-finite-weights"]})
+    assert settings.enabled == ("H5L101", "H5L501", "H5L503", "H5L504", "H5L505")
+
+
+@pytest.mark.parametrize(
+    "text, package, major",
+    [("keras>=3", "keras", 3), ("tf-keras==2.15", "tf-keras", 2), ("tensorflow==2.15", "tensorflow", 2),
+     ("tensorflow>=2.16", "tensorflow", 3), ("keras==2.12", "keras", 2)],
+)
+def test_targets(text, package, major):
+    target = parse_target(text)
+    assert (target.package, target.keras_major) == (package, major)
+
+
+def test_config_found_by_walking_up(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.h5lint]\nignore = ["H5L205"]\n', encoding="utf-8")
+    models = tmp_path / "a" / "b"
+    models.mkdir(parents=True)
+    path, section = find_config(models)
+    assert path == tmp_path / "pyproject.toml" and section == {"ignore": ["H5L205"]}
