@@ -21,6 +21,8 @@ def _is_lambda(layer: Layer) -> bool:
 
 def _stored(value: Any, kind: Any, module: Any) -> tuple[str, CodeNames | None] | None:
     """What one code-carrying value holds: ("bytecode", names) or ("function", None) with a qualified name."""
+    if isinstance(value, Mapping) and value.get("class_name") == "__tuple__":  # keras_metadata.pb JSON
+        value = value.get("items")
     if isinstance(value, list) and value and isinstance(value[0], str):
         return "bytecode", read_code_names(code_bytes(value[0]))
     if isinstance(value, Mapping):
@@ -59,7 +61,9 @@ def _describe(layer: Layer) -> tuple[list[str], list[str]]:
         refs = list(dict.fromkeys(code.names))
         version = f"Python {code.layout}" if code.layout else "an unknown Python version (names read approximately)"
         shown = ", ".join(refs[:12]) + (f" and {len(refs) - 12} more" if len(refs) > 12 else "")
-        parts.append(f"{key} is marshalled bytecode from {version}" + (f" that refers to {shown}" if refs else ""))
+        defined = [f for f in code.functions if f != "<lambda>" and not f.endswith(".<lambda>")]
+        label = f"marshalled bytecode of def {defined[-1]}()" if defined else "marshalled bytecode"
+        parts.append(f"{key} is {label} from {version}" + (f" that refers to {shown}" if refs else ""))
         names += refs + code.strings
     return parts, names
 
