@@ -205,7 +205,8 @@ def test_fingerprints_do_not_depend_on_message_or_severity(root):
 
 
 def _engine_sarif(out: Path) -> Path:
-    paths = [str(p) for root in (SAMPLES, FORMAT_EXAMPLES) if root.is_dir() for p in sorted(root.iterdir())]
+    roots = (SAMPLES, FORMAT_EXAMPLES, SHARED / "realworld" / "files")
+    paths = [str(p) for root in roots if root.is_dir() for p in sorted(root.iterdir())]
     empty = out.parent / "empty.h5"
     empty.write_bytes(b"")
     report = lint_paths([*paths, str(empty), str(out.parent / "missing.keras")], resolve())
