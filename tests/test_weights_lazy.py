@@ -1,0 +1,44 @@
+"""Weight values are only read when a rule that reads them runs, and then in bounded chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from h5lint import ir
+from h5lint.catalog import load_catalog
+from h5lint.engine import lint_paths
+from h5lint.settings import resolve
+
+from conftest import SAMPLES
+
+WEIGHT_RULES = sorted(code for code, spec in load_catalog().items() if spec.reads_weights)
+SAMPLE_FILES = [SAMPLES / "k3_nonfinite_weights.h5", SAMPLES / "k3_nonfinite_weights.keras", SAMPLES / "k3_zero_output_kernel.h5"]
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    calls: list[tuple[str, int]] = []
+    real = ir.WeightArray.chunks
+
+    def spy(self, max_elements=1 << 20):
+        calls.append((self.location, max_elements))
+        return real(self, max_elements)
+
+    monkeypatch.setattr(ir.WeightArray, "chunks", spy)
+    return calls
+
+
+def test_the_catalog_marks_the_weight_rules():
+    assert WEIGHT_RULES == ["H5L502", "H5L503", "H5L504", "H5L505"]  # H5L505 needs the shapes only
+
+
+def test_no_weight_values_are_read_without_a_weight_rule(reads):
+    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"ignore": WEIGHT_RULES}), jobs=1)
+    assert report.artifacts and all(a.readable for a in report.artifacts)
+    assert reads == []
+
+
+def test_weight_rules_read_in_bounded_chunks(reads):
+    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": WEIGHT_RULES}), jobs=1)
+    assert {f.code for f in report.findings} == {"H5L502", "H5L503"}
+    assert reads and all(0 < limit <= 1 << 22 for _location, limit in reads)
