@@ -173,6 +173,11 @@ def parse_target(text: str, where: str = "target") -> Target:
     package = match.group(1).replace("tf_keras", "tf-keras")
     spec = match.group(2).replace(" ", "")
     versions = re.findall(r"\d+(?:\.\d+)*", spec)
+    if versions and spec.startswith("<") and not spec.startswith("<="):
+        # "<3", "<2.16" bound the newest release from above: classify the release just below the bound.
+        head = [int(part) for part in versions[0].split(".")]
+        below = [head[0] - 1, 99] if len(head) == 1 or not any(head[1:]) else head[:-1] + [head[-1] - 1]
+        versions[0] = ".".join(str(part) for part in below)
     first = int(versions[0].split(".")[0]) if versions else None
     if package in ("tf-keras", "tf.keras"):
         major = 2

@@ -61,7 +61,8 @@ def test_selection_by_name_and_prefix():
 @pytest.mark.parametrize(
     "text, package, major",
     [("keras>=3", "keras", 3), ("tf-keras==2.15", "tf-keras", 2), ("tensorflow==2.15", "tensorflow", 2),
-     ("tensorflow>=2.16", "tensorflow", 3), ("keras==2.12", "keras", 2)],
+     ("tensorflow>=2.16", "tensorflow", 3), ("keras==2.12", "keras", 2),
+     ("keras<3", "keras", 2), ("tensorflow<2.16", "tensorflow", 2), ("keras<3.5", "keras", 3)],
 )
 def test_targets(text, package, major):
     target = parse_target(text)

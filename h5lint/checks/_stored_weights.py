@@ -11,7 +11,7 @@ class-based attribute names, not layer names, so those stay with the nested mode
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -58,6 +58,11 @@ def all_values(weight: WeightArray, test: Callable[[np.ndarray], bool]) -> bool:
 
 def is_all(weight: WeightArray, value: float) -> bool:
     return all_values(weight, lambda chunk: bool(np.all(chunk == value)))
+
+
+def shape_text(weight: WeightArray) -> str:
+    """``8x2`` (``scalar`` for a 0-d array), as messages show shapes."""
+    return "x".join(str(d) for d in weight.shape) or "scalar"
 
 
 def leaf_name(weight_name: str) -> str:
@@ -126,12 +131,15 @@ def weight_location(model: ModelArtifact, stored_layer: str, weight: WeightArray
 
 def layer_at(graph: ModelGraph | None, path: tuple[str, ...]) -> Layer | None:
     """The layer at a logical path, through nested models and wrappers."""
+    if graph is None:
+        return None
+    pool: Iterable[Layer] = graph.layers
     current: Layer | None = None
     for name in path:
-        pool = graph.layers if current is None and graph is not None else list(children(current)) if current else []
         current = next((layer for layer in pool if layer.name == name), None)
         if current is None:
             return None
+        pool = list(children(current))
     return current
 
 
@@ -159,8 +167,8 @@ def kernel_classes() -> Mapping[str, tuple[str, ...]]:
 
 
 def kernel_of(model: ModelArtifact, layer: Layer) -> WeightArray | None:
-    """The one kernel stored for ``layer`` (a Dense or convolution), None when it cannot be told."""
-    if layer.class_name not in kernel_classes():
+    """The one kernel stored for ``layer`` (a built-in Dense or convolution), None when it cannot be told."""
+    if layer.class_name not in kernel_classes() or layer.registered_name is not None:
         return None
     weights = owned_weights(model, layer)
     named = [w for w in weights if param_name(layer.path[0], w.name) in ("kernel", "W")]

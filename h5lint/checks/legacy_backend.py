@@ -16,13 +16,13 @@ from ..catalog import knowledge
 from ..findings import Hit
 from ..ir import ModelArtifact
 from . import RuleContext
+from ._listing import listed
 from ._stored_weights import param_name
 
 CODE = "H5L402"
 
 # TensorFlow variable names end in ":<output index>"; Theano shared variables have no suffix.
 _TF_SUFFIX = re.compile(r":\d+$")
-NAMES_SHOWN = 5
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,10 +39,6 @@ def _keras1_weight_names(model: ModelArtifact) -> list[str]:
                 names.append(weight.name)
     return names
 
-
-def _shown(names: list[str]) -> str:
-    text = ", ".join(names[:NAMES_SHOWN])
-    return text + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
 
 
 def _conv_layers(model: ModelArtifact) -> list[str]:
@@ -73,7 +69,7 @@ def _keras1(model: ModelArtifact, keras1_names: list[str]) -> str | None:
     if model.versions.keras_major == 1:
         return f"it was written by Keras {model.versions.keras_version}"
     if keras1_names:
-        return f"its weights carry Keras 1 names ({_shown(keras1_names)}), so Keras 1 wrote it"
+        return f"its weights carry Keras 1 names ({listed(keras1_names)}), so Keras 1 wrote it"
     return None
 
 
@@ -82,11 +78,11 @@ def _consequences(model: ModelArtifact, backend: str | None, keras1: bool) -> li
     if model.graph is not None:
         th_layers = [layer.location for layer in model.graph.walk() if layer.config.get("dim_ordering") == "th"]
         if th_layers:
-            found.append(f"Theano's channels-first dim_ordering 'th' is set in {_shown(th_layers)}")
+            found.append(f"Theano's channels-first dim_ordering 'th' is set in {listed(th_layers)}")
     if backend in _backends()["flips_conv_kernels"]:
         convs = _conv_layers(model)
         if convs or (model.graph is None and model.weights is None):
-            where = f" ({_shown(convs)})" if convs else ""
+            where = f" ({listed(convs)})" if convs else ""
             found.append(
                 f"Theano convolutions flip their kernels and neither tf-keras nor Keras 3 flips them back on "
                 f"load, so the convolution layers{where} compute something else"

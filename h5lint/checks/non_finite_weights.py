@@ -15,7 +15,7 @@ import numpy as np
 from ..findings import Hit
 from ..ir import ModelArtifact, WeightArray
 from . import RuleContext
-from ._stored_weights import CHUNK_ELEMENTS, is_float, weight_location
+from ._stored_weights import CHUNK_ELEMENTS, is_float, shape_text, weight_location
 
 CODE = "H5L502"
 
@@ -37,8 +37,7 @@ def _count(weight: WeightArray) -> _Count:
 
 def _describe(count: _Count) -> str:
     parts = [f"{n} {label}" for n, label in ((count.nan, "NaN"), (count.inf, "Inf")) if n]
-    shape = "x".join(str(d) for d in count.weight.shape) or "scalar"
-    return f"'{count.weight.name}' ({shape}, {count.weight.size} values): {' and '.join(parts)}"
+    return f"'{count.weight.name}' ({shape_text(count.weight)}, {count.weight.size} values): {' and '.join(parts)}"
 
 
 def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:

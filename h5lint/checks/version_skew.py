@@ -17,11 +17,11 @@ from ..catalog import knowledge
 from ..findings import Hit
 from ..ir import Layer, ModelArtifact, ModelGraph, TrainingConfig
 from . import RuleContext, Target
+from ._listing import listed
 from ._version_spec import is_newer_than, newest_allowed, version_text, version_tuple
 
 CODE = "H5L403"
 
-NAMES_SHOWN = 5
 _JUDGED = frozenset({ir.H5_FULL, ir.KERAS_ZIP, ir.KERAS_DIR, ir.KERAS_JSON, ir.SAVEDMODEL})
 
 
@@ -35,10 +35,6 @@ class Reason:
 def _facts() -> Mapping[str, Any]:
     return knowledge("versions")
 
-
-def _shown(names: list[str]) -> str:
-    text = ", ".join(names[:NAMES_SHOWN])
-    return text + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
 
 
 def _layers(model: ModelArtifact) -> list[Layer]:
@@ -59,7 +55,7 @@ _SAVEDMODEL_FILES = frozenset({"saved_model.pb", "saved_model.pbtxt", "saved_mod
 
 
 def _savedmodel(model: ModelArtifact, target: Target) -> Reason | None:
-    if model.format != ir.SAVEDMODEL or target.keras_major != 3:
+    if model.format != ir.SAVEDMODEL:
         return None
     if model.files and not _SAVEDMODEL_FILES & set(model.files):
         return None  # not a SavedModel to any loader (H5L004 says why)
@@ -82,8 +78,6 @@ def _savedmodel(model: ModelArtifact, target: Target) -> Reason | None:
 
 
 def _keras3_missing_classes(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     missing = set(_facts()["keras3"]["missing_classes"])
     found = [layer.location for layer in _layers(model) if layer.class_name in missing]
     if not found:
@@ -91,7 +85,7 @@ def _keras3_missing_classes(model: ModelArtifact, target: Target) -> Reason | No
     kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
     return Reason(
         f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes Keras 3 does not have: "
-        f"{'/'.join(kinds)} ({_shown(found)})",
+        f"{'/'.join(kinds)} ({listed(found)})",
         "rebuild those parts with Keras layers (keras.ops inside a registered custom layer for raw TensorFlow "
         "calls, LSTM/GRU for CuDNNLSTM/CuDNNGRU, whose weights they read), copy the weights and re-save; or "
         "load it with tf-keras",
@@ -99,8 +93,6 @@ def _keras3_missing_classes(model: ModelArtifact, target: Target) -> Reason | No
 
 
 def _tf_keras_modules(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     prefixes = tuple(_facts()["keras3"]["unknown_module_prefixes"])
     named = [(g.name or g.class_name, g.module) for g in _graphs(model.graph)]
     named += [(layer.location, layer.module) for layer in _layers(model)]
@@ -108,7 +100,7 @@ def _tf_keras_modules(model: ModelArtifact, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        f"its config names classes by tf-keras modules that Keras 3 cannot import: {_shown(found)}",
+        f"its config names classes by tf-keras modules that Keras 3 cannot import: {listed(found)}",
         "load it with tf_keras.models.load_model and save it again from Keras 3 code, or re-save it from "
         "tf-keras as .h5, which Keras 3's legacy loader reads",
     )
@@ -120,8 +112,6 @@ def _wrapped_layers(model: ModelArtifact) -> set[tuple[str, ...]]:
 
 
 def _rejected_arguments(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     facts = _facts()["keras3"]
     wrapped = _wrapped_layers(model)
     found = []
@@ -135,15 +125,13 @@ def _rejected_arguments(model: ModelArtifact, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        f"layer arguments tf.keras wrote and Keras 3 rejects ('Unrecognized keyword arguments'): {_shown(found)}",
+        f"layer arguments tf.keras wrote and Keras 3 rejects ('Unrecognized keyword arguments'): {listed(found)}",
         "load it with tf-keras and re-save it from a Keras 3 model built by code (copy the weights with "
         "set_weights), or delete those keys from the stored config",
     )
 
 
 def _legacy_dtype_policies(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     legacy = set(_facts()["keras3"]["legacy_dtype_policies"])
     found = []
     for layer in _layers(model):
@@ -154,7 +142,7 @@ def _legacy_dtype_policies(model: ModelArtifact, target: Target) -> Reason | Non
         return None
     return Reason(
         f"layers carry tf.keras mixed-precision Policy objects, which Keras 3 cannot rebuild ('str' object has no "
-        f"attribute 'quantization_mode'): {_shown(found)}",
+        f"attribute 'quantization_mode'): {listed(found)}",
         "rebuild the model in Keras 3 code with dtype='mixed_float16' (keras.mixed_precision.set_dtype_policy), "
         "copy the weights and save it as model.keras",
     )
@@ -182,13 +170,13 @@ def _compile_problems(training: TrainingConfig) -> list[str]:
 
 def _compiled_objects(model: ModelArtifact, target: Target) -> Reason | None:
     major = model.versions.keras_major
-    if target.keras_major != 3 or model.training is None or (major is not None and major >= 3):
+    if model.training is None or (major is not None and major >= 3):
         return None
     found = _compile_problems(model.training)
     if not found:
         return None
     return Reason(
-        f"Keras 3's compile cannot rebuild the compiled {_shown(found)} (short or old loss names such as 'mse', "
+        f"Keras 3's compile cannot rebuild the compiled {listed(found)} (short or old loss names such as 'mse', "
         f"tf.keras loss objects with reduction='auto', the Keras 2.0-2.2 optimizer argument 'lr'), so "
         f"load_model with its default compile=True fails",
         "load it with keras.models.load_model(path, compile=False) and call compile() again, spelled the "
@@ -198,8 +186,6 @@ def _compiled_objects(model: ModelArtifact, target: Target) -> Reason | None:
 
 
 def _unmodule_wrapped(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     found = [
         f"{layer.location} wraps {inner.class_name}"
         for layer in _layers(model)
@@ -210,14 +196,12 @@ def _unmodule_wrapped(model: ModelArtifact, target: Target) -> Reason | None:
         return None
     return Reason(
         f"wrapped layers are stored without a 'module' (as Keras and tf.keras up to about 2.12 wrote them), "
-        f"and Keras 3 looks wrapped layers up by module ('Could not locate class'): {_shown(found)}",
+        f"and Keras 3 looks wrapped layers up by module ('Could not locate class'): {listed(found)}",
         "load it with tf-keras (or the standalone Keras that wrote it) and re-save it with a current writer",
     )
 
 
 def _list_sequential(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     found = [
         "the top-level model" if graph is model.graph else (graph.name or "a nested model")
         for graph in _graphs(model.graph)
@@ -226,7 +210,7 @@ def _list_sequential(model: ModelArtifact, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        f"the Sequential config of {_shown(found)} is a bare list of layers (standalone Keras 2.2.2 and "
+        f"the Sequential config of {listed(found)} is a bare list of layers (standalone Keras 2.2.2 and "
         f"earlier), which Keras 3's loader cannot read",
         "load it with tf-keras (which reads both forms) and re-save it",
     )
@@ -234,7 +218,7 @@ def _list_sequential(model: ModelArtifact, target: Target) -> Reason | None:
 
 def _legacy_json(model: ModelArtifact, target: Target) -> Reason | None:
     graph = model.graph
-    if model.format != ir.KERAS_JSON or target.keras_major != 3 or graph is None:
+    if model.format != ir.KERAS_JSON or graph is None:
         return None
     if graph.module or graph.kind == "subclassed":
         return None  # a Keras 3 envelope, or a custom model class (the custom-object rules judge those)
@@ -247,8 +231,6 @@ def _legacy_json(model: ModelArtifact, target: Target) -> Reason | None:
 
 
 def _first_layer_batch_shape(model: ModelArtifact, target: Target) -> Reason | None:
-    if target.keras_major != 3:
-        return None
     found = []
     for graph in _graphs(model.graph):
         if graph.kind != "sequential" or "layers" not in graph.config or not graph.layers:
@@ -260,7 +242,7 @@ def _first_layer_batch_shape(model: ModelArtifact, target: Target) -> Reason | N
         return None
     return Reason(
         f"the first layer of a Sequential model without an InputLayer carries batch_input_shape "
-        f"({_shown(found)}), which Keras 3's legacy loader turns into an input shape with one axis too many "
+        f"({listed(found)}), which Keras 3's legacy loader turns into an input shape with one axis too many "
         f"(convolution and recurrent layers then fail to build)",
         "load it with tf-keras and re-save it from Keras 3 code with an explicit keras.Input",
     )
@@ -316,11 +298,13 @@ def _newer(model: ModelArtifact, target: Target) -> Reason | None:
 
 
 Finder = Callable[[ModelArtifact, Target], "Reason | None"]
-# Keras 3 cannot read these artifacts at all; when one applies, config details below it are moot.
-_UNREADABLE: tuple[Finder, ...] = (_savedmodel, _legacy_json)
+# Judged against every target.
 _VERSIONS: tuple[Finder, ...] = (_keras3_file, _newer, _keras1)
-# What Keras 3's loaders fail on inside a config they do read.
-_CONFIG: tuple[Finder, ...] = (
+# Keras 3 targets only. Keras 3 cannot read these artifacts at all; when one applies, the config
+# details below are moot.
+_KERAS3_UNREADABLE: tuple[Finder, ...] = (_savedmodel, _legacy_json)
+# Keras 3 targets only: what Keras 3's loaders fail on inside a config they do read.
+_KERAS3_CONFIG: tuple[Finder, ...] = (
     _tf_keras_modules,
     _list_sequential,
     _keras3_missing_classes,
@@ -340,10 +324,11 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
     if model.format not in _JUDGED:
         return
     target = ctx.runtime
-    unreadable = _reasons(model, target, _UNREADABLE)
-    reasons = unreadable + _reasons(model, target, _VERSIONS) + (_reasons(model, target, _CONFIG) if not unreadable else [])
+    unreadable = _reasons(model, target, _KERAS3_UNREADABLE) if target.keras_major == 3 else []
+    config = _reasons(model, target, _KERAS3_CONFIG) if target.keras_major == 3 and not unreadable else []
+    reasons = unreadable + _reasons(model, target, _VERSIONS) + config
     if not reasons:
         return
-    listed = "; ".join(f"({i}) {r.text}" for i, r in enumerate(reasons, 1))
+    numbered = "; ".join(f"({i}) {r.text}" for i, r in enumerate(reasons, 1))
     fixes = " ".join(f"({i}) {r.fix[0].upper()}{r.fix[1:]}." for i, r in enumerate(reasons, 1))
-    yield Hit(f"The target runtime {target} cannot load this file as it is: {listed}.", "file", fixes)
+    yield Hit(f"The target runtime {target} cannot load this file as it is: {numbered}.", "file", fixes)

@@ -21,7 +21,7 @@ from ..catalog import knowledge
 from ..findings import Hit
 from ..ir import Layer, ModelArtifact
 from . import RuleContext
-from ._stored_weights import expected_last_dim, kernel_fits, kernel_of
+from ._stored_weights import expected_last_dim, kernel_fits, kernel_of, shape_text
 
 CODE = "H5L505"
 
@@ -80,11 +80,10 @@ def _kernel_shapes(model: ModelArtifact) -> Iterator[Hit]:
         if expected is None or kernel is None or kernel_fits(layer, kernel):
             continue
         key, value = expected
-        shape = "x".join(str(d) for d in kernel.shape)
         yield Hit(
-            f"Layer '{layer.location}' ({layer.class_name}) is configured with {key}={value}, but its stored kernel "
-            f"'{kernel.name}' has shape {shape}, whose last dimension must be {value}: load_model fails when it "
-            f"sets the weights.",
+            f"Layer '{layer.location}' ({layer.class_name}) is configured with {key}={value}, but its stored "
+            f"kernel '{kernel.name}' has shape {shape_text(kernel)}, whose last dimension must be {value}: "
+            f"load_model fails when it sets the weights.",
             f"layer:{layer.location}",
             _FIX,
         )

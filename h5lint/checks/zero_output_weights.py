@@ -14,7 +14,7 @@ from ..findings import Hit
 from ..ir import Layer, ModelArtifact
 from . import RuleContext
 from ._heads import MAX_STEPS, Head, heads, is_builtin
-from ._stored_weights import is_all, kernel_classes, kernel_fits, kernel_of, layer_at
+from ._stored_weights import is_all, kernel_classes, kernel_fits, kernel_of, layer_at, shape_text
 
 CODE = "H5L503"
 
@@ -52,11 +52,10 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
             continue  # a kernel that does not fit its layer is H5L505's finding
             continue
         reported.add(layer.location)
-        shape = "x".join(str(d) for d in kernel.shape)
         yield Hit(
             f"Layer '{layer.location}' ({layer.class_name}), which computes output '{head.output.name}', has an "
-            f"all-zero kernel '{kernel.name}' ({shape}): its output is its bias whatever the input, so every "
-            f"prediction is the same constant.",
+            f"all-zero kernel '{kernel.name}' ({shape_text(kernel)}): its output is its bias whatever the input, "
+            f"so every prediction is the same constant.",
             f"layer:{layer.location}",
             "Check how the weights were produced: an un-trained or re-initialised head (kernel_initializer="
             "'zeros', set_weights with zeros, a failed load_weights(skip_mismatch=True)) or a training run "
