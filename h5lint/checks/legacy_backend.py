@@ -40,7 +40,6 @@ def _keras1_weight_names(model: ModelArtifact) -> list[str]:
     return names
 
 
-
 def _conv_layers(model: ModelArtifact) -> list[str]:
     """Convolution layers by the graph, else stored layers with a kernel of rank 3 or more."""
     if model.graph is not None:
@@ -56,7 +55,8 @@ def _backend(model: ModelArtifact, keras1_names: list[str]) -> tuple[str | None,
     """The backend the file was made with (None = unknown), and the reason to report when it is legacy."""
     recorded = (model.versions.backend or "").lower()
     if recorded:
-        return recorded, f"it records backend '{recorded}', which no current Keras runs"
+        legacy = recorded in _backends()["legacy"]
+        return recorded, f"it records backend '{recorded}', which no current Keras runs" if legacy else None
     plain = [name for name in keras1_names if not _TF_SUFFIX.search(name)]
     if keras1_names and len(plain) == len(keras1_names):
         return "theano", "its weight names have no TensorFlow ':0' suffix, so it ran on Theano"
@@ -113,8 +113,7 @@ def check(model: ModelArtifact, ctx: RuleContext) -> Iterator[Hit]:
     keras1_names = _keras1_weight_names(model) if model.versions.keras_major in (None, 1) else []
     backend, backend_reason = _backend(model, keras1_names)
     keras1_reason = _keras1(model, keras1_names)
-    legacy = backend in _backends()["legacy"]
-    reasons = [r for r in (keras1_reason, backend_reason if legacy else None) if r]
+    reasons = [r for r in (keras1_reason, backend_reason) if r]
     if not reasons:
         return
     message = "This file comes from the Keras 1 / Theano era: " + "; ".join(reasons) + "."

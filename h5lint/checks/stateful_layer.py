@@ -30,7 +30,8 @@ def _table() -> Mapping[str, Any]:
 
 
 def _is_stateful(layer: Layer) -> bool:
-    return layer.class_name in _table()["stateful"]["classes"] and layer.config.get("stateful") is True
+    builtin = layer.registered_name is None and layer.class_name in _table()["stateful"]["classes"]
+    return builtin and layer.config.get("stateful") is True
 
 
 def _dims(value: Any) -> list[Any] | None:
