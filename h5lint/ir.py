@@ -9,9 +9,10 @@ between Keras 1, 2 and 3 (graph edges, outputs, losses, dtype policies, versions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-import numpy as np
+if TYPE_CHECKING:  # only weight readers need numpy at run time; they import it themselves
+    import numpy as np
 
 # Format names reported to users (JSON/SARIF "format"); stable public vocabulary.
 H5_FULL = "h5-full"

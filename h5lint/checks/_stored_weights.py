@@ -11,12 +11,13 @@ class-based attribute names, not layer names, so those stay with the nested mode
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterable, Iterator, Mapping
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from ..catalog import knowledge
 from ..ir import Layer, ModelArtifact, ModelGraph, WeightArray
+
+if TYPE_CHECKING:  # models without stored weights are checked without importing numpy
+    import numpy as np
 
 # Elements per chunk when streaming values: bounded memory whatever the array's size.
 CHUNK_ELEMENTS = 1 << 20
@@ -28,6 +29,8 @@ def dtype_kind(dtype: str) -> str | None:
     """NumPy kind letter of a stored dtype name (``f`` for ``bfloat16`` too); None if unknown."""
     if dtype == "bfloat16":
         return "f"
+    import numpy as np
+
     try:
         return np.dtype(dtype).kind
     except (TypeError, ValueError):
@@ -57,7 +60,7 @@ def all_values(weight: WeightArray, test: Callable[[np.ndarray], bool]) -> bool:
 
 
 def is_all(weight: WeightArray, value: float) -> bool:
-    return all_values(weight, lambda chunk: bool(np.all(chunk == value)))
+    return all_values(weight, lambda chunk: bool((chunk == value).all()))
 
 
 def shape_text(weight: WeightArray) -> str:

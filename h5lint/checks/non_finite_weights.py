@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-import numpy as np
-
 from ..findings import Hit
 from ..ir import ModelArtifact, WeightArray
 from . import RuleContext
@@ -28,6 +26,8 @@ class _Count:
 
 
 def _count(weight: WeightArray) -> _Count:
+    import numpy as np  # here, not at import: only models with stored weights need it
+
     nan = inf = 0
     for chunk in weight.chunks(CHUNK_ELEMENTS):
         nan += int(np.count_nonzero(np.isnan(chunk)))

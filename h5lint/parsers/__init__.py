@@ -1,9 +1,11 @@
 """Read one discovered artifact into the model representation, by its bytes.
 
 Each parser module exposes ``read(path) -> ParseOutcome`` and imports its heavy dependency
-(h5py, protobuf) itself, so a run only loads what the files in hand need. Anything a parser cannot
-read becomes an H5L001 problem; a parser must never let an exception escape, and this dispatcher
-turns any that does into H5L001 naming the file, so one bad file never stops a run.
+(h5py, protobuf) itself, so a run only loads what the files in hand need; parsers of formats that
+keep the weights apart from the config also take ``read_weights`` and skip them when it is False.
+Anything a parser cannot read becomes an H5L001 problem; a parser must never let an exception
+escape, and this dispatcher turns any that does into H5L001 naming the file, so one bad file never
+stops a run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ _PARSERS = {
     d.SAVEDMODEL_DIR: "savedmodel",
     d.JSON: "json_model",
 }
+# Parsers whose ``read`` takes ``read_weights``: a .keras weights store is a member of its own.
+_WEIGHTS_APART = frozenset({"keras_zip"})
 
 # What the extension promises, and how a loader that trusts it reacts.
 _SUFFIX_EXPECTS = {
@@ -99,15 +103,18 @@ def _mismatch(candidate: d.Candidate) -> Problem | None:
     return Problem(FORMAT_MISMATCH, Hit(message, "file", _FIX_BY_CONTAINER.get(candidate.container)))
 
 
-def read_candidate(candidate: d.Candidate) -> ParseOutcome:
-    """Parse one candidate; never raises."""
+def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOutcome:
+    """Parse one candidate; never raises. ``read_weights=False``: no enabled rule looks at stored weights."""
     simple = _simple_unreadable(candidate)
     if simple is not None:
         return simple
     module_name = _PARSERS[candidate.container]
     try:
         module = importlib.import_module(f"{__name__}.{module_name}")
-        outcome = module.read(candidate.path)
+        if module_name in _WEIGHTS_APART:
+            outcome = module.read(candidate.path, read_weights=read_weights)
+        else:
+            outcome = module.read(candidate.path)
     except RecursionError:
         outcome = _unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
     except MemoryError:

@@ -12,32 +12,30 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator, Mapping
-
-import h5py
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .. import ir
 from ..findings import Hit, ParseOutcome, Problem
 from ..jsonutil import MAX_JSON_BYTES, JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
-from .h5attrs import AttrProblem, text_attr
-from .h5links import hard_links, resolve
-from .h5weights import KERAS3_LAYER_CONTAINERS, KERAS3_NOT_LAYERS
 from .keras_zip import PartProblem, StoreContents, describe_json, preview, problem, read_file_capped, read_h5_store
+
+if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras 3 weights: not for a bare config
+    import h5py
+    import numpy as np
 
 WEIGHTS_ONLY = "H5L002"
 
-# Bytes of one stored element per TF.js dtype (the converter narrows everything else to these).
+# How one stored element is laid out per TF.js dtype (the converter narrows everything else to these).
 TFJS_DTYPES = {
-    "float32": np.dtype("<f4"),
-    "int32": np.dtype("<i4"),
-    "bool": np.dtype("u1"),
-    "complex64": np.dtype("<c8"),
-    "uint8": np.dtype("u1"),
-    "uint16": np.dtype("<u2"),
-    "float16": np.dtype("<f2"),
+    "float32": "<f4",
+    "int32": "<i4",
+    "bool": "u1",
+    "complex64": "<c8",
+    "uint8": "u1",
+    "uint16": "<u2",
+    "float16": "<f2",
 }
 GENERATED_BY_KERAS = "keras v"
 SHARD_FIX = "copy every .bin file listed in weightsManifest next to model.json (or re-run tensorflowjs_converter)"
@@ -72,7 +70,7 @@ class _Shard:
     size: int
 
 
-Decode = Callable[[np.ndarray], np.ndarray]
+Decode = Callable[["np.ndarray"], "np.ndarray"]
 
 
 def _span_reader(
@@ -97,6 +95,8 @@ def _span_reader(
         return b"".join(parts)
 
     def read(max_elements: int) -> Iterator[np.ndarray]:
+        import numpy as np
+
         step = max(1, int(max_elements))
         try:
             for first in range(0, count, step):
@@ -114,21 +114,24 @@ def _span_reader(
 
 def _decoder(entry: Mapping[str, Any]) -> tuple[np.dtype, Decode] | None:
     """Stored element type and how to turn stored values into weights (dequantization), or None."""
+    import numpy as np
+
     quant = entry.get("quantization")
     if isinstance(quant, Mapping):
-        stored = TFJS_DTYPES.get(str(quant.get("dtype")))
-        if stored is None:
+        layout = TFJS_DTYPES.get(str(quant.get("dtype")))
+        if layout is None:
             return None
+        stored = np.dtype(layout)
         if stored.kind == "f":
             return stored, lambda a: a.astype(np.float32)
         scale, low = quant.get("scale", 1.0), quant.get("min", 0.0)
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, low)):
             return None
         return stored, lambda a: a.astype(np.float32) * np.float32(scale) + np.float32(low)
-    stored = TFJS_DTYPES.get(str(entry.get("dtype")))
-    if stored is None:
+    layout = TFJS_DTYPES.get(str(entry.get("dtype")))
+    if layout is None:
         return None
-    return stored, (lambda a: a.astype(bool)) if entry.get("dtype") == "bool" else (lambda a: a)
+    return np.dtype(layout), (lambda a: a.astype(bool)) if entry.get("dtype") == "bool" else (lambda a: a)
 
 
 def _manifest_groups(raw: Any) -> list[tuple[list[str], list[Mapping[str, Any]]]] | None:
@@ -312,6 +315,11 @@ def _named_store_paths(h5: h5py.File) -> dict[str, str]:
     ShardedH5IOStore writes the ``name`` attribute only in the shard that got a layer's first
     variable; keras3_weights names the layer's other parts by store path, and this map joins them.
     """
+    import h5py
+
+    from .h5attrs import text_attr
+    from .h5links import hard_links, resolve
+    from .h5weights import KERAS3_LAYER_CONTAINERS, KERAS3_NOT_LAYERS
     found: dict[str, str] = {}
 
     def note(group: h5py.Group, path: str) -> None:
@@ -369,6 +377,10 @@ def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) ->
     if shards is None:
         message = "weight_map is not an object mapping variable paths to shard file names"
         return ParseOutcome(None, (problem(path, message, "file", "re-save the weights with model.save_weights"),))
+    import h5py
+
+    from .h5attrs import AttrProblem
+
     folder = Path(path).parent
     problems: list[Problem] = []
     contents = []

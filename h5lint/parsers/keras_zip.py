@@ -4,7 +4,8 @@ Nothing is extracted to disk: every member is listed raw, duplicates included (t
 judge names, sizes, modes and compression ratios), JSON members are read with a cap because the
 sizes a zip declares can lie, the weights store is read lazily by h5py straight from the member
 stream, and a ``.npz`` store is only looked at through its ``.npy`` headers because its payload is
-pickled objects.
+pickled objects. When no enabled rule looks at stored weights (``read_weights=False``) the HDF5
+store is not opened at all, so h5py is not even imported, and a damaged store goes unreported.
 """
 
 from __future__ import annotations
@@ -19,18 +20,18 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping
-
-import h5py
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping
 
 from .. import ir
 from ..findings import Hit, ParseOutcome, Problem
 from ..jsonutil import JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
-from .h5attrs import AttrProblem
-from .h5links import outside_references
-from .h5weights import Opener, keras3_has_optimizer_weights, keras3_weights
+
+if TYPE_CHECKING:  # h5py is imported when a weights store is read, not for the config alone
+    import h5py
+
+    from .h5weights import Opener
 
 UNREADABLE = "H5L001"
 
@@ -139,6 +140,8 @@ class _ZipSource:
         return _open_member(self._zf, self._infos[name])
 
     def h5_opener(self, name: str) -> Opener:
+        import h5py
+
         path, info = self.path, self._infos[name]
 
         @contextmanager
@@ -203,6 +206,8 @@ class _FolderSource:
             raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
 
     def h5_opener(self, name: str) -> Opener:
+        import h5py
+
         file = self._root / name
 
         @contextmanager
@@ -311,6 +316,10 @@ class StoreContents:
 
 def read_h5_store(opener: Opener) -> StoreContents:
     """Inventory of a Keras 3 / tf-keras weights store; raises PartProblem if it is not readable HDF5."""
+    from .h5attrs import AttrProblem
+    from .h5links import outside_references
+    from .h5weights import keras3_has_optimizer_weights, keras3_weights
+
     try:
         with opener() as h5:
             return StoreContents(keras3_weights(h5, opener), keras3_has_optimizer_weights(h5), outside_references(h5))
@@ -320,7 +329,9 @@ def read_h5_store(opener: Opener) -> StoreContents:
         raise PartProblem(f"is not a readable HDF5 weights store ({exc})") from None
 
 
-def _read_store(source: _ZipSource | _FolderSource, problems: list[Problem]) -> tuple[str | None, StoreContents]:
+def _read_store(
+    source: _ZipSource | _FolderSource, problems: list[Problem], read_weights: bool
+) -> tuple[str | None, StoreContents]:
     # Keras looks for the stores in this order and fails when there is none.
     store = next((name for name in WEIGHT_STORES if source.has(name)), None)
     if store is None:
@@ -331,15 +342,17 @@ def _read_store(source: _ZipSource | _FolderSource, problems: list[Problem]) -> 
         problems.append(problem(source.path, message, "file", RESAVE_FIX))
         return None, StoreContents()
     try:
-        if store == NPZ_STORE:
+        if store == NPZ_STORE:  # headers only, always: object arrays are a security finding
             return store, StoreContents(npy_members=_npy_members(source, store))
+        if not read_weights:
+            return store, StoreContents()
         return store, read_h5_store(source.h5_opener(store))
     except PartProblem as exc:
         problems.append(problem(source.path, f"member {store} {exc}", f"member:{store}", RESAVE_FIX))
         return store, StoreContents()
 
 
-def _read_model(source: _ZipSource | _FolderSource, fmt: str) -> ParseOutcome:
+def _read_model(source: _ZipSource | _FolderSource, fmt: str, read_weights: bool) -> ParseOutcome:
     path = source.path
     problems = [
         problem(path, f"part of the folder cannot be listed ({entry})", "file", "check the folder's permissions")
@@ -371,7 +384,7 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: str) -> ParseOutcome:
             version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
             keras_version = version if isinstance(version, str) else None
 
-    store, contents = _read_store(source, problems)
+    store, contents = _read_store(source, problems, read_weights)
     artifact = ir.ModelArtifact(
         path=path,
         format=fmt,
@@ -391,14 +404,17 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: str) -> ParseOutcome:
     return ParseOutcome(artifact, tuple(problems))
 
 
-def read(path: str) -> ParseOutcome:
-    """A ``.keras`` zip file, or an unzipped Keras folder (one holding ``config.json``)."""
+def read(path: str, read_weights: bool = True) -> ParseOutcome:
+    """A ``.keras`` zip file, or an unzipped Keras folder (one holding ``config.json``).
+
+    ``read_weights=False`` leaves the HDF5 weights store unopened (no weights, links or store problems).
+    """
     if os.path.isdir(path):
-        return _read_model(_FolderSource(path), ir.KERAS_DIR)
+        return _read_model(_FolderSource(path), ir.KERAS_DIR, read_weights)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, struct.error, OSError, EOFError, ValueError) as exc:
         fix = "re-download or re-export the file: a zip whose end (the central directory) is cut off cannot be read"
         return ParseOutcome(None, (problem(path, f"corrupt or truncated zip archive: {exc}", "file", fix),))
     with zf:
-        return _read_model(_ZipSource(path, zf), ir.KERAS_ZIP)
+        return _read_model(_ZipSource(path, zf), ir.KERAS_ZIP, read_weights)
