@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Iterable
 
 from .. import discover as d
 from ..findings import Hit, ParseOutcome, Problem
@@ -101,6 +102,12 @@ def _mismatch(candidate: d.Candidate) -> Problem | None:
         f"but loaders that trust the extension will fail on it"
     )
     return Problem(FORMAT_MISMATCH, Hit(message, "file", _FIX_BY_CONTAINER.get(candidate.container)))
+
+
+def load_parsers(containers: Iterable[str]) -> None:
+    """Import the parsers of these containers now, e.g. once before worker processes are forked."""
+    for container in set(containers) & _PARSERS.keys():
+        importlib.import_module(f"{__name__}.{_PARSERS[container]}")
 
 
 def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOutcome:

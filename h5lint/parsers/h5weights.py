@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 
 from ..ir import WeightArray, WeightLayer
+from ..openfiles import opened
 from .h5attrs import AttrProblem, list_attr, read_raw, text_attr
 from .h5links import hard_links, reaches_outside, resolve, walk
 
@@ -55,7 +56,7 @@ def _reader(opener: Opener, location: str) -> Callable[[int], Iterator[np.ndarra
         # A reader is called from rules, which cannot report I/O trouble: a dataset that vanished,
         # became unreadable or points outside the file yields no (further) values.
         try:
-            with opener() as h5:
+            with opened(opener) as h5:  # one open file per artifact while the engine checks it
                 dset = resolve(h5, location)
                 if not isinstance(dset, h5py.Dataset) or reaches_outside(dset):
                     return

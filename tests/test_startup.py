@@ -1,0 +1,121 @@
+"""Start-up cost: a run imports only what the files in hand and the enabled rules need."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import h5py
+import pytest
+
+from h5lint import catalog
+from h5lint.engine import lint_paths
+from h5lint.parsers import keras_zip
+from h5lint.settings import resolve
+
+from conftest import FORMAT_EXAMPLES
+
+HEAVY = ("h5py", "numpy", "google.protobuf", "jsonschema")
+# Every rule that needs what a .keras weights store holds; without them the store stays closed.
+STORE_RULES = [code for code, spec in catalog.load_catalog().items() if spec.reads_weights or spec.reads_hdf5_links]
+
+
+def _imported_by_run(args: list[str], cache: str) -> set[str]:
+    """Which of HEAVY a CLI run in a fresh interpreter imports."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from h5lint.cli import main
+        try:
+            main({args!r})
+        except SystemExit:
+            pass
+        print("LOADED:" + ",".join(sorted(m for m in {HEAVY!r} if m in sys.modules)), file=sys.stderr)
+        """
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": cache}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    line = [entry for entry in result.stderr.splitlines() if entry.startswith("LOADED:")]
+    assert line, result.stderr[-2000:]
+    return set(filter(None, line[-1][len("LOADED:") :].split(",")))
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory) -> str:
+    """A cache folder in which the catalog has been validated once."""
+    cache = str(tmp_path_factory.mktemp("cache"))
+    assert "jsonschema" in _imported_by_run(["rules"], cache)  # the first run validates...
+    assert "jsonschema" not in _imported_by_run(["rules"], cache)  # ...and leaves a stamp for the next
+    return cache
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_sequential.h5")], {"h5py", "numpy"}),
+        (["--exit-zero", str(FORMAT_EXAMPLES / "k3_sequential.keras")], {"h5py", "numpy"}),
+        (["--exit-zero", "--ignore", ",".join(STORE_RULES), str(FORMAT_EXAMPLES / "k3_sequential.keras")], set()),
+        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_savedmodel_func")], {"google.protobuf"}),
+        (["--exit-zero", str(FORMAT_EXAMPLES / "extracted")], set()),  # JSON architectures and configs
+        (["--version"], set()),
+    ],
+    ids=["legacy-h5", "keras", "keras-config-only", "savedmodel", "json", "version"],
+)
+def test_heavy_imports_follow_the_files_and_rules(warm_cache, args, expected):
+    assert _imported_by_run(args, warm_cache) == expected
+
+
+def test_catalog_stamp_names_the_exact_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    files = [("H5L001.toml", b"code = 'H5L001'\n")]
+    stamp = catalog._validated_stamp(b"{}", files)
+    assert stamp is not None and stamp.parent == tmp_path / "h5lint"
+    assert catalog._validated_stamp(b"{}", files) == stamp
+    assert catalog._validated_stamp(b"{}", [("H5L001.toml", b"code = 'H5L002'\n")]) != stamp
+    assert catalog._validated_stamp(b'{"type": "object"}', files) != stamp
+
+
+def _keras_with_external_link(path) -> None:
+    """A .keras whose weights store links to another file (H5L104 must still see it)."""
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as store:
+        store.create_group("layers/dense/vars").create_dataset("0", data=[[1.0]])
+        store["layers/dense/vars/1"] = h5py.ExternalLink("/etc/passwd", "/x")
+    config = {
+        "class_name": "Sequential",
+        "config": {"name": "m", "layers": [{"class_name": "Dense", "config": {"name": "dense", "units": 1}}]},
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        archive.writestr("model.weights.h5", buffer.getvalue())
+
+
+def test_store_is_read_only_when_a_rule_needs_it(tmp_path, monkeypatch):
+    path = tmp_path / "linked.keras"
+    _keras_with_external_link(path)
+    closed = keras_zip.read(str(path), read_weights=False).artifact
+    opened = keras_zip.read(str(path)).artifact
+    assert closed is not None and opened is not None
+    assert (closed.weights, closed.h5_references) == (None, ())
+    assert [ref.location for ref in opened.h5_references] == ["/layers/dense/vars/1"]
+    assert opened.weights
+
+    stores_read: list[str] = []
+    real = keras_zip.read_h5_store
+    monkeypatch.setattr(keras_zip, "read_h5_store", lambda opener: stores_read.append("store") or real(opener))
+
+    def found(selection: dict) -> list[tuple[str, str | None]]:
+        report = lint_paths([str(path)], resolve(None, selection), jobs=1)
+        return [(f.code, f.location) for f in report.findings]
+
+    # H5L104 alone opens the store; with every rule that needs it ignored, nothing does.
+    assert found({"select": ["H5L104"]}) == [("H5L104", "hdf5:/layers/dense/vars/1")]
+    assert stores_read == ["store"]
+    found({"ignore": STORE_RULES})
+    assert stores_read == ["store"]
