@@ -27,9 +27,14 @@ def child(group: h5py.Group, name: str, hops: int = 0) -> h5py.Group | h5py.Data
         link = group.get(name, getlink=True)
     except (KeyError, ValueError, OSError, RuntimeError):
         return None
+    return _target(group, name, link, hops)
+
+
+def _target(group: h5py.Group, name: str, link: object, hops: int = 0) -> h5py.Group | h5py.Dataset | None:
+    """What ``child`` returns, for a link already looked up (looking one up costs as much as opening it)."""
     if isinstance(link, h5py.HardLink):
         try:
-            return group.get(name)
+            return group[name]  # not group.get(name): it looks the name up once more first
         except (KeyError, ValueError, OSError, RuntimeError):
             return None
     if isinstance(link, h5py.SoftLink) and hops < MAX_SOFT_HOPS:
@@ -58,7 +63,7 @@ def hard_links(group: h5py.Group) -> Iterator[tuple[str, h5py.Group | h5py.Datas
         except (KeyError, ValueError, OSError, RuntimeError):
             continue
         if isinstance(link, h5py.HardLink):
-            obj = child(group, name)
+            obj = _target(group, name, link)
             if obj is not None:
                 yield name, obj
 
@@ -123,7 +128,7 @@ def walk(group: h5py.Group) -> Iterator[tuple[str, object, h5py.Group | h5py.Dat
                 link = current.get(name, getlink=True)
             except (KeyError, ValueError, OSError, RuntimeError):
                 continue
-            obj = child(current, name) if isinstance(link, h5py.HardLink) else None
+            obj = _target(current, name, link) if isinstance(link, h5py.HardLink) else None
             yield path, link, obj
             if isinstance(obj, h5py.Group) and obj not in seen:
                 seen.add(obj)
