@@ -116,6 +116,14 @@ def check(
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, help="Parallel worker processes (default: number of CPU cores)."
     ),
+    timeout: Optional[float] = typer.Option(
+        None,
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Seconds h5lint may spend reading and checking one file or folder (default: 60); past it the "
+        "artifact is reported as H5L001 and the run goes on. 0: no limit. Unix only.",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -152,6 +160,7 @@ def check(
         write_baseline=write_baseline,
         jobs=jobs,
         color=_want_color(output),
+        timeout=timeout,
     )
     try:
         code = run_check(request)

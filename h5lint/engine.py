@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterable, Sequence
+import signal
+import threading
+import time
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from . import __version__
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
 from .discover import Candidate, discover
-from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Report
+from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
 from .ir import ModelArtifact, VersionTags
-from .openfiles import keep_open
-from .parsers import load_parsers, read_candidate
+from .parsers import UNREADABLE, read_candidate
 from .settings import Settings
+
+DEFAULT_TIMEOUT = 60.0  # seconds per artifact; the CLI's --timeout
+
+T = TypeVar("T")
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -64,26 +70,15 @@ def _rule_hits(
             yield code, hit
 
 
-def _enabled(settings: Settings, path: str) -> set[str]:
-    return set(settings.enabled) - settings.ignored_for(path)
-
-
-def _reads_weights(settings: Settings, path: str) -> bool:
-    """True when a rule enabled for ``path`` needs what weights stores hold (values, shapes or links)."""
-    catalog = load_catalog()
-    return any(catalog[code].reads_weights or catalog[code].reads_hdf5_links for code in _enabled(settings, path))
-
-
 def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> ArtifactReport:
     """Findings for one parsed artifact."""
     catalog = load_catalog()
-    enabled = _enabled(settings, path)
+    enabled = set(settings.enabled) - settings.ignored_for(path)
     pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in outcome.problems if p.code in enabled]
     model = outcome.artifact
     errors: list[str] = []
     if model is not None:
-        with keep_open():  # the rules' weight readers share one open file per weights file
-            pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
+        pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -100,36 +95,102 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
     )
 
 
-def lint_candidate(candidate: Candidate, settings: Settings) -> ArtifactReport:
-    weights = _reads_weights(settings, candidate.path)
-    return lint_outcome(candidate.path, read_candidate(candidate, weights), settings)
+class _TimeUp(BaseException):
+    """Raised by SIGALRM in the middle of an artifact's work.
+
+    A BaseException, so the ``except Exception`` that turns a parser or rule bug into a finding
+    does not swallow it: it must reach :func:`within_time`.
+    """
 
 
-def _lint_all(candidates: list[Candidate], settings: Settings, jobs: int) -> tuple[ArtifactReport, ...]:
+# After the limit the alarm repeats this often: code that catches everything (h5py turns an
+# exception raised inside its Python file-object callbacks into an HDF5 read error) can swallow one
+# alarm, not every one of them.
+_REPEAT_SECONDS = 0.25
+
+
+def _can_alarm() -> bool:
+    # Signal handlers can only be set in the main thread, and Windows has no interval timers.
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def within_time(seconds: float, work: Callable[[], T]) -> T | None:
+    """``work()``, or None when it ran longer than ``seconds``.
+
+    A wall-clock alarm (ITIMER_REAL) in the calling process, which must be the main thread of the
+    CLI or of a worker process; elsewhere, or with ``seconds`` 0, there is no limit. The alarm
+    interrupts Python code, so a loop in a parser or rule stops, but not a single call into C
+    (HDF5, zlib) that never returns. The previous SIGALRM handler and any running timer are restored.
+    """
+    if not seconds or not _can_alarm():
+        return work()
+    expired = False
+
+    def time_up(signum: int, frame: object) -> None:
+        nonlocal expired
+        expired = True
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    started = time.monotonic()
+    outer_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
+    try:
+        try:
+            result = work()
+        finally:
+            # An alarm that fires in here, after the work ended, still lands in the except below.
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TimeUp:
+        return None
+    finally:
+        if previous is not None:  # None: a handler not set from Python, which cannot be put back
+            signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - started), 1e-3))
+    # An alarm that was swallowed on the way may have cut the work short without a trace.
+    return None if expired else result
+
+
+def _too_slow(path: str, seconds: float) -> ParseOutcome:
+    message = f"{path}: reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit"
+    fix = "raise the limit with --timeout SECONDS (0 turns it off), or exclude the file if it is not a model"
+    return ParseOutcome(None, (Problem(UNREADABLE, Hit(message, "file", fix)),))
+
+
+def lint_candidate(candidate: Candidate, settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> ArtifactReport:
+    """Findings for one artifact, parsed and checked within ``timeout`` seconds (H5L001 past it)."""
+    report = within_time(timeout, lambda: lint_outcome(candidate.path, read_candidate(candidate), settings))
+    if report is None:
+        report = lint_outcome(candidate.path, _too_slow(candidate.path, timeout), settings)
+    return report
+
+
+def _lint_all(
+    candidates: list[Candidate], settings: Settings, jobs: int, timeout: float
+) -> tuple[ArtifactReport, ...]:
     """Lint in ``jobs`` worker processes; results keep the discovery order, so output matches a serial run."""
     if jobs <= 1 or len(candidates) <= 1:
-        return tuple(lint_candidate(c, settings) for c in candidates)
+        return tuple(lint_candidate(c, settings, timeout) for c in candidates)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if context.get_start_method() == "fork":
-        # Imported once here, the checks and parsers are shared by every forked worker instead of
-        # being imported again in each (h5py, numpy and protobuf are most of a worker's start-up).
-        all_checks()
-        load_parsers(c.container for c in candidates)
     workers = min(jobs, len(candidates))
     chunk = max(1, len(candidates) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return tuple(pool.map(lint_candidate, candidates, [settings] * len(candidates), chunksize=chunk))
+        repeat = len(candidates)
+        return tuple(pool.map(lint_candidate, candidates, [settings] * repeat, [timeout] * repeat, chunksize=chunk))
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1) -> Report:
+def lint_paths(
+    paths: Sequence[str], settings: Settings, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT
+) -> Report:
+    """Lint every artifact under ``paths``; each gets ``timeout`` seconds (0: no limit)."""
     candidates = [c for c in discover(paths) if not settings.is_excluded(c.path)]
-    artifacts = _lint_all(candidates, settings, jobs)
+    artifacts = _lint_all(candidates, settings, jobs, timeout)
     return Report(artifacts=artifacts, rules_run=settings.enabled, tool_version=__version__)

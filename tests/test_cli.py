@@ -199,7 +199,7 @@ def test_main_maps_paths_to_check(empty, capsys):
 def test_jobs_reach_the_engine(empty, monkeypatch):
     seen = []
     real = api.lint_paths
-    monkeypatch.setattr(api, "lint_paths", lambda paths, settings, jobs: seen.append(jobs) or real(paths, settings))
+    monkeypatch.setattr(api, "lint_paths", lambda paths, settings, jobs, **rest: seen.append(jobs) or real(paths, settings))
     check(empty, "--jobs", "3")
     check(empty)
     assert seen == [3, api.default_jobs()]
