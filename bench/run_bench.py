@@ -1,11 +1,15 @@
-"""h5lint benchmark: builds its own corpus (h5py/zipfile, no TensorFlow) and prints timings.
+"""h5lint benchmark: builds its own corpus (h5py, zipfile and h5lint's own protobuf subset; no TensorFlow)
+and prints a Markdown report of timings for BENCHMARKS.md.
 
-    python bench/run_bench.py [--corpus DIR] [--runs 5] [--small 1000] [--big-gb 1.0]
+    python bench/run_bench.py [--corpus DIR] [--runs 5] [--small 1000] [--big-gb 1.0] [--keep]
 
-Reports medians over ``--runs`` runs of the installed ``h5lint`` command: one-file latency, files
-per second on the small-model corpus (serial and --jobs 2), the 1 GB legacy HDF5 and 1 GB
-.weights.h5-style files with and without the weight scan, weight-scan MB/s, and peak RSS. When
-``modelscan`` or ``modelaudit`` are on PATH it runs them on the same corpus and prints the ratios.
+Every timing is the median of ``--runs`` runs of the installed ``h5lint`` command, wall clock and CPU
+(user + system, worker processes included); peak RSS is the largest over the runs. Measured: one-file
+latency, files per second on the small-model corpus (serial and --jobs 2), the 1 GB legacy HDF5 and
+1 GB .weights.h5 files config-only and with the weight rules, weight-scan MB/s from the page cache,
+a SavedModel with thousands of functions, and peak RSS. When ``modelscan`` or ``modelaudit`` is on
+PATH it runs on the same small corpus and the ratio is printed. The 1 GB files are deleted at the
+end unless --keep is given (the small corpus is kept: it is cheap to reuse and small).
 """
 
 from __future__ import annotations
@@ -21,14 +25,27 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from h5lint.parsers.protoschema import message_class
+
 HERE = Path(__file__).resolve().parent
-REAL_SAVEDMODELS = HERE.parent.parent / "shared" / "format-examples"
+FORMAT_EXAMPLES = HERE.parent.parent / "shared" / "format-examples"
+REAL_SAVEDMODEL = FORMAT_EXAMPLES / "tfk_savedmodel_func"
+# Rules that read weight values or shapes (catalog reads_weights); "config only" runs ignore them.
 WEIGHT_RULES = "H5L502,H5L503,H5L504,H5L505"
+SCAN_RULE = "H5L502"  # non-finite-weights: reads every float value
+# What modelscan looks for in these formats: Lambda layers (H5L101) and unsafe graph ops (H5L102).
+MODELSCAN_LIKE = "H5L101,H5L102"
+# The large SavedModel: library functions called from the graph, and nodes in each.
+BIG_SM_FUNCTIONS, BIG_SM_NODES = 5000, 40
+
+
+# ------------------------------------------------------------------------------------------ corpus
 
 
 def _dense_config(n_layers: int, units: int) -> dict:
@@ -41,10 +58,26 @@ def _dense_config(n_layers: int, units: int) -> dict:
     return {"class_name": "Sequential", "config": {"name": "bench", "layers": layers}}
 
 
-TRAINING = {"loss": "binary_crossentropy", "metrics": ["accuracy"], "optimizer_config": {"class_name": "Adam", "config": {}}}
+TRAINING = {
+    "loss": "binary_crossentropy",
+    "metrics": ["accuracy"],
+    "optimizer_config": {"class_name": "Adam", "config": {}},
+}
+
+
+def _fill(dataset: h5py.Dataset) -> None:
+    """Write values slab by slab so building a 1 GB file needs little memory."""
+    rows = dataset.shape[0]
+    row_values = int(np.prod(dataset.shape[1:])) if len(dataset.shape) > 1 else 1
+    step = max(1, (64 << 20) // (dataset.dtype.itemsize * row_values))
+    rng = np.random.default_rng(0)
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        dataset[start:stop] = rng.standard_normal((stop - start, *dataset.shape[1:]), dtype=np.float32)
 
 
 def _write_legacy_h5(path: Path, units: int = 8, big_kernel_rows: int = 0) -> None:
+    """A tf.keras-style full-model HDF5; ``big_kernel_rows`` makes dense_0's kernel that tall."""
     config = _dense_config(3, units)
     with h5py.File(path, "w") as f:
         f.attrs["model_config"] = json.dumps(config).encode()
@@ -52,40 +85,30 @@ def _write_legacy_h5(path: Path, units: int = 8, big_kernel_rows: int = 0) -> No
         f.attrs["keras_version"] = "2.15.0"
         f.attrs["backend"] = "tensorflow"
         mw = f.create_group("model_weights")
-        names = [layer["config"]["name"] for layer in config["config"]["layers"]]
-        mw.attrs["layer_names"] = np.array([n.encode() for n in names])
-        for layer in config["config"]["layers"]:
+        layers = config["config"]["layers"]
+        mw.attrs["layer_names"] = np.array([layer["config"]["name"].encode() for layer in layers])
+        for layer in layers:
             name = layer["config"]["name"]
-            g = mw.create_group(name)
+            group = mw.create_group(name)
             if layer["class_name"] != "Dense":
-                g.attrs["weight_names"] = np.array([], dtype=np.float64)
+                group.attrs["weight_names"] = np.array([], dtype="S1")
                 continue
             out = layer["config"]["units"]
             rows = big_kernel_rows if (big_kernel_rows and name == "dense_0") else units
-            g.attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()])
-            kernel = g.create_dataset(f"{name}/kernel:0", shape=(rows, out), dtype="f4")
-            _fill(kernel)
-            g.create_dataset(f"{name}/bias:0", data=np.zeros(out, dtype="f4"))
+            group.attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()])
+            _fill(group.create_dataset(f"{name}/kernel:0", shape=(rows, out), dtype="f4"))
+            group.create_dataset(f"{name}/bias:0", data=np.zeros(out, dtype="f4"))
 
 
-def _fill(dataset: h5py.Dataset) -> None:
-    """Write values slab by slab so building a 1 GB file needs little memory."""
-    rows = dataset.shape[0]
-    step = max(1, (64 << 20) // max(1, dataset.dtype.itemsize * int(np.prod(dataset.shape[1:]) or 1)))
-    rng = np.random.default_rng(0)
-    for start in range(0, rows, step):
-        stop = min(rows, start + step)
-        dataset[start:stop] = rng.standard_normal((stop - start, *dataset.shape[1:]), dtype=np.float32)
-
-
-def _write_weights_store(path_or_file, units: int = 8, big_rows: int = 0) -> None:
-    with h5py.File(path_or_file, "w") as f:
+def _write_weights_store(target, units: int = 8, big_rows: int = 0) -> None:
+    """A Keras 3 weights store (``model.weights.h5`` layout) to a path or file object."""
+    with h5py.File(target, "w") as f:
         for i in range(3):
-            g = f.create_group(f"layers/dense_{i}/vars")
-            g.attrs["name"] = f"dense_{i}"
+            group = f.create_group(f"layers/dense_{i}/vars")
+            group.attrs["name"] = f"dense_{i}"
             rows = big_rows if (big_rows and i == 0) else units
-            _fill(g.create_dataset("0", shape=(rows, units), dtype="f4"))
-            g.create_dataset("1", data=np.zeros(units, dtype="f4"))
+            _fill(group.create_dataset("0", shape=(rows, units), dtype="f4"))
+            group.create_dataset("1", data=np.zeros(units, dtype="f4"))
         f.create_group("optimizer/vars").create_dataset("0", data=np.int64(1))
 
 
@@ -94,60 +117,202 @@ def _write_keras_zip(path: Path) -> None:
     _write_weights_store(buffer)
     config = _dense_config(3, 8)
     config["compile_config"] = {"loss": "binary_crossentropy", "metrics": ["accuracy"]}
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w") as z:  # members stored, as Keras writes them
         z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1", "date_saved": "2026-11-21@00:00:00"}))
         z.writestr("config.json", json.dumps(config))
         z.writestr("model.weights.h5", buffer.getvalue())
 
 
-def build_corpus(root: Path, small: int, big_gb: float) -> dict[str, Path]:
+def _write_json(path: Path) -> None:
+    path.write_text(json.dumps({**_dense_config(3, 8), "keras_version": "2.15.0", "backend": "tensorflow"}))
+
+
+def _node(message, name: str, op: str, inputs: tuple[str, ...] = (), func: str | None = None) -> None:
+    node = message.add(name=name, op=op)
+    node.input.extend(inputs)
+    node.attr["T"].type = 1  # DT_FLOAT
+    if func is not None:
+        node.attr["f"].func.name = func
+
+
+def _write_big_savedmodel(folder: Path, functions: int, nodes_per_function: int) -> None:
+    """A tf.Module-style SavedModel whose graph calls ``functions`` library functions of
+    ``nodes_per_function`` nodes each, written with h5lint's own schema subset."""
+    folder.mkdir(parents=True)
+    model = message_class("SavedModel")(saved_model_schema_version=1)
+    meta = model.meta_graphs.add()
+    meta.meta_info_def.tags.append("serve")
+    meta.meta_info_def.tensorflow_version = "2.15.0"
+    meta.meta_info_def.tensorflow_git_version = "v2.15.0-0-g6887368d6d4"
+    graph = meta.graph_def
+    graph.versions.producer = 1645
+    _node(graph.node, "x", "Placeholder")
+    _node(graph.node, "w", "VarHandleOp")
+    ops = ("ReadVariableOp", "MatMul", "AddV2", "Relu", "Identity")
+    for f in range(functions):
+        name = f"__inference_layer_{f}_{1000 + f}"
+        _node(graph.node, f"call_{f}", "StatefulPartitionedCall", ("x", "w"), func=name)
+        function = graph.library.function.add()
+        function.signature.name = name
+        for k in range(nodes_per_function):
+            _node(function.node_def, f"n{k}", ops[k % len(ops)], (f"n{k - 1}",) if k else ("x",))
+    signature = meta.signature_def["serving_default"]
+    signature.method_name = "tensorflow/serving/predict"
+    signature.inputs["x"].name = "serving_default_x:0"
+    signature.inputs["x"].dtype = 1
+    signature.outputs["y"].name = "StatefulPartitionedCall:0"
+    signature.outputs["y"].dtype = 1
+    objects = meta.object_graph_def
+    root = objects.nodes.add()
+    root.user_object.identifier = "_generic_user_object"
+    for f in range(functions):
+        root.children.add(node_id=f + 1, local_name=f"layer_{f}")
+        objects.nodes.add().function.concrete_functions.append(f"__inference_layer_{f}_{1000 + f}")
+    (folder / "saved_model.pb").write_bytes(model.SerializeToString())
+    # The graph has a variable, so the parser checks the checkpoint: a real one keeps that honest.
+    shutil.copytree(REAL_SAVEDMODEL / "variables", folder / "variables")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    small: Path
+    tiny_h5: Path
+    tiny_store: Path
+    big_h5: Path
+    big_store: Path
+    real_savedmodel: Path
+    big_savedmodel: Path
+
+
+def build_corpus(root: Path, small: int, big_gb: float) -> Corpus:
     root.mkdir(parents=True, exist_ok=True)
-    small_dir = root / "small"
-    if not small_dir.exists():
-        small_dir.mkdir()
-        real = [p for p in REAL_SAVEDMODELS.glob("tfk_savedmodel_*") if p.is_dir()]
+    corpus = Corpus(
+        small=root / f"small-{small}",
+        tiny_h5=root / "tiny.h5",
+        tiny_store=root / "tiny.weights.h5",
+        big_h5=root / "big_legacy.h5",
+        big_store=root / "big.weights.h5",
+        real_savedmodel=root / "real_savedmodel",
+        big_savedmodel=root / "big_savedmodel",
+    )
+    if not corpus.small.exists():
+        partial = corpus.small.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        writers = (_write_legacy_h5, _write_keras_zip, _write_json)
+        suffixes = (".h5", ".keras", ".json")
         for i in range(small):
             kind = i % 4
-            if kind == 0:
-                _write_legacy_h5(small_dir / f"m{i:04d}.h5")
-            elif kind == 1:
-                _write_keras_zip(small_dir / f"m{i:04d}.keras")
-            elif kind == 2:
-                (small_dir / f"m{i:04d}.json").write_text(json.dumps({**_dense_config(3, 8), "keras_version": "2.15.0"}))
-            elif real:
-                shutil.copytree(real[i % len(real)], small_dir / f"sm{i:04d}")
-            else:
-                _write_legacy_h5(small_dir / f"m{i:04d}.h5")
+            if kind < 3:
+                writers[kind](partial / f"m{i:04d}{suffixes[kind]}")
+            else:  # a real tf-keras SavedModel folder
+                shutil.copytree(REAL_SAVEDMODEL, partial / f"sm{i:04d}")
+        partial.rename(corpus.small)
     rows = int(big_gb * (1 << 30) / (4 * 1024))
-    big_h5, big_store, tiny = root / "big_legacy.h5", root / "big.weights.h5", root / "tiny.h5"
-    if not big_h5.exists():
-        _write_legacy_h5(big_h5, units=1024, big_kernel_rows=rows)
-    if not big_store.exists():
-        _write_weights_store(big_store, units=1024, big_rows=rows)
-    if not tiny.exists():
-        _write_legacy_h5(tiny)
-    return {"small": small_dir, "big_h5": big_h5, "big_store": big_store, "tiny": tiny}
+    for path, write in (
+        (corpus.tiny_h5, lambda p: _write_legacy_h5(p)),
+        (corpus.tiny_store, lambda p: _write_weights_store(p)),
+        (corpus.big_h5, lambda p: _write_legacy_h5(p, units=1024, big_kernel_rows=rows)),
+        (corpus.big_store, lambda p: _write_weights_store(p, units=1024, big_rows=rows)),
+    ):
+        if not path.exists():
+            partial = path.with_name(path.name + ".partial")
+            write(partial)
+            partial.rename(path)
+    if not corpus.real_savedmodel.exists():
+        shutil.copytree(REAL_SAVEDMODEL, corpus.real_savedmodel)
+    if not corpus.big_savedmodel.exists():
+        _write_big_savedmodel(corpus.big_savedmodel, BIG_SM_FUNCTIONS, BIG_SM_NODES)
+    return corpus
 
 
-def _seconds(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+# ------------------------------------------------------------------------------------- measuring
 
 
-def _median(cmd: list[str], runs: int) -> float:
-    return statistics.median(_seconds(cmd) for _ in range(runs))
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # median seconds
+    cpu: float  # median user + system seconds, children included
+    rss_mb: float  # largest peak RSS of one process over the runs
 
 
-def _peak_rss_mb(cmd: list[str]) -> float:
-    """Peak RSS of one run, measured in a fresh interpreter so earlier runs do not mask it."""
-    probe = (
-        "import resource, subprocess, sys;"
-        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+# Runs one command from a fresh, small interpreter: Linux carries a process's peak RSS across fork
+# and exec, so a command started straight from this (large) process would report this one's peak.
+_PROBE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024]))
+"""
+
+
+def _run_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, worker processes included) and peak RSS in MB."""
+    out = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True, text=True, check=True).stdout
+    code, wall, cpu, rss_mb = json.loads(out)
+    if code not in ok:
+        raise SystemExit(f"{' '.join(cmd)} exited with {code}")
+    return wall, cpu, rss_mb
+
+
+def measure(cmd: list[str], runs: int, ok: tuple[int, ...] = (0,)) -> Timing:
+    samples = [_run_once(cmd, ok) for _ in range(runs)]
+    return Timing(
+        wall=statistics.median(s[0] for s in samples),
+        cpu=statistics.median(s[1] for s in samples),
+        rss_mb=max(s[2] for s in samples),
     )
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True).stdout
-    return int(out.strip() or 0) / 1024
+
+
+def _warm(paths: list[Path]) -> None:
+    """Read files into the page cache so the numbers measure h5lint, not the disk."""
+    for path in paths:
+        with open(path, "rb") as fh:
+            while fh.read(64 << 20):
+                pass
+
+
+def _h5lint_command() -> list[str]:
+    beside = Path(sys.executable).with_name("h5lint")
+    found = str(beside) if beside.exists() else shutil.which("h5lint")
+    return [found] if found else [sys.executable, "-m", "h5lint"]
+
+
+def _machine() -> list[str]:
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import google.protobuf
+
+    import h5lint
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return [
+        f"- CPU: {model}, {os.cpu_count()} logical cores; memory: {_memory_gb():.0f} GB",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}, h5py {h5py.__version__} (HDF5 {h5py.version.hdf5_version}), "
+        f"numpy {np.__version__}, protobuf {google.protobuf.__version__}, h5lint {h5lint.__version__}",
+        f"- load average when the run started: {load:.2f}",
+    ]
+
+
+def _memory_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
+    except (ValueError, OSError, AttributeError):
+        return float("nan")
+
+
+def _size_mb(path: Path) -> float:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    return path.stat().st_size / 1e6
 
 
 def main() -> None:
@@ -156,53 +321,104 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--big-gb", type=float, default=1.0)
+    parser.add_argument("--keep", action="store_true", help="keep the 1 GB files for another run")
     args = parser.parse_args()
-    h5lint = shutil.which("h5lint") or sys.exit("h5lint is not installed (pip install .)")
+
+    machine = _machine()
+    started = time.perf_counter()
     corpus = build_corpus(args.corpus, args.small, args.big_gb)
-    base = [h5lint, "--exit-zero", "--quiet"]
-    n_small = sum(1 for _ in corpus["small"].iterdir())
-    big_mb = corpus["big_h5"].stat().st_size / 1e6
+    print(f"corpus ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    h5lint = [*_h5lint_command(), "--exit-zero", "--quiet"]
+    config_only = [*h5lint, "--ignore", WEIGHT_RULES]
+    scan_only = [*h5lint, "--select", SCAN_RULE]
+    n_small = sum(1 for _ in corpus.small.iterdir())
+    big_mb, store_mb = _size_mb(corpus.big_h5), _size_mb(corpus.big_store)
+    _warm([corpus.big_h5, corpus.big_store])
+    runs = args.runs
 
-    # Warm the page cache so the numbers measure h5lint, not the disk.
-    for path in (corpus["big_h5"], corpus["big_store"]):
-        with open(path, "rb") as fh:
-            while fh.read(64 << 20):
-                pass
+    rows: list[tuple[str, Timing]] = []
 
-    results = {
-        "one small file, end to end (s)": _median([*base, str(corpus["tiny"])], args.runs),
-        f"{n_small} small files, --jobs 1 (s)": _median([*base, "--jobs", "1", str(corpus["small"])], args.runs),
-        f"{n_small} small files, --jobs 2 (s)": _median([*base, "--jobs", "2", str(corpus["small"])], args.runs),
-        "10 KB legacy H5, config only (s)": _median([*base, "--ignore", WEIGHT_RULES, str(corpus["tiny"])], args.runs),
-        f"{big_mb:,.0f} MB legacy H5, config only (s)": _median(
-            [*base, "--ignore", WEIGHT_RULES, str(corpus["big_h5"])], args.runs
-        ),
-        f"{big_mb:,.0f} MB legacy H5, with weight scan (s)": _median(
-            [*base, "--select", "H5L502", str(corpus["big_h5"])], args.runs
-        ),
-        f"{corpus['big_store'].stat().st_size / 1e6:,.0f} MB .weights.h5, with weight scan (s)": _median(
-            [*base, "--select", "H5L502", str(corpus["big_store"])], args.runs
-        ),
-    }
-    startup = _median([*base, "--select", "H5L001", str(corpus["tiny"])], args.runs)
-    scan = results[f"{big_mb:,.0f} MB legacy H5, with weight scan (s)"] - startup
-    results["weight scan throughput (MB/s, page cache)"] = big_mb / max(scan, 1e-9)
-    results["peak RSS, 1 GB file with weight scan (MB)"] = _peak_rss_mb([*base, "--select", "H5L502", str(corpus["big_h5"])])
-    results[f"files per second, --jobs 2"] = n_small / results[f"{n_small} small files, --jobs 2 (s)"]
+    def timed(what: str, cmd: list[str], ok: tuple[int, ...] = (0,)) -> Timing:
+        print(f"  {what} ...", file=sys.stderr)
+        timing = measure(cmd, runs, ok)
+        rows.append((what, timing))
+        return timing
 
-    for tool, cmd in (
-        ("modelscan", ["modelscan", "-p", str(corpus["small"])]),
-        ("modelaudit", ["modelaudit", "scan", str(corpus["small"])]),
-    ):
-        if shutil.which(tool):
-            other = _median(cmd, max(1, args.runs // 2))
-            results[f"{tool} on the same {n_small} files (s)"] = other
-            results[f"{tool} / h5lint --jobs 2 (x)"] = other / results[f"{n_small} small files, --jobs 2 (s)"]
+    small = str(corpus.small)
+    version = timed("h5lint --version", [*_h5lint_command(), "--version"])
+    tiny_kb = _size_mb(corpus.tiny_h5) * 1000
+    tiny = timed(f"one small legacy H5 ({tiny_kb:.0f} KB), all rules", [*h5lint, str(corpus.tiny_h5)])
+    timed("one real tf-keras SavedModel, all rules", [*h5lint, str(corpus.real_savedmodel)])
+    serial = timed(f"{n_small} small files, --jobs 1", [*h5lint, "--jobs", "1", small])
+    parallel = timed(f"{n_small} small files, --jobs 2", [*h5lint, "--jobs", "2", small])
+    like = timed(
+        f"{n_small} small files, --jobs 2, only modelscan's checks ({MODELSCAN_LIKE})",
+        [*h5lint, "--jobs", "2", "--select", MODELSCAN_LIKE, small],
+    )
+    tiny_config = timed("small legacy H5, config only", [*config_only, str(corpus.tiny_h5)])
+    big_config = timed(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
+    timed(f"{big_mb:,.0f} MB legacy H5, all rules (weights checked)", [*h5lint, str(corpus.big_h5)])
+    tiny_scan = timed(f"small legacy H5, {SCAN_RULE} only", [*scan_only, str(corpus.tiny_h5)])
+    big_scan = timed(
+        f"{big_mb:,.0f} MB legacy H5, {SCAN_RULE} only (reads every value)", [*scan_only, str(corpus.big_h5)]
+    )
+    tiny_store_config = timed("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
+    store_config = timed(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
+    timed(f"{store_mb:,.0f} MB .weights.h5, all rules (weights checked)", [*h5lint, str(corpus.big_store)])
+    store_scan = timed(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
+    big_sm = f"{BIG_SM_FUNCTIONS:,} functions, {BIG_SM_FUNCTIONS * BIG_SM_NODES:,} nodes"
+    big_sm_mb = _size_mb(corpus.big_savedmodel / "saved_model.pb")
+    timed(f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, str(corpus.big_savedmodel)])
+    peak = max(timing.rss_mb for _what, timing in rows)
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value:10.3f}")
+    others: list[tuple[str, Timing]] = []
+    for tool, args_after in (("modelscan", ["-p", small]), ("modelaudit", ["scan", small])):
+        found = shutil.which(tool)
+        if found:
+            # modelscan exits 2 when a scanner it needs (its SavedModel ones need TensorFlow) is missing.
+            timing = timed(f"{tool} on the same {n_small} files", [found, *args_after], ok=(0, 1, 2))
+            others.append((tool, timing))
+
+    # The scan's own time: the same rule on the small file costs the start-up and the parse.
+    scan_mbps = big_mb / max(big_scan.wall - tiny_scan.wall, 1e-3)
+    store_mbps = store_mb / max(store_scan.wall - tiny_scan.wall, 1e-3)
+    config_ratio = big_config.wall / tiny_config.wall
+    store_ratio = store_config.wall / tiny_store_config.wall
+    derived: list[tuple[str, float, str, bool | None]] = [
+        ("one small file, end to end (s)", tiny.wall, "<= 0.4", tiny.wall <= 0.4),
+        (f"{n_small} small files with --jobs 2 (s)", parallel.wall, "<= 3", parallel.wall <= 3),
+        ("files per second, --jobs 1", n_small / serial.wall, "", None),
+        ("files per second, --jobs 2", n_small / parallel.wall, "", None),
+        ("files per CPU second (load-independent)", n_small / parallel.cpu, "", None),
+        ("1 GB legacy H5 config-only / small one (x)", config_ratio, "<= 1.2", config_ratio <= 1.2),
+        ("1 GB .weights.h5 config-only / small one (x)", store_ratio, "<= 1.2", store_ratio <= 1.2),
+        ("weight scan, legacy H5 (MB/s, page cache)", scan_mbps, ">= 1000", scan_mbps >= 1000),
+        ("weight scan, .weights.h5 (MB/s, page cache)", store_mbps, ">= 1000", store_mbps >= 1000),
+        ("peak RSS of any h5lint run above (MB)", peak, "<= 200", peak <= 200),
+        ("h5lint --version (s)", version.wall, "", None),
+    ]
+    for tool, timing in others:
+        ratio = timing.wall / parallel.wall
+        derived.append((f"{tool} / h5lint --jobs 2, all rules (x)", ratio, "> 1", ratio > 1))
+        derived.append((f"{tool} / h5lint --jobs 1, all rules (x)", timing.wall / serial.wall, "", None))
+        derived.append((f"{tool} / h5lint --jobs 2 --select {MODELSCAN_LIKE} (x)", timing.wall / like.wall, "", None))
+
+    print("## Results\n")
+    print("\n".join(machine))
+    print(f"- runs per measurement: {runs} (median wall and CPU; RSS is the largest of the runs)\n")
+    print("| measurement | wall (s) | CPU (s) | peak RSS (MB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for what, timing in rows:
+        print(f"| {what} | {timing.wall:.3f} | {timing.cpu:.3f} | {timing.rss_mb:.0f} |")
+    print("\n| derived | value | target |")
+    print("| --- | ---: | --- |")
+    for what, value, target, ok in derived:
+        verdict = "" if ok is None else (" (met)" if ok else " (**missed**)")
+        print(f"| {what} | {value:,.3f} | {target}{verdict} |")
+
+    if not args.keep:
+        for path in (corpus.big_h5, corpus.big_store):
+            path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
