@@ -19,7 +19,8 @@ from .checks import RuleContext, all_checks
 from .discover import Candidate, discover
 from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
 from .ir import ModelArtifact, VersionTags
-from .parsers import UNREADABLE, read_candidate
+from .openfiles import keep_open
+from .parsers import UNREADABLE, load_parsers, read_candidate
 from .settings import Settings
 
 DEFAULT_TIMEOUT = 60.0  # seconds per artifact; the CLI's --timeout
@@ -70,15 +71,26 @@ def _rule_hits(
             yield code, hit
 
 
+def _enabled(settings: Settings, path: str) -> set[str]:
+    return set(settings.enabled) - settings.ignored_for(path)
+
+
+def _reads_weights(settings: Settings, path: str) -> bool:
+    """True when a rule enabled for ``path`` needs what weights stores hold (values, shapes or links)."""
+    catalog = load_catalog()
+    return any(catalog[code].reads_weights or catalog[code].reads_hdf5_links for code in _enabled(settings, path))
+
+
 def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> ArtifactReport:
     """Findings for one parsed artifact."""
     catalog = load_catalog()
-    enabled = set(settings.enabled) - settings.ignored_for(path)
+    enabled = _enabled(settings, path)
     pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in outcome.problems if p.code in enabled]
     model = outcome.artifact
     errors: list[str] = []
     if model is not None:
-        pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
+        with keep_open():  # the rules' weight readers share one open file per weights file
+            pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -159,7 +171,8 @@ def _too_slow(path: str, seconds: float) -> ParseOutcome:
 
 def lint_candidate(candidate: Candidate, settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> ArtifactReport:
     """Findings for one artifact, parsed and checked within ``timeout`` seconds (H5L001 past it)."""
-    report = within_time(timeout, lambda: lint_outcome(candidate.path, read_candidate(candidate), settings))
+    weights = _reads_weights(settings, candidate.path)
+    report = within_time(timeout, lambda: lint_outcome(candidate.path, read_candidate(candidate, weights), settings))
     if report is None:
         report = lint_outcome(candidate.path, _too_slow(candidate.path, timeout), settings)
     return report
@@ -176,6 +189,11 @@ def _lint_all(
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if context.get_start_method() == "fork":
+        # Imported once here, the checks and parsers are shared by every forked worker instead of
+        # being imported again in each (h5py, numpy and protobuf are most of a worker's start-up).
+        all_checks()
+        load_parsers(c.container for c in candidates)
     workers = min(jobs, len(candidates))
     chunk = max(1, len(candidates) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
