@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .baseline import apply_baseline, load_baseline, write_baseline
-from .engine import DEFAULT_TIMEOUT, default_jobs, lint_paths
+from .budgets import Budgets
+from .engine import default_jobs, lint_paths
 from .findings import Report
 from .settings import Settings, settings_for
 
@@ -30,7 +31,8 @@ class CheckRequest:
     write_baseline: Path | None = None
     jobs: int | None = None
     color: bool = False
-    timeout: float | None = None  # seconds per artifact; None: the engine's default, 0: no limit
+    timeout: float | None = None  # seconds per artifact; None: the default, 0: no limit
+    max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
 
 
 def exit_code(report: Report, settings: Settings) -> int:
@@ -55,8 +57,12 @@ def run_check(request: CheckRequest) -> int:
     settings = settings_for(request.paths, request.config_file, request.cli_config)
     # Fail on a bad baseline before spending time on the models.
     known = load_baseline(request.baseline) if request.baseline is not None else None
-    timeout = DEFAULT_TIMEOUT if request.timeout is None else request.timeout
-    report = lint_paths(request.paths, settings, jobs=request.jobs or default_jobs(), timeout=timeout)
+    defaults = Budgets()
+    budgets = Budgets(
+        timeout=defaults.timeout if request.timeout is None else request.timeout,
+        memory_mib=defaults.memory_mib if request.max_memory is None else request.max_memory,
+    )
+    report = lint_paths(request.paths, settings, jobs=request.jobs or default_jobs(), budgets=budgets)
     if request.write_baseline is not None:
         count = write_baseline(request.write_baseline, report)
         noun = "finding" if count == 1 else "findings"

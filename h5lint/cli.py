@@ -124,6 +124,14 @@ def check(
         help="Seconds h5lint may spend reading and checking one file or folder (default: 60); past it the "
         "artifact is reported as H5L001 and the run goes on. 0: no limit. Unix only.",
     ),
+    max_memory: Optional[int] = typer.Option(
+        None,
+        "--max-memory",
+        min=0,
+        metavar="MIB",
+        help="Memory (MiB) h5lint may add while reading and checking one file or folder (default: 2048); "
+        "an allocation past it fails and the artifact is reported as H5L001. 0: no limit. Linux only.",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -161,6 +169,7 @@ def check(
         jobs=jobs,
         color=_want_color(output),
         timeout=timeout,
+        max_memory=max_memory,
     )
     try:
         code = run_check(request)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import threading
-import time
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Iterable, Sequence
 
 from . import __version__
+from .budgets import Budgets, within_memory, within_time
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
 from .discover import Candidate, discover
@@ -22,10 +20,6 @@ from .ir import ModelArtifact, VersionTags
 from .openfiles import keep_open
 from .parsers import UNREADABLE, load_parsers, read_candidate
 from .settings import Settings
-
-DEFAULT_TIMEOUT = 60.0  # seconds per artifact; the CLI's --timeout
-
-T = TypeVar("T")
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -107,83 +101,31 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
     )
 
 
-class _TimeUp(BaseException):
-    """Raised by SIGALRM in the middle of an artifact's work.
-
-    A BaseException, so the ``except Exception`` that turns a parser or rule bug into a finding
-    does not swallow it: it must reach :func:`within_time`.
-    """
-
-
-# After the limit the alarm repeats this often: code that catches everything (h5py turns an
-# exception raised inside its Python file-object callbacks into an HDF5 read error) can swallow one
-# alarm, not every one of them.
-_REPEAT_SECONDS = 0.25
-
-
-def _can_alarm() -> bool:
-    # Signal handlers can only be set in the main thread, and Windows has no interval timers.
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-def within_time(seconds: float, work: Callable[[], T]) -> T | None:
-    """``work()``, or None when it ran longer than ``seconds``.
-
-    A wall-clock alarm (ITIMER_REAL) in the calling process, which must be the main thread of the
-    CLI or of a worker process; elsewhere, or with ``seconds`` 0, there is no limit. The alarm
-    interrupts Python code, so a loop in a parser or rule stops, but not a single call into C
-    (HDF5, zlib) that never returns. The previous SIGALRM handler and any running timer are restored.
-    """
-    if not seconds or not _can_alarm():
-        return work()
-    expired = False
-
-    def time_up(signum: int, frame: object) -> None:
-        nonlocal expired
-        expired = True
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, time_up)
-    started = time.monotonic()
-    outer_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
-    try:
-        try:
-            result = work()
-        finally:
-            # An alarm that fires in here, after the work ended, still lands in the except below.
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except _TimeUp:
-        return None
-    finally:
-        if previous is not None:  # None: a handler not set from Python, which cannot be put back
-            signal.signal(signal.SIGALRM, previous)
-        if outer_delay:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - started), 1e-3))
-    # An alarm that was swallowed on the way may have cut the work short without a trace.
-    return None if expired else result
-
-
 def _too_slow(path: str, seconds: float) -> ParseOutcome:
     message = f"{path}: reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit"
     fix = "raise the limit with --timeout SECONDS (0 turns it off), or exclude the file if it is not a model"
     return ParseOutcome(None, (Problem(UNREADABLE, Hit(message, "file", fix)),))
 
 
-def lint_candidate(candidate: Candidate, settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> ArtifactReport:
-    """Findings for one artifact, parsed and checked within ``timeout`` seconds (H5L001 past it)."""
+def lint_candidate(candidate: Candidate, settings: Settings, budgets: Budgets = Budgets()) -> ArtifactReport:
+    """Findings for one artifact, parsed and checked within its time and memory budgets (H5L001 past them)."""
     weights = _reads_weights(settings, candidate.path)
-    report = within_time(timeout, lambda: lint_outcome(candidate.path, read_candidate(candidate, weights), settings))
+
+    def work() -> ArtifactReport:
+        return lint_outcome(candidate.path, read_candidate(candidate, weights), settings)
+
+    report = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, work))
     if report is None:
-        report = lint_outcome(candidate.path, _too_slow(candidate.path, timeout), settings)
+        report = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
     return report
 
 
 def _lint_all(
-    candidates: list[Candidate], settings: Settings, jobs: int, timeout: float
+    candidates: list[Candidate], settings: Settings, jobs: int, budgets: Budgets
 ) -> tuple[ArtifactReport, ...]:
     """Lint in ``jobs`` worker processes; results keep the discovery order, so output matches a serial run."""
     if jobs <= 1 or len(candidates) <= 1:
-        return tuple(lint_candidate(c, settings, timeout) for c in candidates)
+        return tuple(lint_candidate(c, settings, budgets) for c in candidates)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -198,17 +140,15 @@ def _lint_all(
     chunk = max(1, len(candidates) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         repeat = len(candidates)
-        return tuple(pool.map(lint_candidate, candidates, [settings] * repeat, [timeout] * repeat, chunksize=chunk))
+        return tuple(pool.map(lint_candidate, candidates, [settings] * repeat, [budgets] * repeat, chunksize=chunk))
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def lint_paths(
-    paths: Sequence[str], settings: Settings, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT
-) -> Report:
-    """Lint every artifact under ``paths``; each gets ``timeout`` seconds (0: no limit)."""
+def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, budgets: Budgets = Budgets()) -> Report:
+    """Lint every artifact under ``paths``, each within ``budgets``."""
     candidates = [c for c in discover(paths) if not settings.is_excluded(c.path)]
-    artifacts = _lint_all(candidates, settings, jobs, timeout)
+    artifacts = _lint_all(candidates, settings, jobs, budgets)
     return Report(artifacts=artifacts, rules_run=settings.enabled, tool_version=__version__)

@@ -8,16 +8,21 @@ stored in them (Lambda bytecode, module references) never runs.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
+import subprocess
 import sys
 import time
+import zipfile
 
+import h5py
 import pytest
 
-from h5lint import engine
+from h5lint import budgets
 from h5lint.cli import main
-from h5lint.engine import DEFAULT_TIMEOUT, lint_paths, within_time
-from h5lint.parsers import json_model
+from h5lint.budgets import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT, Budgets, within_memory, within_time
+from h5lint.engine import lint_paths
+from h5lint.parsers import h5attrs, json_model, keras_zip
 from h5lint.settings import resolve
 
 from conftest import SAMPLES
@@ -29,7 +34,7 @@ HAS_ALARM = hasattr(signal, "setitimer")
 
 
 def lint(*paths, timeout: float = 10.0, jobs: int = 1):
-    return lint_paths([str(p) for p in paths], SETTINGS, jobs=jobs, timeout=timeout)
+    return lint_paths([str(p) for p in paths], SETTINGS, jobs=jobs, budgets=Budgets(timeout=timeout))
 
 
 def located(report) -> list[tuple[str, str, str | None]]:
@@ -56,6 +61,7 @@ def hanging_json(monkeypatch, tmp_path):
 
 @pytest.mark.skipif(not HAS_ALARM, reason="the time limit needs interval timers (Unix)")
 def test_a_file_over_the_time_limit_is_H5L001_and_the_run_goes_on(hanging_json):
+    lint(CLEAN_H5)  # the first run imports h5py and the checks, which would count against 0.3 s
     started = time.monotonic()
     report = lint(hanging_json, CLEAN_H5, timeout=0.3)
     assert time.monotonic() - started < 5
@@ -127,15 +133,220 @@ def test_cli_timeout_option(hanging_json, capsys):
     assert "took longer than 0.2 s, h5lint's per-file time limit" in finding["message"]
 
 
-def test_cli_help_documents_the_timeout(capsys):
+def test_cli_help_documents_the_budgets(capsys):
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "--timeout SECONDS" in help_text
-    assert f"(default: {DEFAULT_TIMEOUT:g})" in help_text
-    assert "0: no limit" in help_text
+    assert f"--timeout SECONDS Seconds h5lint may spend reading and checking one file or folder (default: {DEFAULT_TIMEOUT:g})" in help_text
+    assert f"--max-memory MIB Memory (MiB) h5lint may add while reading and checking one file or folder (default: {DEFAULT_MEMORY_MIB})" in help_text
+
+
+HAS_MEMORY_CAP = budgets._address_space() is not None
+
+
+@pytest.mark.skipif(not HAS_MEMORY_CAP, reason="the memory budget needs /proc/self/statm (Linux)")
+def test_an_allocation_past_the_memory_budget_fails_and_the_cap_is_lifted_after():
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(MemoryError):
+        within_memory(64, lambda: bytearray(256 << 20))
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert len(within_memory(0, lambda: bytearray(256 << 20))) == 256 << 20  # 0: no cap
 
 
 def test_without_an_alarm_the_work_just_runs(monkeypatch):
-    monkeypatch.setattr(engine, "_can_alarm", lambda: False)  # Windows, or a thread other than the main one
+    monkeypatch.setattr(budgets, "_can_alarm", lambda: False)  # Windows, or a thread other than the main one
     assert within_time(0.01, lambda: time.sleep(0.05) or "done") == "done"
+
+
+# The CLI in a child process, for what must not happen in this one (HDF5 looping, memory peaks).
+_CLI = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
+    "from h5lint.cli import main\n"
+    "main()\n"
+)
+
+
+def _cli_findings(*paths, env=None, cwd=None, user=None):
+    """(path, code, location) of the findings of ``h5lint check`` run as a child, and its peak RSS in bytes."""
+    result = subprocess.run(
+        [sys.executable, "-c", _CLI, "check", "--format", "json", "--jobs", "1", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+        user=user,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    peak = int(result.stderr.rsplit("PEAK_KIB", 1)[1]) * 1024
+    return [(f["path"], f["code"], f["location"]) for f in json.loads(result.stdout)["findings"]], peak
+
+
+# --- zip bombs and archive budgets ------------------------------------------------------------------
+
+K3_ZIP = SAMPLES / "k3_sigmoid_head_bce.keras"
+MIB = 1 << 20
+
+
+def _rezip(target, change=lambda name, data: data, extra=(), compression=None):
+    """A copy of the clean .keras with members changed, and ``extra`` (name, MiB of zeros) members deflated.
+
+    Extra members are streamed, so a bomb never sits in memory while the test builds it.
+    """
+    with zipfile.ZipFile(K3_ZIP) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if compression is not None:
+                info.compress_type = compression
+            zout.writestr(info, change(info.filename, data))
+        for name, mib in extra:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(info, "w") as fh:
+                for _ in range(mib):
+                    fh.write(bytes(MIB))
+    return target
+
+
+def test_zip_bomb_member_is_reported_without_being_inflated(tmp_path):
+    bomb = _rezip(tmp_path / "bomb.keras", extra=[("assets/bomb.bin", 64)])
+    report = lint(bomb)
+    assert located(report) == [(str(bomb), "H5L105", "member:assets/bomb.bin")]
+    assert "a zip bomb" in report.artifacts[0].findings[0].message
+
+
+def test_config_member_over_its_budget_is_H5L001(tmp_path):
+    padded = _rezip(
+        tmp_path / "padded.keras",
+        change=lambda name, data: data + b" " * (keras_zip.MAX_CONFIG_BYTES) if name == "config.json" else data,
+        compression=zipfile.ZIP_DEFLATED,
+    )
+    report = lint(padded)
+    assert located(report) == [(str(padded), "H5L001", "member:config.json")]
+    assert "over h5lint's budget of 67,108,864 bytes" in report.artifacts[0].findings[0].message
+
+
+def test_compressed_weights_store_is_read_from_memory_within_its_budget(tmp_path, monkeypatch):
+    deflated = _rezip(tmp_path / "deflated.keras", compression=zipfile.ZIP_DEFLATED)
+    assert located(lint(deflated)) == located(lint(K3_ZIP)) == []  # same model, same (no) findings
+    monkeypatch.setattr(keras_zip, "MAX_COMPRESSED_STORE_BYTES", 1000)
+    report = lint(deflated)
+    assert located(report) == [(str(deflated), "H5L001", "member:model.weights.h5")]
+    assert "over h5lint's budget of 1,000 bytes (it is compressed" in report.artifacts[0].findings[0].message
+
+
+def test_zip_with_more_members_than_the_budget_is_H5L001(tmp_path, monkeypatch):
+    monkeypatch.setattr(keras_zip, "MAX_MEMBERS", 4)
+    crowded = _rezip(tmp_path / "crowded.keras", extra=[("assets/a", 0), ("assets/b", 0)])
+    report = lint(crowded)
+    assert located(report) == [(str(crowded), "H5L001", "file")]
+    assert report.artifacts[0].findings[0].message == f"{crowded}: zip archive lists 5 members, over h5lint's budget of 4"
+
+
+# --- oversized attributes, deep nesting -----------------------------------------------------------
+
+
+def _with_huge_model_config(source, target, size: int) -> None:
+    """``source``'s attributes and groups in a new file whose model_config is ``size`` bytes of zeros.
+
+    Attributes over 64 KiB need HDF5's dense attribute storage (libver="latest"); the attribute is
+    created without data, so HDF5 writes zeros, which are then punched out of the file (sparse).
+    """
+    with h5py.File(source, "r") as src, h5py.File(target, "w", libver="latest") as dst:
+        for name, value in src.attrs.items():
+            if name != "model_config":
+                dst.attrs[name] = value
+        for name in src:
+            src.copy(src[name], dst, name=name)
+        tid = h5py.h5t.C_S1.copy()
+        tid.set_size(size)
+        h5py.h5a.create(dst.id, b"model_config", tid, h5py.h5s.create(h5py.h5s.SCALAR))
+    _punch_zeros(target)
+
+
+def _punch_zeros(path, block: int = 1 << 20) -> None:
+    sparse = path.with_suffix(".sparse")
+    with open(path, "rb") as src, open(sparse, "wb") as dst:
+        while chunk := src.read(block):
+            if chunk.count(0) == len(chunk):
+                dst.seek(len(chunk), 1)
+            else:
+                dst.write(chunk)
+        dst.truncate()
+    sparse.replace(path)
+
+
+def test_attribute_over_its_budget_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "big_attr.h5"
+    _with_huge_model_config(CLEAN_H5, path, h5attrs.MAX_ATTR_BYTES + 1)
+    report = lint(path)
+    assert located(report) == [(str(path), "H5L001", "file")]
+    assert report.artifacts[0].findings[0].message == (
+        f"{path}: model_config attribute is 67,108,865 bytes, over h5lint's budget of 67,108,864 bytes"
+    )
+
+
+@pytest.mark.slow
+def test_a_one_gib_attribute_ends_within_the_budgets(tmp_path):
+    # HDF5 decodes a whole attribute to open it, so this one costs HDF5 a gigabyte before h5lint can
+    # check its size: the memory budget makes that allocation fail, and the file is an H5L001.
+    path = tmp_path / "gib_attr.h5"
+    _with_huge_model_config(CLEAN_H5, path, 1 << 30)
+    assert path.stat().st_size > 1 << 30 and path.stat().st_blocks * 512 < 1 << 24  # sparse on disk
+    findings, peak = _cli_findings(path)
+    assert findings == [(str(path), "H5L001", "file")]
+    assert peak < (DEFAULT_MEMORY_MIB + 512) << 20
+
+
+def _nested_arch(depth: int) -> dict:
+    model: dict = {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}}
+    for level in range(depth):
+        model = {"class_name": "Sequential", "config": {"name": f"seq_{level}", "layers": [model]}}
+    return model
+
+
+def test_json_nested_past_the_depth_budget_is_H5L001(tmp_path):
+    arch = tmp_path / "deep_arch.json"
+    arch.write_text("[" * 100_000 + "]" * 100_000)
+    keras = _rezip(tmp_path / "deep.keras", change=lambda n, d: b'{"a":' * 5000 + b"1" + b"}" * 5000 if n == "config.json" else d)
+    h5 = tmp_path / "deep.h5"
+    shutil.copy(CLEAN_H5, h5)
+    with h5py.File(h5, "r+") as f:
+        f.attrs["model_config"] = json.dumps(_nested_arch(120))  # 480 levels
+    report = lint(arch, keras, h5)
+    assert located(report) == [
+        (str(arch), "H5L001", "file"),
+        (str(keras), "H5L001", "member:config.json"),
+        (str(h5), "H5L001", "file"),
+    ]
+    assert all("nests deeper than 200 levels" in a.findings[0].message for a in report.artifacts)
+
+
+def test_models_nested_within_the_depth_budget_are_read(tmp_path):
+    arch = tmp_path / "nested_arch.json"
+    arch.write_text(json.dumps(_nested_arch(45)))  # 4 JSON levels per model: 181 of the 200 allowed
+    report = lint(arch)
+    assert report.artifacts[0].readable and located(report) == [(str(arch), "H5L403", "file")]
+
+
+def test_protobuf_nested_past_the_library_limit_is_H5L001(tmp_path):
+    folder = tmp_path / "deep_savedmodel"
+    shutil.copytree(SAMPLES / "tfk_sigmoid_head_bce_savedmodel", folder)
+    message = b""
+    for _ in range(5000):  # field 1 (meta_graphs / nested messages), length-delimited
+        message = b"\x0a" + _varint(len(message)) + message
+    (folder / "saved_model.pb").write_bytes(message)
+    report = lint(folder)
+    assert (str(folder), "H5L001", "member:saved_model.pb") in located(report)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)

@@ -125,7 +125,11 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOu
     except RecursionError:
         outcome = _unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
     except MemoryError:
-        outcome = _unreadable(candidate.path, "reading it needed more memory than is available", None)
+        outcome = _unreadable(
+            candidate.path,
+            "reading it needed more memory than h5lint's per-file budget (or the machine) allows",
+            "raise the budget with --max-memory MIB (0 turns it off), or exclude the file if it is not a model",
+        )
     except Exception as exc:  # a parser bug must not stop the run; say where it happened
         outcome = _unreadable(
             candidate.path,

@@ -19,6 +19,7 @@ from ..jsonutil import JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
 from .h5attrs import AttrProblem, has_list_attr, list_attr, present, text_attr
+from .h5heap import file_heap_trap
 from .h5links import hard_links, outside_references, resolve
 from .h5weights import Opener, keras03_weights, keras3_has_optimizer_weights, keras3_weights, legacy_weights
 
@@ -65,6 +66,9 @@ def _opener(path: str) -> Opener:
 
 def read(path: str) -> ParseOutcome:
     """Parse one HDF5 file; every problem becomes a :class:`Problem`, nothing escapes."""
+    trap = file_heap_trap(path)
+    if trap is not None:
+        return _fail(path, _Unreadable(trap))
     try:
         h5 = _open(path)
     except PermissionError as exc:
@@ -76,6 +80,8 @@ def read(path: str) -> ParseOutcome:
             return _read_open(path, h5)
     except _Unreadable as exc:
         return _fail(path, exc)
+    except AttrProblem as exc:  # an attribute HDF5 cannot even look up
+        return _fail(path, _Unreadable(str(exc)))
     except (OSError, RuntimeError) as exc:
         # HDF5 reports damaged metadata (bad B-tree, unreadable object header) this way mid-walk.
         return _fail(path, _Unreadable(f"truncated or corrupt HDF5: {exc}; re-export or re-download it"))

@@ -54,10 +54,15 @@ def _check_size(obj: h5py.HLObject, name: str, budget: int) -> None:
 
 
 def present(obj: h5py.HLObject, name: str) -> bool:
+    """True if ``obj`` has the attribute; raises :class:`AttrProblem` when HDF5 cannot tell.
+
+    HDF5 decodes an attribute to find it, so a damaged one, or one too large to decode within the
+    memory budget, fails here; taking that for "absent" would call a full model weights only.
+    """
     try:
         return name in obj.attrs
-    except (OSError, RuntimeError, ValueError):
-        return False  # an attribute table HDF5 cannot list holds nothing h5lint can use
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise AttrProblem(f"{describe(obj, name)} cannot be read ({exc})") from None
 
 
 def read_raw(obj: h5py.HLObject, name: str, budget: int | None = None) -> Any:

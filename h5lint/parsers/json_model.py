@@ -8,7 +8,6 @@ model's own folder are ever opened.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,7 +18,16 @@ from ..findings import Hit, ParseOutcome, Problem
 from ..jsonutil import MAX_JSON_BYTES, JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
-from .keras_zip import PartProblem, StoreContents, describe_json, preview, problem, read_file_capped, read_h5_store
+from .keras_zip import (
+    PartProblem,
+    StoreContents,
+    describe_json,
+    h5_file_opener,
+    preview,
+    problem,
+    read_file_capped,
+    read_h5_store,
+)
 
 if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras 3 weights: not for a bare config
     import h5py
@@ -377,8 +385,6 @@ def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) ->
     if shards is None:
         message = "weight_map is not an object mapping variable paths to shard file names"
         return ParseOutcome(None, (problem(path, message, "file", "re-save the weights with model.save_weights"),))
-    import h5py
-
     from .h5attrs import AttrProblem
 
     folder = Path(path).parent
@@ -391,8 +397,8 @@ def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) ->
             fix = "copy every shard listed in weight_map next to the .weights.json index"
             problems.append(problem(path, f"weights shard {shard} {why}", f"member:{shard}", fix))
             continue
-        opener = functools.partial(h5py.File, file, "r", locking=False)
         try:
+            opener = h5_file_opener(file)
             store = read_h5_store(opener)
             with opener() as h5:
                 contents.append((store, _named_store_paths(h5)))

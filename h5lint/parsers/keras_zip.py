@@ -11,6 +11,8 @@ store is not opened at all, so h5py is not even imported, and a damaged store go
 from __future__ import annotations
 
 import ast
+import functools
+import io
 import lzma
 import os
 import stat
@@ -27,6 +29,7 @@ from ..findings import Hit, ParseOutcome, Problem
 from ..jsonutil import JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
+from .h5heap import file_heap_trap, heap_trap
 
 if TYPE_CHECKING:  # h5py is imported when a weights store is read, not for the config alone
     import h5py
@@ -44,6 +47,11 @@ WEIGHT_STORES = (H5_STORE, KERAS_211_STORE, NPZ_STORE)
 
 MAX_CONFIG_BYTES = 64 << 20
 MAX_METADATA_BYTES = 1 << 20
+# Keras writes config.json, metadata.json, the weights store and a few assets.
+MAX_MEMBERS = 10_000
+# HDF5 reads a store out of order, and every backward seek restarts a compressed member stream, so a
+# compressed store (Keras never writes one) is inflated into memory first, up to this size.
+MAX_COMPRESSED_STORE_BYTES = 256 << 20
 # numpy refuses longer .npy headers by default (np.load max_header_size) and Keras writes ~120 bytes.
 MAX_NPY_HEADER_BYTES = 10_000
 NPY_MAGIC = b"\x93NUMPY"
@@ -84,16 +92,48 @@ def read_capped(stream: BinaryIO, declared: int, cap: int) -> bytes:
     return data
 
 
-def read_file_capped(file: Path, cap: int) -> bytes:
-    """A regular file's bytes within ``cap`` (a FIFO or device named like a model part is refused)."""
+def regular_file_size(file: Path) -> int:
+    """The size of ``file``; PartProblem unless it is a regular file (opening a FIFO blocks, a device never ends)."""
     try:
         info = os.stat(file)
-        if not stat.S_ISREG(info.st_mode):
-            raise PartProblem("is not a regular file")
-        with open(file, "rb") as fh:
-            return read_capped(fh, info.st_size, cap)
     except OSError as exc:
         raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PartProblem("is not a regular file (a FIFO, socket or device); h5lint does not open it")
+    return info.st_size
+
+
+def read_file_capped(file: Path, cap: int) -> bytes:
+    """A regular file's bytes within ``cap`` (a FIFO or device named like a model part is refused)."""
+    size = regular_file_size(file)
+    try:
+        with open(file, "rb") as fh:
+            return read_capped(fh, size, cap)
+    except OSError as exc:
+        raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+
+
+def refuse_heap_trap(trap: str | None) -> None:
+    """PartProblem when :mod:`h5heap` found a global heap that would trap HDF5 (h5py must not open it)."""
+    if trap is not None:
+        raise PartProblem(f"is not read: {trap}")
+
+
+def h5_file_opener(file: Path) -> Opener:
+    """Opener of an HDF5 file on disk, checked first: a regular file, no global heap that traps HDF5."""
+    import h5py
+
+    regular_file_size(file)
+    refuse_heap_trap(file_heap_trap(file))
+    # h5lint only reads; locking fails on read-only mounts and some network disks.
+    return functools.partial(h5py.File, file, "r", locking=False)
+
+
+def too_many_members(count: int, what: str) -> str | None:
+    """Why a zip listing ``count`` members is not read, or None."""
+    if count <= MAX_MEMBERS:
+        return None
+    return f"{what} lists {count:,} members, over h5lint's budget of {MAX_MEMBERS:,}"
 
 
 @contextmanager
@@ -139,10 +179,21 @@ class _ZipSource:
     def stream(self, name: str) -> BinaryIO:
         return _open_member(self._zf, self._infos[name])
 
+    def _inflated(self, name: str) -> bytes:
+        try:
+            return self.read(name, MAX_COMPRESSED_STORE_BYTES)
+        except PartProblem as exc:
+            raise PartProblem(f"{exc} (it is compressed, so h5lint would inflate it into memory)") from None
+
     def h5_opener(self, name: str) -> Opener:
         import h5py
 
         path, info = self.path, self._infos[name]
+        if info.compress_type != zipfile.ZIP_STORED:
+            data = self._inflated(name)
+            refuse_heap_trap(heap_trap(data))
+            return lambda: h5py.File(io.BytesIO(data), "r")
+        refuse_heap_trap(file_heap_trap(path))  # a stored member's bytes are the zip's own
 
         @contextmanager
         def reopen() -> Iterator[h5py.File]:
@@ -200,23 +251,14 @@ class _FolderSource:
         return read_file_capped(self._root / name, cap)
 
     def stream(self, name: str) -> BinaryIO:
+        regular_file_size(self._root / name)
         try:
             return open(self._root / name, "rb")
         except OSError as exc:
             raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
 
     def h5_opener(self, name: str) -> Opener:
-        import h5py
-
-        file = self._root / name
-
-        @contextmanager
-        def reopen() -> Iterator[h5py.File]:
-            # h5lint only reads; locking fails on read-only mounts and some network disks.
-            with h5py.File(file, "r", locking=False) as h5:
-                yield h5
-
-        return reopen
+        return h5_file_opener(self._root / name)
 
 
 def _npy_header(head: bytes) -> tuple[str, tuple[int, ...]]:
@@ -259,6 +301,9 @@ def _npy_members(source: _ZipSource | _FolderSource, name: str) -> tuple[ir.NpyM
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise PartProblem(f"is not a readable .npz (zip) archive ({exc})") from None
         with inner:
+            crowded = too_many_members(len(inner.infolist()), "the .npz archive")
+            if crowded:
+                raise PartProblem(f"is not read: {crowded}")
             for info in inner.infolist():
                 if info.is_dir():
                     continue
@@ -417,4 +462,8 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
         fix = "re-download or re-export the file: a zip whose end (the central directory) is cut off cannot be read"
         return ParseOutcome(None, (problem(path, f"corrupt or truncated zip archive: {exc}", "file", fix),))
     with zf:
+        crowded = too_many_members(len(zf.infolist()), "zip archive")
+        if crowded:
+            fix = "check where the file came from: a .keras file holds config.json, metadata.json, its weights and assets"
+            return ParseOutcome(None, (problem(path, crowded, "file", fix),))
         return _read_model(_ZipSource(path, zf), ir.KERAS_ZIP, read_weights)

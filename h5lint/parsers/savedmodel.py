@@ -414,6 +414,8 @@ def _bundle_shard_count(index: Path) -> int | None:
     starts ``00 00 <size> <header>``; old writers snappy-compressed the block, which puts the block
     length and a literal tag in front.
     """
+    if not index.is_file():
+        return None  # missing, or a FIFO or device, whose open() would block or never end
     try:
         with open(index, "rb") as fh:
             head = fh.read(256)

@@ -1,0 +1,101 @@
+"""Damaged HDF5 global heaps that would trap the HDF5 library, found in the bytes before h5py reads a string.
+
+HDF5 keeps variable-length strings, so nearly every Keras attribute, in global heap collections
+(blocks that start with ``GCOL``). Its decoder walks a collection object by object, moving on by
+the size each one declares, and a free-space object (index 0) that declares 0 bytes never moves
+it on: the library spins forever in C (seen up to HDF5 2.0), where no alarm can interrupt it. Such
+a collection takes a few flipped bytes to make, so h5lint looks for one before it reads any string.
+Layout (HDF5 file format spec, "Global Heap"): signature, version 1, 3 reserved bytes, collection
+size; then objects of index (2 bytes), reference count (2), 4 reserved bytes, size, data padded
+to 8 bytes.
+"""
+
+from __future__ import annotations
+
+import mmap
+from pathlib import Path
+
+SIGNATURE = b"GCOL"
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+VERSION = 1
+MIN_COLLECTION_BYTES = 4096  # HDF5 refuses smaller collections
+LENGTH_SIZES = (2, 4, 8, 16, 32)  # what a superblock may declare for "size of lengths"
+# Objects walked over all collections; Keras files have one per string attribute element.
+MAX_OBJECTS = 1_000_000
+
+
+def _superblock(data: bytes | mmap.mmap) -> int:
+    """Offset of the superblock: at 0, 512, 1024 ... in a file, anywhere in a zip holding a stored one."""
+    offset = 0
+    while offset + 8 <= len(data):
+        if data[offset : offset + 8] == HDF5_SIGNATURE:
+            return offset
+        offset = 512 if offset == 0 else offset * 2
+    return data.find(HDF5_SIGNATURE)
+
+
+def _length_size(data: bytes | mmap.mmap) -> int | None:
+    """Bytes of a length field, as the superblock declares it (None if there is no usable one)."""
+    offset = _superblock(data)
+    if offset < 0 or offset + 16 > len(data):
+        return None
+    size = data[offset + 14] if data[offset + 8] < 2 else data[offset + 10]
+    return size if size in LENGTH_SIZES else None
+
+
+def _number(data: bytes | mmap.mmap, at: int, size: int) -> int:
+    return int.from_bytes(data[at : at + size], "little")
+
+
+def _walk(data: bytes | mmap.mmap, start: int, length: int, budget: list[int]) -> bool:
+    """True if HDF5 would loop forever on the collection at ``start``; spends ``budget`` per object."""
+    if data[start + 4] != VERSION:
+        return False
+    size = _number(data, start + 8, length)
+    end = start + size
+    if size < MIN_COLLECTION_BYTES or end > len(data):
+        return False  # HDF5 refuses it, or cannot read it whole
+    pos = start + 8 + length
+    while pos + 8 + length <= end:  # a shorter tail is taken as free space in one step
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        index, declared = _number(data, pos, 2), _number(data, pos + 8, length)
+        if index == 0 and declared == 0:
+            return True
+        need = 8 + length + (declared + 7) // 8 * 8 if index else declared
+        if pos + need > end:
+            return False  # HDF5 stops with an overflow error
+        pos += need
+    return False
+
+
+def heap_trap(data: bytes | mmap.mmap) -> str | None:
+    """Why the HDF5 library would never finish reading strings from ``data`` (a whole file), or None."""
+    length = _length_size(data)
+    if length is None:
+        return None  # HDF5 cannot open it; its own error says why
+    budget = [MAX_OBJECTS]
+    at = data.find(SIGNATURE)
+    while at >= 0:
+        if _walk(data, at, length, budget):
+            return (
+                f"corrupt HDF5 global heap at offset {at:,}: its free-space object declares 0 bytes, on which "
+                "the HDF5 library loops forever, so h5lint reads nothing from the file"
+            )
+        if budget[0] < 0:
+            return (
+                f"its global heaps hold more than {MAX_OBJECTS:,} objects, over h5lint's budget "
+                "(Keras writes one per string)"
+            )
+        at = data.find(SIGNATURE, at + 1)
+    return None
+
+
+def file_heap_trap(path: str | Path) -> str | None:
+    """:func:`heap_trap` of a file, mapped read-only; None when it cannot be mapped (h5py will say why)."""
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return heap_trap(data)
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,329 @@
+"""Fuzzing: mutated HDF5, zip, protobuf and JSON never make h5lint crash, hang or balloon.
+
+Seeds are real sample models copied to a temporary folder (sample_models/ itself is never
+touched). Two kinds of mutation: bytes (flip, overwrite, truncate, insert, duplicate or delete
+ranges) of a whole file or of one zip member, and structure (a node of the Keras model config
+replaced by or removed for an arbitrary JSON value) wherever a config is stored: a JSON file, a
+.keras member, an HDF5 attribute. Every mutant goes through the engine in-process with every
+rule, and must give one report whose artifact is readable or carries H5L001, with no crashed
+rule, no time-limit finding, within a few seconds, without changing the file.
+
+Deterministic (``derandomize``) and bounded for CI; ``H5LINT_FUZZ_EXAMPLES=5000`` and
+``H5LINT_FUZZ_RANDOM=1`` run a longer random search locally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any, Callable
+
+import h5py
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from h5lint.budgets import Budgets
+from h5lint.engine import lint_paths
+from h5lint.findings import ArtifactReport
+from h5lint.settings import resolve
+
+from conftest import SAMPLES
+
+SETTINGS = resolve(None, {"select": ["ALL"]})
+# Far above what any mutant needs (milliseconds); reaching it means a parser lacks a budget.
+TIMEOUT = 20.0
+MAX_SECONDS_PER_EXAMPLE = 5.0
+MAX_RSS_GROWTH_BYTES = 512 << 20
+
+EXAMPLES = int(os.environ.get("H5LINT_FUZZ_EXAMPLES", "0")) or None
+FUZZ = settings(
+    max_examples=EXAMPLES or 150,
+    derandomize=not os.environ.get("H5LINT_FUZZ_RANDOM"),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+H5_SEEDS = ("tfk_sigmoid_head_bce.h5", "tfk_stateful_bilstm.h5", "k3_sigmoid_head_bce.weights.h5")
+ZIP_SEEDS = ("k3_sigmoid_head_bce.keras", "k3_lambda_nested.keras", "tfk_sigmoid_head_bce.keras")
+SAVEDMODEL_SEEDS = ("tfk_sigmoid_head_bce_savedmodel", "tfk_stateful_lstm_savedmodel")
+PB_MEMBERS = ("saved_model.pb", "keras_metadata.pb")
+JSON_SEEDS = ("tfk_sigmoid_head_bce_arch.json", "tfjs_sigmoid_head_bce/model.json")
+CONFIG_SEEDS = ("tfk_sigmoid_head_bce_arch.json", "tfk_stateful_bilstm.h5", "k3_lambda_nested.keras")
+
+
+def _seed(name: str) -> Path:
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"sample model {name} is not there (sample_models/ is generated)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+# --- byte mutations ---------------------------------------------------------------------------
+
+OFFSET = st.integers(0, 1 << 20)  # taken modulo the length, so every offset is reachable and shrinks to 0
+SPAN = st.integers(1, 64)
+MUTATION = st.one_of(
+    st.tuples(st.just("flip"), OFFSET, st.integers(1, 255)),
+    st.tuples(st.just("overwrite"), OFFSET, st.binary(min_size=1, max_size=16)),
+    st.tuples(st.just("truncate"), OFFSET),
+    st.tuples(st.just("insert"), OFFSET, st.binary(min_size=1, max_size=16)),
+    st.tuples(st.just("duplicate"), OFFSET, SPAN, OFFSET),
+    st.tuples(st.just("delete"), OFFSET, SPAN),
+)
+MUTATIONS = st.lists(MUTATION, min_size=1, max_size=4)
+
+
+def mutate(data: bytes, mutations: list[tuple]) -> bytes:
+    buf = bytearray(data)
+    for kind, at, *rest in mutations:
+        at = at % (len(buf) + 1)
+        if kind == "flip" and at < len(buf):
+            buf[at] ^= rest[0]
+        elif kind == "overwrite":
+            buf[at : at + len(rest[0])] = rest[0]
+        elif kind == "truncate":
+            del buf[at:]
+        elif kind == "insert":
+            buf[at:at] = rest[0]
+        elif kind == "duplicate":
+            piece = buf[at : at + rest[0]]
+            to = rest[1] % (len(buf) + 1)
+            buf[to:to] = piece
+        elif kind == "delete":
+            del buf[at : at + rest[0]]
+    return bytes(buf)
+
+
+def _zip_with(source: Path, target: Path, change: Callable[[str, bytes], bytes]) -> None:
+    """A copy of the zip ``source`` whose members went through ``change(name, data)``, same order and methods."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, change(info.filename, zin.read(info)))
+
+
+# --- structure mutations of a Keras config ------------------------------------------------------
+
+KERAS_KEYS = (
+    "class_name", "config", "layers", "name", "inbound_nodes", "input_layers", "output_layers", "layer",
+    "forward_layer", "backward_layer", "module", "registered_name", "function", "function_type", "activation",
+    "units", "dtype", "batch_input_shape", "build_config", "compile_config", "loss", "metrics", "args", "kwargs",
+    "keras_history", "node_index", "tensor_index", "modelTopology", "model_config", "weightsManifest", "paths",
+    "weights", "shape", "stateful", "return_sequences", "cell", "from_logits",
+)
+JSON_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(1 << 70), 1 << 70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(KERAS_KEYS),
+)
+JSON_VALUE = st.recursive(
+    JSON_LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.sampled_from(KERAS_KEYS) | st.text(max_size=8), inner, max_size=5),
+    ),
+    max_leaves=24,
+)
+EDIT = st.tuples(st.sampled_from(("replace", "delete", "wrap")), st.integers(0, 1 << 16), JSON_VALUE)
+EDITS = st.lists(EDIT, min_size=1, max_size=3)
+
+
+def _nodes(value: Any, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Every (container, key) pair of a JSON tree, depth first."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in list(items):
+        found.append((value, key))
+        _nodes(child, found)
+    return found
+
+
+def edit_config(config: Any, edits: list[tuple]) -> Any:
+    for kind, index, value in edits:
+        nodes = _nodes(config, [])
+        if not nodes:
+            return value
+        parent, key = nodes[index % len(nodes)]
+        if kind == "replace":
+            parent[key] = value
+        elif kind == "wrap":  # the same node one level deeper: lists where dicts were, and so on
+            parent[key] = [parent[key]] if index % 2 else {"config": parent[key], "class_name": value}
+        else:
+            del parent[key]
+    return config
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value)  # NaN/Infinity literals, as Keras writes them
+
+
+def _edit_json_text(text: str | bytes, edits: list[tuple]) -> str:
+    return _dumps(edit_config(json.loads(text), edits))
+
+
+# --- the check ------------------------------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    return hashlib.sha256(b"".join(str(p).encode() + p.read_bytes() for p in files)).hexdigest()
+
+
+def assert_survives(path: Path) -> ArtifactReport:
+    before = _digest(path)
+    started = time.monotonic()
+    report = lint_paths([str(path)], SETTINGS, jobs=1, budgets=Budgets(timeout=TIMEOUT))
+    elapsed = time.monotonic() - started
+    assert len(report.artifacts) == 1, report
+    artifact = report.artifacts[0]
+    codes = {f.code for f in artifact.findings}
+    assert artifact.errors == (), artifact.errors  # a crashing rule is a bug
+    assert artifact.readable or "H5L001" in codes, artifact
+    assert not [f for f in artifact.findings if "time limit" in f.message], artifact.findings
+    assert elapsed < MAX_SECONDS_PER_EXAMPLE, f"{elapsed:.1f} s for {path}"
+    assert _digest(path) == before, f"h5lint changed {path}"
+    return artifact
+
+
+def _max_rss_bytes() -> int:
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def run_bounded(search: Callable[[], None]) -> None:
+    """Run a hypothesis search and check the process' peak memory did not grow much on the way."""
+    before = _max_rss_bytes()
+    search()
+    grown = _max_rss_bytes() - before
+    assert grown < MAX_RSS_GROWTH_BYTES, f"peak memory grew by {grown:,} bytes while fuzzing"
+
+
+def _fresh(workdir: Path, name: str) -> Path:
+    target = workdir / name
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_mutated_hdf5_files(workdir):
+    seeds = {name: _seed(name).read_bytes() for name in H5_SEEDS}
+
+    @FUZZ
+    @given(st.sampled_from(H5_SEEDS), MUTATIONS)
+    def search(seed, mutations):
+        target = _fresh(workdir, "mutant.h5")
+        target.write_bytes(mutate(seeds[seed], mutations))
+        assert_survives(target)
+
+    run_bounded(search)
+
+
+def test_mutated_keras_zips(workdir):
+    seeds = {name: _seed(name) for name in ZIP_SEEDS}
+
+    @FUZZ
+    @given(st.sampled_from(ZIP_SEEDS), st.sampled_from((None, "config.json", "model.weights.h5")), MUTATIONS)
+    def search(seed, member, mutations):
+        target = _fresh(workdir, "mutant.keras")
+        if member is None:  # the zip's own structure: headers, central directory, stored data
+            target.write_bytes(mutate(seeds[seed].read_bytes(), mutations))
+        else:
+            _zip_with(seeds[seed], target, lambda name, data: mutate(data, mutations) if name == member else data)
+        assert_survives(target)
+
+    run_bounded(search)
+
+
+def test_mutated_savedmodel_protobufs(workdir):
+    seeds = {name: _seed(name) for name in SAVEDMODEL_SEEDS}
+
+    @FUZZ
+    @given(st.sampled_from(SAVEDMODEL_SEEDS), st.sampled_from(PB_MEMBERS), st.booleans(), MUTATIONS)
+    def search(seed, member, named_alone, mutations):
+        folder = _fresh(workdir, "mutant_savedmodel")
+        shutil.copytree(seeds[seed], folder)
+        pb = folder / member
+        pb.write_bytes(mutate(pb.read_bytes(), mutations))
+        # Pre-commit names a member file; it must be read as the folder it belongs to.
+        assert_survives(pb if named_alone else folder)
+
+    run_bounded(search)
+
+
+def test_mutated_json_files(workdir):
+    seeds = {name: _seed(name) for name in JSON_SEEDS}
+
+    @FUZZ
+    @given(st.sampled_from(JSON_SEEDS), st.booleans(), MUTATIONS, EDITS)
+    def search(seed, as_bytes, mutations, edits):
+        folder = _fresh(workdir, "mutant_json")
+        shutil.copytree(seeds[seed].parent, folder)
+        target = folder / seeds[seed].name
+        text = target.read_bytes()
+        target.write_bytes(mutate(text, mutations) if as_bytes else _edit_json_text(text, edits).encode())
+        assert_survives(target)
+
+    run_bounded(search)
+
+
+def _edit_stored_config(source: Path, target: Path, edits: list[tuple]) -> None:
+    """``source`` copied to ``target`` with its model config edited where that format keeps it."""
+    if source.suffix == ".json":
+        target.write_text(_edit_json_text(source.read_text(encoding="utf-8"), edits), encoding="utf-8")
+    elif source.suffix == ".keras":
+        _zip_with(source, target, lambda name, data: _edit_json_text(data, edits).encode() if name == "config.json" else data)
+    else:
+        shutil.copyfile(source, target)
+        with h5py.File(target, "r+") as h5:
+            h5.attrs["model_config"] = _edit_json_text(h5.attrs["model_config"], edits)
+
+
+def test_edited_model_configs(workdir):
+    seeds = {name: _seed(name) for name in CONFIG_SEEDS}
+
+    @FUZZ
+    @given(st.sampled_from(CONFIG_SEEDS), EDITS)
+    def search(seed, edits):
+        source = seeds[seed]
+        target = _fresh(workdir, f"edited{source.suffix}")
+        _edit_stored_config(source, target, edits)
+        assert_survives(target)
+
+    run_bounded(search)
+
+
+def test_mutate_helpers_do_what_they_say():
+    data = bytes(range(10))
+    assert mutate(data, [("flip", 0, 0xFF)]) == b"\xff" + data[1:]
+    assert mutate(data, [("truncate", 3)]) == data[:3]
+    assert mutate(data, [("insert", 10, b"ab")]) == data + b"ab"
+    assert mutate(data, [("duplicate", 0, 2, 4)]) == data[:4] + data[:2] + data[4:]
+    assert mutate(data, [("delete", 1, 8)]) == data[:1] + data[9:]
+    assert mutate(data, [("overwrite", 21, b"x")]) == data[:10] + b"x"  # 21 % 11 == 10
+    assert edit_config({"a": [1, 2]}, [("replace", 1, None)]) == {"a": [None, 2]}
+    assert edit_config({"a": [1, 2]}, [("delete", 0, None)]) == {}
+    assert edit_config({"a": 1}, [("wrap", 1, None)]) == {"a": [1]}
