@@ -241,29 +241,56 @@ class Timing:
 _PROBE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps([code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024]))
+tail = done.stderr.decode("utf-8", "replace")[-2000:]
+print(json.dumps([done.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tail]))
 """
 
 
 def _run_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system, worker processes included) and peak RSS in MB."""
     out = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True, text=True, check=True).stdout
-    code, wall, cpu, rss_mb = json.loads(out)
+    code, wall, cpu, rss_mb, stderr_tail = json.loads(out)
     if code not in ok:
-        raise SystemExit(f"{' '.join(cmd)} exited with {code}")
+        raise SystemExit(f"{' '.join(cmd)} exited with {code}:\n{stderr_tail}")
     return wall, cpu, rss_mb
 
 
-def measure(cmd: list[str], runs: int, ok: tuple[int, ...] = (0,)) -> Timing:
-    samples = [_run_once(cmd, ok) for _ in range(runs)]
-    return Timing(
-        wall=statistics.median(s[0] for s in samples),
-        cpu=statistics.median(s[1] for s in samples),
-        rss_mb=max(s[2] for s in samples),
-    )
+@dataclass(frozen=True)
+class _Command:
+    what: str
+    argv: list[str]
+    ok: tuple[int, ...]  # exit statuses that mean the command worked
+
+
+class Plan:
+    """Commands measured in rounds, each round running every command once: a machine shared with
+    other work changes speed over minutes, and rounds spread that over every measurement alike, so
+    the ratios between them stay fair."""
+
+    def __init__(self) -> None:
+        self.commands: list[_Command] = []
+
+    def add(self, what: str, argv: list[str], ok: tuple[int, ...] = (0,)) -> int:
+        self.commands.append(_Command(what, argv, ok))
+        return len(self.commands) - 1
+
+    def run(self, runs: int) -> list[Timing]:
+        samples: list[list[tuple[float, float, float]]] = [[] for _ in self.commands]
+        for round_number in range(runs):
+            print(f"  round {round_number + 1} of {runs}", file=sys.stderr)
+            for command, taken in zip(self.commands, samples):
+                taken.append(_run_once(command.argv, command.ok))
+        return [
+            Timing(
+                wall=statistics.median(s[0] for s in taken),
+                cpu=statistics.median(s[1] for s in taken),
+                rss_mb=max(s[2] for s in taken),
+            )
+            for taken in samples
+        ]
 
 
 def _warm(paths: list[Path]) -> None:
@@ -334,50 +361,47 @@ def main() -> None:
     n_small = sum(1 for _ in corpus.small.iterdir())
     big_mb, store_mb = _size_mb(corpus.big_h5), _size_mb(corpus.big_store)
     _warm([corpus.big_h5, corpus.big_store])
-    runs = args.runs
 
-    rows: list[tuple[str, Timing]] = []
-
-    def timed(what: str, cmd: list[str], ok: tuple[int, ...] = (0,)) -> Timing:
-        print(f"  {what} ...", file=sys.stderr)
-        timing = measure(cmd, runs, ok)
-        rows.append((what, timing))
-        return timing
-
+    plan = Plan()
     small = str(corpus.small)
-    version = timed("h5lint --version", [*_h5lint_command(), "--version"])
+    version = plan.add("h5lint --version", [*_h5lint_command(), "--version"])
     tiny_kb = _size_mb(corpus.tiny_h5) * 1000
-    tiny = timed(f"one small legacy H5 ({tiny_kb:.0f} KB), all rules", [*h5lint, str(corpus.tiny_h5)])
-    timed("one real tf-keras SavedModel, all rules", [*h5lint, str(corpus.real_savedmodel)])
-    serial = timed(f"{n_small} small files, --jobs 1", [*h5lint, "--jobs", "1", small])
-    parallel = timed(f"{n_small} small files, --jobs 2", [*h5lint, "--jobs", "2", small])
-    like = timed(
+    tiny = plan.add(f"one small legacy H5 ({tiny_kb:.0f} KB), all rules", [*h5lint, str(corpus.tiny_h5)])
+    plan.add("one real tf-keras SavedModel, all rules", [*h5lint, str(corpus.real_savedmodel)])
+    serial = plan.add(f"{n_small} small files, --jobs 1", [*h5lint, "--jobs", "1", small])
+    parallel = plan.add(f"{n_small} small files, --jobs 2", [*h5lint, "--jobs", "2", small])
+    like = plan.add(
         f"{n_small} small files, --jobs 2, only modelscan's checks ({MODELSCAN_LIKE})",
         [*h5lint, "--jobs", "2", "--select", MODELSCAN_LIKE, small],
     )
-    tiny_config = timed("small legacy H5, config only", [*config_only, str(corpus.tiny_h5)])
-    big_config = timed(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
-    timed(f"{big_mb:,.0f} MB legacy H5, all rules (weights checked)", [*h5lint, str(corpus.big_h5)])
-    tiny_scan = timed(f"small legacy H5, {SCAN_RULE} only", [*scan_only, str(corpus.tiny_h5)])
-    big_scan = timed(
+    tiny_config = plan.add("small legacy H5, config only", [*config_only, str(corpus.tiny_h5)])
+    big_config = plan.add(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
+    plan.add(f"{big_mb:,.0f} MB legacy H5, all rules (weights checked)", [*h5lint, str(corpus.big_h5)])
+    tiny_scan = plan.add(f"small legacy H5, {SCAN_RULE} only", [*scan_only, str(corpus.tiny_h5)])
+    big_scan = plan.add(
         f"{big_mb:,.0f} MB legacy H5, {SCAN_RULE} only (reads every value)", [*scan_only, str(corpus.big_h5)]
     )
-    tiny_store_config = timed("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
-    store_config = timed(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
-    timed(f"{store_mb:,.0f} MB .weights.h5, all rules (weights checked)", [*h5lint, str(corpus.big_store)])
-    store_scan = timed(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
+    tiny_store_config = plan.add("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
+    store_config = plan.add(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
+    plan.add(f"{store_mb:,.0f} MB .weights.h5, all rules (weights checked)", [*h5lint, str(corpus.big_store)])
+    store_scan = plan.add(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
     big_sm = f"{BIG_SM_FUNCTIONS:,} functions, {BIG_SM_FUNCTIONS * BIG_SM_NODES:,} nodes"
     big_sm_mb = _size_mb(corpus.big_savedmodel / "saved_model.pb")
-    timed(f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, str(corpus.big_savedmodel)])
-    peak = max(timing.rss_mb for _what, timing in rows)
-
-    others: list[tuple[str, Timing]] = []
+    plan.add(f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, str(corpus.big_savedmodel)])
+    ours = len(plan.commands)
+    others: list[tuple[str, int]] = []
     for tool, args_after in (("modelscan", ["-p", small]), ("modelaudit", ["scan", small])):
         found = shutil.which(tool)
         if found:
             # modelscan exits 2 when a scanner it needs (its SavedModel ones need TensorFlow) is missing.
-            timing = timed(f"{tool} on the same {n_small} files", [found, *args_after], ok=(0, 1, 2))
-            others.append((tool, timing))
+            others.append((tool, plan.add(f"{tool} on the same {n_small} files", [found, *args_after], ok=(0, 1, 2))))
+
+    timings = plan.run(args.runs)
+    rows = [(command.what, timing) for command, timing in zip(plan.commands, timings)]
+    peak = max(timing.rss_mb for timing in timings[:ours])
+    version, tiny, serial, parallel, like = (timings[i] for i in (version, tiny, serial, parallel, like))
+    tiny_config, big_config, tiny_scan, big_scan = (timings[i] for i in (tiny_config, big_config, tiny_scan, big_scan))
+    tiny_store_config, store_config, store_scan = (timings[i] for i in (tiny_store_config, store_config, store_scan))
 
     # The scan's own time: the same rule on the small file costs the start-up and the parse.
     scan_mbps = big_mb / max(big_scan.wall - tiny_scan.wall, 1e-3)
@@ -397,7 +421,8 @@ def main() -> None:
         ("peak RSS of any h5lint run above (MB)", peak, "<= 200", peak <= 200),
         ("h5lint --version (s)", version.wall, "", None),
     ]
-    for tool, timing in others:
+    for tool, index in others:
+        timing = timings[index]
         ratio = timing.wall / parallel.wall
         derived.append((f"{tool} / h5lint --jobs 2, all rules (x)", ratio, "> 1", ratio > 1))
         derived.append((f"{tool} / h5lint --jobs 1, all rules (x)", timing.wall / serial.wall, "", None))
@@ -405,7 +430,7 @@ def main() -> None:
 
     print("## Results\n")
     print("\n".join(machine))
-    print(f"- runs per measurement: {runs} (median wall and CPU; RSS is the largest of the runs)\n")
+    print(f"- runs per measurement: {args.runs}, in rounds (median wall and CPU; RSS: the largest run)\n")
     print("| measurement | wall (s) | CPU (s) | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: |")
     for what, timing in rows:
