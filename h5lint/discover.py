@@ -141,6 +141,13 @@ def _folder_candidate(folder: Path) -> Candidate | None:
     return None
 
 
+def _links_to_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a link loop (ELOOP) or an unreadable target: DirEntry raises where Path would not
+        return False
+
+
 def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
     try:
         st = folder.stat()
@@ -167,7 +174,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
             else:
                 yield from _walk(path, seen)
             continue
-        if entry.is_symlink() and not entry.is_file():
+        if entry.is_symlink() and not _links_to_file(entry):
             continue  # a link to a folder or a dangling/looping link
         candidate = sniff_file(path)
         if candidate.container == SPECIAL:

@@ -8,12 +8,14 @@ stored in them (Lambda bytecode, module references) never runs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import h5py
 import pytest
@@ -350,3 +352,118 @@ def _varint(value: int) -> bytes:
         out.append(byte | (0x80 if value else 0))
         if not value:
             return bytes(out)
+
+
+# --- HDF5: heaps that trap libhdf5, link cycles, links out of the file ----------------------------
+
+
+def _trap_heap(data: bytearray) -> bytearray:
+    """Set the size of the first global heap's free-space object to 0 (libhdf5 then loops forever)."""
+    at = data.find(b"GCOL")
+    pos = at + 16
+    while int.from_bytes(data[pos : pos + 2], "little") != 0:
+        declared = int.from_bytes(data[pos + 8 : pos + 16], "little")
+        pos += 16 + (declared + 7) // 8 * 8
+    data[pos + 8 : pos + 16] = bytes(8)
+    return data
+
+
+def test_a_global_heap_that_would_loop_libhdf5_forever_is_refused(tmp_path):
+    h5 = tmp_path / "trap.h5"
+    h5.write_bytes(_trap_heap(bytearray(CLEAN_H5.read_bytes())))
+    keras = _rezip(tmp_path / "trap.keras", change=lambda n, d: bytes(_trap_heap(bytearray(d))) if n.endswith(".h5") else d)
+    folder = tmp_path / "trap_unzipped"
+    shutil.copytree(SAMPLES / "k3_sigmoid_head_bce_unzipped", folder)
+    store = folder / "model.weights.h5"
+    store.write_bytes(_trap_heap(bytearray(store.read_bytes())))
+    # In a child process: were the guard to miss, libhdf5 would spin in C, where no alarm reaches it.
+    findings, _ = _cli_findings(h5, keras, folder)
+    assert findings == [
+        (str(h5), "H5L001", "file"),
+        (str(keras), "H5L001", "member:model.weights.h5"),
+        (str(folder), "H5L001", "member:model.weights.h5"),
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_link_cycles_and_external_links_are_never_followed(tmp_path):
+    fifo = tmp_path / "trap.h5"
+    os.mkfifo(fifo)  # following the link would open it, which blocks until the time limit
+    path = tmp_path / "links.h5"
+    shutil.copy(CLEAN_H5, path)
+    with h5py.File(path, "r+") as f:
+        f["loop_a"] = h5py.SoftLink("/loop_b")
+        f["loop_b"] = h5py.SoftLink("/loop_a")
+        f["model_weights/out/self"] = h5py.SoftLink("/model_weights/out/self")
+        f["model_weights/out/up"] = f["model_weights"]  # a hard link back up the tree
+        f["model_weights/to_fifo"] = h5py.ExternalLink(str(fifo), "/x")
+        f["model_weights/to_itself"] = h5py.ExternalLink(str(path), "/")
+    started = time.monotonic()
+    report = lint(path, timeout=10)
+    assert time.monotonic() - started < 5
+    assert located(report) == [
+        (str(path), "H5L104", "hdf5:/model_weights/to_fifo"),
+        (str(path), "H5L104", "hdf5:/model_weights/to_itself"),
+    ]
+
+
+# --- what is not a regular file -----------------------------------------------------------------
+
+
+def test_symlink_loops_are_skipped_in_folders_and_H5L001_when_named(tmp_path):
+    shutil.copy(CLEAN_H5, tmp_path / "model.h5")
+    (tmp_path / "a.h5").symlink_to(tmp_path / "b.h5")
+    (tmp_path / "b.h5").symlink_to(tmp_path / "a.h5")
+    (tmp_path / "self.h5").symlink_to(tmp_path / "self.h5")
+    (tmp_path / "up").symlink_to(tmp_path)  # a folder loop
+    report = lint(tmp_path)
+    assert [a.path for a in report.artifacts] == [str(tmp_path / "model.h5")]
+    assert located(report) == []
+    named = lint(tmp_path / "self.h5")
+    assert located(named) == [(str(tmp_path / "self.h5"), "H5L001", "file")]
+    assert "Too many levels of symbolic links" in named.artifacts[0].findings[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_fifos_and_devices_are_skipped_in_folders_and_H5L001_when_named(tmp_path):
+    shutil.copy(CLEAN_H5, tmp_path / "model.h5")
+    os.mkfifo(tmp_path / "pipe.h5")
+    (tmp_path / "to_pipe.h5").symlink_to(tmp_path / "pipe.h5")
+    (tmp_path / "zero.h5").symlink_to("/dev/zero")  # reading it never ends
+    started = time.monotonic()
+    report = lint(tmp_path, timeout=5)
+    assert [a.path for a in report.artifacts] == [str(tmp_path / "model.h5")]
+    named = [tmp_path / "pipe.h5", tmp_path / "to_pipe.h5", tmp_path / "zero.h5", Path("/dev/null")]
+    report = lint(*named, timeout=5)
+    assert located(report) == [(str(p), "H5L001", "file") for p in named]
+    assert all(a.findings[0].message.endswith("not a regular file (FIFO, socket or device); skipped") for a in report.artifacts)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_fifos_inside_model_folders_are_never_opened(tmp_path):
+    def copy_with_fifo(sample, member):
+        folder = tmp_path / f"{sample}_{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(SAMPLES / sample, folder)
+        (folder / member).unlink()
+        os.mkfifo(folder / member)  # opening it would block until the time limit
+        return folder
+
+    store = copy_with_fifo("k3_sigmoid_head_bce_unzipped", "model.weights.h5")
+    metadata = copy_with_fifo("k3_sigmoid_head_bce_unzipped", "metadata.json")
+    savedmodel = copy_with_fifo("tfk_sigmoid_head_bce_savedmodel", "variables/variables.index")
+    tfjs = copy_with_fifo("tfjs_sigmoid_head_bce", "group1-shard1of1.bin") / "model.json"
+    started = time.monotonic()
+    report = lint(store, metadata, savedmodel, tfjs, timeout=5)
+    assert time.monotonic() - started < 5
+    assert located(report) == [
+        (str(store), "H5L001", "member:model.weights.h5"),
+        (str(metadata), "H5L001", "member:metadata.json"),
+        (str(metadata), "H5L401", "file"),  # no metadata, so no Keras version
+        (str(savedmodel), "H5L004", "member:variables/variables.index"),
+        (str(savedmodel), "H5L403", "file"),
+        (str(tfjs), "H5L001", "member:group1-shard1of1.bin"),
+    ]
+    assert report.artifacts[0].findings[0].message.endswith(
+        "member model.weights.h5 is not a regular file (a FIFO, socket or device); h5lint does not open it"
+    )
