@@ -134,10 +134,13 @@ def _looks_like_model_json(path: Path) -> bool:
 
 
 def _folder_candidate(folder: Path) -> Candidate | None:
-    if is_savedmodel_dir(folder):
-        return Candidate(str(folder), SAVEDMODEL_DIR)
-    if is_keras_dir(folder):
-        return Candidate(str(folder), KERAS_DIR)
+    try:
+        if is_savedmodel_dir(folder):
+            return Candidate(str(folder), SAVEDMODEL_DIR)
+        if is_keras_dir(folder):
+            return Candidate(str(folder), KERAS_DIR)
+    except OSError as exc:  # a folder without search permission: Path.is_file raises EACCES
+        return Candidate(str(folder), UNREADABLE, exc.strerror or str(exc))
     return None
 
 
@@ -201,15 +204,19 @@ def discover(paths: Iterable[str]) -> list[Candidate]:
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            owned = _folder_candidate(path)
-            if owned is not None:
-                add(owned)
-            else:
-                for candidate in _walk(path, seen_dirs):
-                    add(candidate)
+        try:
+            if path.is_dir():
+                owned = _folder_candidate(path)
+                if owned is not None:
+                    add(owned)
+                else:
+                    for candidate in _walk(path, seen_dirs):
+                        add(candidate)
+                continue
+            owner = _owning_artifact_dir(path) if path.is_file() else None
+        except OSError as exc:  # a path inside a folder without search permission
+            add(Candidate(str(path), UNREADABLE, exc.strerror or str(exc)))
             continue
-        owner = _owning_artifact_dir(path) if path.is_file() else None
         if owner is not None:
             add(_folder_candidate(owner) or Candidate(str(owner), SAVEDMODEL_DIR))
         else:

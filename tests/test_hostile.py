@@ -7,6 +7,7 @@ stored in them (Lambda bytecode, module references) never runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import h5py
 import pytest
@@ -23,11 +25,12 @@ import pytest
 from h5lint import budgets
 from h5lint.cli import main
 from h5lint.budgets import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT, Budgets, within_memory, within_time
-from h5lint.engine import lint_paths
-from h5lint.parsers import h5attrs, json_model, keras_zip
+from h5lint.discover import discover
+from h5lint.engine import lint_outcome, lint_paths
+from h5lint.parsers import h5, h5attrs, json_model, keras_zip, read_candidate
 from h5lint.settings import resolve
 
-from conftest import SAMPLES
+from conftest import FORMAT_EXAMPLES, SAMPLES
 
 SETTINGS = resolve(None, {"select": ["ALL"]})
 CLEAN_H5 = SAMPLES / "tfk_sigmoid_head_bce.h5"
@@ -171,16 +174,15 @@ _CLI = (
 )
 
 
-def _cli_findings(*paths, env=None, cwd=None, user=None):
+def _cli_findings(*paths, env=None, cwd=None, prefix=()):
     """(path, code, location) of the findings of ``h5lint check`` run as a child, and its peak RSS in bytes."""
     result = subprocess.run(
-        [sys.executable, "-c", _CLI, "check", "--format", "json", "--jobs", "1", *map(str, paths)],
+        [*prefix, sys.executable, "-c", _CLI, "check", "--format", "json", "--jobs", "1", *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
         cwd=cwd,
-        user=user,
     )
     assert result.returncode in (0, 1), result.stderr
     peak = int(result.stderr.rsplit("PEAK_KIB", 1)[1]) * 1024
@@ -467,3 +469,177 @@ def test_fifos_inside_model_folders_are_never_opened(tmp_path):
     assert report.artifacts[0].findings[0].message.endswith(
         "member model.weights.h5 is not a regular file (a FIFO, socket or device); h5lint does not open it"
     )
+
+
+# --- unreadable, vanishing and oddly named files ---------------------------------------------------
+
+
+def _without_root_powers() -> list[str] | None:
+    """A command prefix under which permissions apply (root reads anything), or None if there is none."""
+    if not hasattr(os, "geteuid"):
+        return None
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")  # util-linux: drop the capabilities that bypass file permissions
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"] if setpriv else None
+
+
+@pytest.mark.skipif(_without_root_powers() is None, reason="needs Unix permissions that apply to this user")
+def test_unreadable_files_and_folders_are_H5L001(tmp_path):
+    locked = tmp_path / "locked.h5"
+    shutil.copy(CLEAN_H5, locked)
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    shutil.copy(CLEAN_H5, closed / "model.h5")
+    store = tmp_path / "unzipped"
+    shutil.copytree(SAMPLES / "k3_sigmoid_head_bce_unzipped", store)
+    for path in (locked, closed, store / "model.weights.h5"):
+        path.chmod(0)
+    try:
+        findings, _ = _cli_findings(locked, closed, store, prefix=_without_root_powers())
+    finally:
+        for path in (locked, closed, store / "model.weights.h5"):
+            path.chmod(0o755)
+    assert findings == [
+        (str(locked), "H5L001", "file"),
+        (str(closed), "H5L001", "file"),
+        (str(store), "H5L001", "member:model.weights.h5"),
+    ]
+
+
+def test_a_file_truncated_while_it_is_read(tmp_path, monkeypatch):
+    h5_path = tmp_path / "cut.h5"
+    shutil.copy(CLEAN_H5, h5_path)
+    real_references = h5.outside_references
+
+    def cut_then_walk(h5file):  # the file shrinks after HDF5 opened it, mid-parse
+        os.truncate(h5_path, 2048)
+        return real_references(h5file)
+
+    monkeypatch.setattr(h5, "outside_references", cut_then_walk)
+    zip_path = _rezip(tmp_path / "cut.keras")
+    real_parse = keras_zip.parse_json
+
+    def cut_then_parse(data, what, **kwargs):  # the zip shrinks after its listing and config were read
+        os.truncate(zip_path, 1024)
+        return real_parse(data, what, **kwargs)
+
+    monkeypatch.setattr(keras_zip, "parse_json", cut_then_parse)
+    report = lint(h5_path, zip_path)
+    assert located(report) == [(str(h5_path), "H5L001", "file"), (str(zip_path), "H5L001", "member:model.weights.h5")]
+
+
+def test_weights_that_vanish_between_parsing_and_checking_are_skipped(tmp_path):
+    path = tmp_path / "nonfinite.h5"
+    shutil.copy(SAMPLES / "tfk_nonfinite_weights.h5", path)
+    outcome = read_candidate(discover([str(path)])[0])
+    os.truncate(path, 4096)  # the rules read weight values lazily, after parsing
+    report = lint_outcome(str(path), outcome, SETTINGS)
+    assert report.errors == () and report.readable
+    assert "H5L502" not in {f.code for f in report.findings}  # the NaN weights were not there to read
+
+
+def test_paths_with_spaces_unicode_and_undecodable_bytes(tmp_path, capsys):
+    folder = tmp_path / "models with spaces" / "ünïcödé ✓ 模型"
+    folder.mkdir(parents=True)
+    named = folder / "my model ✓.keras"
+    shutil.copy(SAMPLES / "k3_lambda_anon.keras", named)
+    raw = os.fsencode(folder) + b"/caf\xe9 model.h5"  # not UTF-8: Linux file names are bytes
+    Path(os.fsdecode(raw)).write_bytes(b"")  # an empty file: an H5L001, so every format shows it
+    undecodable = os.fsdecode(raw)
+    report = lint(folder)
+    assert located(report) == [(undecodable, "H5L001", "file"), (str(named), "H5L101", "layer:double")]
+    for output_format in ("text", "json", "sarif", "github"):
+        with pytest.raises(SystemExit) as exited:
+            main(["check", "--format", output_format, "--jobs", "1", str(folder)])
+        assert exited.value.code == 1
+        out = capsys.readouterr().out
+        shown = quote("my model ✓.keras") if output_format == "sarif" else "my model ✓.keras"  # SARIF has URIs
+        assert shown in out and "caf" in out
+
+
+# --- scanned files are read, never written, never run ---------------------------------------------
+
+
+def _snapshot(root: Path) -> dict[str, tuple]:
+    """Every entry below ``root``: kind, mode, size, modification time and content hash."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        info = path.lstat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else None
+        state[str(path.relative_to(root))] = (info.st_mode, info.st_size, info.st_mtime_ns, digest)
+    return state
+
+
+def test_scanned_files_are_never_modified(tmp_path):
+    copy = tmp_path / "sample_models"
+    shutil.copytree(SAMPLES, copy, symlinks=True)
+    before = _snapshot(copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "h5lint", "check", "--select", "ALL", "--format", "json", "--jobs", "2", str(copy)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    assert len(json.loads(result.stdout)["artifacts"]) > 100
+    assert _snapshot(copy) == before
+
+
+# What the Lambda samples' code would leave behind if anything ran it (sample_models/README.md).
+PWN_MARKERS = (Path("/tmp/h5lint_lambda_ran"), Path("/tmp/h5lint_pwned"))
+
+
+def _marker_states():
+    return {path: (path.stat().st_mtime_ns if path.exists() else None) for path in PWN_MARKERS}
+
+
+def test_code_stored_in_models_never_runs(tmp_path):
+    hostile = sorted(SAMPLES.glob("*lambda_writes_file*")) + sorted(SAMPLES.glob("*lambda_os_system*"))
+    hostile += sorted(SAMPLES.glob("edited_*module_os_system*")) + sorted(SAMPLES.glob("edited_*exec*"))
+    assert len(hostile) >= 4
+    scratch, cwd = tmp_path / "tmp", tmp_path / "cwd"
+    scratch.mkdir()
+    cwd.mkdir()
+    markers = _marker_states()
+    # H5LINT_PWN=1 arms the samples' payloads: they write their marker if a loader runs them.
+    env = {**os.environ, "H5LINT_PWN": "1", "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
+    findings, _ = _cli_findings(*hostile, env=env, cwd=cwd)
+    assert {(p, c) for p, c, _ in findings} >= {(str(p), "H5L101") for p in hostile if "lambda" in p.name}
+    assert {(p, c) for p, c, _ in findings} >= {(str(p), "H5L103") for p in hostile if "module_os_system" in p.name}
+    assert _marker_states() == markers
+    assert list(scratch.iterdir()) == [] and list(cwd.iterdir()) == []
+
+
+_AUDIT = """
+import json, os, sys
+from h5lint.budgets import Budgets
+from h5lint.engine import lint_paths
+from h5lint.settings import resolve
+
+settings = resolve(None, {"select": ["ALL"]})
+paths = sys.argv[1:]
+lint_paths(paths, settings, budgets=Budgets(0, 0))  # imports everything the files need
+seen = []
+WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+RUNS = {"exec", "marshal.loads", "marshal.load", "pickle.find_class", "os.system", "subprocess.Popen",
+        "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "ctypes.dlopen", "import", "builtins.input"}
+
+def hook(event, args):
+    if event in RUNS:
+        seen.append([event, repr(args)[:200]])
+    elif event == "open" and ((isinstance(args[1], str) and set(args[1]) & set("wax+")) or (args[2] or 0) & WRITE):
+        seen.append([event, repr(args)[:200]])
+
+sys.addaudithook(hook)
+report = lint_paths(paths, settings, budgets=Budgets(0, 0))
+print(json.dumps({"artifacts": len(report.artifacts), "events": seen}))
+"""
+
+
+def test_linting_runs_no_stored_code_and_writes_nothing():
+    # An audit hook sees every exec, unmarshal, unpickle, import, process start and open for writing.
+    paths = [str(SAMPLES), str(FORMAT_EXAMPLES)]
+    result = subprocess.run([sys.executable, "-c", _AUDIT, *paths], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["artifacts"] > 100
+    assert outcome["events"] == []
