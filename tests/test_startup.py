@@ -15,7 +15,7 @@ import pytest
 
 from h5lint import catalog
 from h5lint.engine import lint_paths
-from h5lint.parsers import keras_zip
+from h5lint.parsers import h5heap, keras_zip
 from h5lint.settings import resolve
 
 from conftest import FORMAT_EXAMPLES
@@ -119,3 +119,16 @@ def test_store_is_read_only_when_a_rule_needs_it(tmp_path, monkeypatch):
     assert stores_read == ["store"]
     found({"ignore": STORE_RULES})
     assert stores_read == ["store"]
+
+
+def test_heap_search_in_windows_finds_what_one_search_finds(monkeypatch):
+    """The HDF5 heap-trap search goes a window at a time (so a mapped file's pages can be released)."""
+    monkeypatch.setattr(h5heap, "SEARCH_WINDOW", 4096)
+    data = bytearray(20_000)
+    for at in (0, 4094, 8192, 12_286, 19_996):  # at a window's start, across window edges, at the end
+        data[at : at + 4] = h5heap.SIGNATURE
+    whole, at = [], bytes(data).find(h5heap.SIGNATURE)
+    while at >= 0:
+        whole.append(at)
+        at = bytes(data).find(h5heap.SIGNATURE, at + 1)
+    assert list(h5heap._signatures(bytes(data))) == whole == [0, 4094, 8192, 12_286, 19_996]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mmap
 from pathlib import Path
+from typing import Iterator
 
 SIGNATURE = b"GCOL"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -22,6 +23,9 @@ MIN_COLLECTION_BYTES = 4096  # HDF5 refuses smaller collections
 LENGTH_SIZES = (2, 4, 8, 16, 32)  # what a superblock may declare for "size of lengths"
 # Objects walked over all collections; Keras files have one per string attribute element.
 MAX_OBJECTS = 1_000_000
+# A mapped file is searched this much at a time, and each part is unmapped once searched: the pages
+# of a whole mapped file would count in the process's memory (a 1 GB model would cost 1 GB of RSS).
+SEARCH_WINDOW = 64 << 20
 
 
 def _superblock(data: bytes | mmap.mmap) -> int:
@@ -76,8 +80,7 @@ def heap_trap(data: bytes | mmap.mmap) -> str | None:
     if length is None:
         return None  # HDF5 cannot open it; its own error says why
     budget = [MAX_OBJECTS]
-    at = data.find(SIGNATURE)
-    while at >= 0:
+    for at in _signatures(data):
         if _walk(data, at, length, budget):
             return (
                 f"corrupt HDF5 global heap at offset {at:,}: its free-space object declares 0 bytes, on which "
@@ -88,8 +91,21 @@ def heap_trap(data: bytes | mmap.mmap) -> str | None:
                 f"its global heaps hold more than {MAX_OBJECTS:,} objects, over h5lint's budget "
                 "(Keras writes one per string)"
             )
-        at = data.find(SIGNATURE, at + 1)
     return None
+
+
+def _signatures(data: bytes | mmap.mmap) -> Iterator[int]:
+    """Offsets of every SIGNATURE in ``data``, in order, searched one SEARCH_WINDOW at a time."""
+    release = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
+    for start in range(0, len(data), SEARCH_WINDOW):
+        stop = min(start + SEARCH_WINDOW, len(data))
+        # A signature starting in this window may end in the next one.
+        at = data.find(SIGNATURE, start, stop + len(SIGNATURE) - 1)
+        while 0 <= at < stop:
+            yield at
+            at = data.find(SIGNATURE, at + 1, stop + len(SIGNATURE) - 1)
+        if release:
+            data.madvise(mmap.MADV_DONTNEED, start, stop - start)
 
 
 def file_heap_trap(path: str | Path) -> str | None:
