@@ -25,7 +25,7 @@ LENGTH_SIZES = (2, 4, 8, 16, 32)  # what a superblock may declare for "size of l
 MAX_OBJECTS = 1_000_000
 # A mapped file is searched this much at a time, and each part is unmapped once searched: the pages
 # of a whole mapped file would count in the process's memory (a 1 GB model would cost 1 GB of RSS).
-SEARCH_WINDOW = 64 << 20
+SEARCH_WINDOW = 16 << 20
 
 
 def _superblock(data: bytes | mmap.mmap) -> int:
