@@ -8,6 +8,7 @@ walked recursively without following symlinked folders, so link loops cannot tra
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,12 @@ def _owning_artifact_dir(path: Path) -> Path | None:
     return None
 
 
+# A key of a Keras/TF.js model or of a sharded weights index; the closing quote may be escaped, so JSON
+# encoded twice ({\"class_name\": ...}) is recognised too, but a mention inside a string (a README-like
+# JSON saying "class_name='system'") is not.
+_MODEL_JSON_KEY = re.compile(rb'(?:modelTopology|class_name|weight_map|weightsManifest)\\?"\s*:')
+
+
 def _looks_like_model_json(path: Path) -> bool:
     """Cheap check that a .json file holds a Keras/TF.js model or a sharded weights index."""
     try:
@@ -129,8 +136,7 @@ def _looks_like_model_json(path: Path) -> bool:
             head = fh.read(1 << 16)
     except OSError:
         return False
-    # Unquoted markers, so JSON encoded twice (\"class_name\") is recognised too.
-    return any(marker in head for marker in (b"modelTopology", b"class_name", b"weight_map", b"weightsManifest"))
+    return _MODEL_JSON_KEY.search(head) is not None
 
 
 def _folder_candidate(folder: Path) -> Candidate | None:

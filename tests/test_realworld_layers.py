@@ -101,10 +101,10 @@ EXPECTED_SAMPLES = {
     "tfk_stateful_lstm_savedmodel": {("H5L501", "layer:lstm"): "fixed at 2"},
     "k3_stateful_lstm.h5": {("H5L501", "layer:lstm"): "fixed at 2"},
     "k3_stateful_lstm.keras": {("H5L501", "layer:lstm"): "fixed at 2"},
-    # expected.json wants one finding per direction (bilstm/forward_layer, bilstm/backward_layer; tf-keras
-    # only the forward one). H5L501 reports a Bidirectional whose two directions are both stateful once, at
-    # the wrapper: one problem, one fix. The inner paths also differ: a wrapped layer's location is its
-    # config name (tf-keras 'lstm_fw', Keras 3 'forward_lstm_fw'), not the wrapper's attribute name.
+    # H5L501 reports a Bidirectional whose two directions are both stateful once, at the wrapper (not per
+    # direction: bilstm/forward_layer, bilstm/backward_layer): one problem, one fix. The inner paths also
+    # differ: a wrapped layer's location is its config name (tf-keras 'lstm_fw', Keras 3 'forward_lstm_fw'),
+    # not the wrapper's attribute name.
     "tfk_stateful_bilstm.h5": {("H5L501", "layer:bilstm"): "stateful LSTM (stateful=True) in both directions"},
     "k3_stateful_bilstm.h5": {("H5L501", "layer:bilstm"): "in both directions"},
     "k3_stateful_bilstm.keras": {("H5L501", "layer:bilstm"): "in both directions"},
@@ -113,6 +113,7 @@ EXPECTED_SAMPLES = {
     "k3_nonfinite_weights.h5": {("H5L502", "layer:hidden"): f"'hidden/kernel' {NAN_INF}"},
     "k3_nonfinite_weights.keras": {("H5L502", "layer:hidden"): f"'0' {NAN_INF}"},
     "k3_nonfinite_weights.weights.h5": {("H5L502", "layer:hidden"): f"'0' {NAN_INF}"},
+    "tfjs_nonfinite_weights": {("H5L502", "layer:hidden"): f"'hidden/kernel' {NAN_INF}"},
     "tfk_zero_output_kernel.h5": {("H5L503", "layer:out"): "all-zero kernel 'out/kernel:0' (8x1)"},
     "k3_zero_output_kernel.h5": {("H5L503", "layer:out"): "all-zero kernel 'out/kernel' (8x1)"},
     "k3_zero_output_kernel.keras": {("H5L503", "layer:out"): "all-zero kernel '0' (8x1)"},
@@ -124,6 +125,7 @@ EXPECTED_SAMPLES = {
     # The replaced (8, 2) kernel is all zeros too; H5L503 leaves a kernel that contradicts units=1 to H5L505.
     "broken_weights_wrong_shape.h5": {("H5L505", "layer:out"): "units=1, but its stored kernel 'out/kernel:0' has shape 8x2"},
     "broken_k3_weights_wrong_shape.keras": {("H5L505", "layer:out"): "units=1, but its stored kernel '0' has shape 8x2"},
+    "broken_k3_weights_wrong_shape.h5": {("H5L505", "layer:out"): "units=1, but its stored kernel 'out/kernel' has shape 8x2"},
 }
 
 

@@ -235,16 +235,18 @@ def test_sample_models_match_real_loaders(target, loader):
 
 
 def test_sample_models_version_tags():
-    # Only these samples carry H5L401/H5L402 findings; expected.json also lists H5L401 for
-    # edited_no_keras_version.h5, whose root attribute was deleted but whose model_weights group still
-    # records keras_version 2.21.0 - the attribute the loaders read (load_weights_from_hdf5_group) - so the
-    # file does record its version and h5lint says nothing.
+    # Only these samples carry H5L401/H5L402 findings. The *no_keras_version.h5 samples lost keras_version on
+    # the root and on the model_weights group (the attribute the loaders' load_weights_from_hdf5_group reads).
     found = _sample_findings(None)
     tags = {name: sorted(f for f in got if f[0] in ("H5L401", "H5L402")) for name, got in found.items()}
     assert {name: got for name, got in tags.items() if got} == {
         "edited_backend_theano.h5": [("H5L402", "file")],
+        "edited_backend_theano_arch.json": [("H5L402", "file")],
+        "edited_k3_no_keras_version.h5": [("H5L401", "file")],
+        "edited_no_keras_version.h5": [("H5L401", "file")],
         "edited_no_metadata.keras": [("H5L401", "file")],
         "edited_savedmodel_no_tf_version": [("H5L401", "file")],
+        "edited_tfk_savedmodel_no_tf_version": [("H5L401", "file")],
     }
 
 

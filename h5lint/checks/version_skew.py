@@ -136,7 +136,7 @@ def _legacy_dtype_policies(model: ModelArtifact, target: Target) -> Reason | Non
     found = []
     for layer in _layers(model):
         dtype = layer.config.get("dtype")
-        if isinstance(dtype, Mapping) and dtype.get("class_name") in legacy:
+        if isinstance(dtype, Mapping) and isinstance(dtype.get("class_name"), str) and dtype["class_name"] in legacy:
             found.append(f"{layer.location} ({dtype['class_name']} {layer.dtype_policy or '?'})")
     if not found:
         return None
@@ -169,8 +169,9 @@ def _compile_problems(training: TrainingConfig) -> list[str]:
 
 
 def _compiled_objects(model: ModelArtifact, target: Target) -> Reason | None:
-    major = model.versions.keras_major
-    if model.training is None or (major is not None and major >= 3):
+    # Keras 3 rebuilds its own compile_config (.keras), but reads every training_config - its own legacy HDF5
+    # files' too - through the legacy compile path, which fails on the same names (checked with Keras 3.15.1).
+    if model.training is None or model.training.source == "compile_config":
         return None
     found = _compile_problems(model.training)
     if not found:
