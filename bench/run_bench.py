@@ -293,6 +293,25 @@ class Plan:
         ]
 
 
+def scan_mb_per_s(path: Path, runs: int) -> float:
+    """MB/s of H5L502's own pass over every value of an HDF5 file, timed in this process: the CLI's
+    start-up and parse, and their noise on a shared machine, are left out."""
+    from h5lint.checks import RuleContext, all_checks
+    from h5lint.openfiles import keep_open
+    from h5lint.parsers import h5
+
+    model = h5.read(str(path)).artifact
+    assert model is not None, f"{path} did not parse"
+    check = all_checks()[SCAN_RULE]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with keep_open():
+            list(check(model, RuleContext()))
+        times.append(time.perf_counter() - start)
+    return _size_mb(path) / statistics.median(times)
+
+
 def _warm(paths: list[Path]) -> None:
     """Read files into the page cache so the numbers measure h5lint, not the disk."""
     for path in paths:
@@ -377,13 +396,11 @@ def main() -> None:
     tiny_config = plan.add("small legacy H5, config only", [*config_only, str(corpus.tiny_h5)])
     big_config = plan.add(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
     plan.add(f"{big_mb:,.0f} MB legacy H5, all rules (weights checked)", [*h5lint, str(corpus.big_h5)])
-    big_scan = plan.add(
-        f"{big_mb:,.0f} MB legacy H5, {SCAN_RULE} only (reads every value)", [*scan_only, str(corpus.big_h5)]
-    )
+    plan.add(f"{big_mb:,.0f} MB legacy H5, {SCAN_RULE} only (reads every value)", [*scan_only, str(corpus.big_h5)])
     tiny_store_config = plan.add("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
     store_config = plan.add(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
     plan.add(f"{store_mb:,.0f} MB .weights.h5, all rules (weights checked)", [*h5lint, str(corpus.big_store)])
-    store_scan = plan.add(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
+    plan.add(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
     big_sm = f"{BIG_SM_FUNCTIONS:,} functions, {BIG_SM_FUNCTIONS * BIG_SM_NODES:,} nodes"
     big_sm_mb = _size_mb(corpus.big_savedmodel / "saved_model.pb")
     plan.add(f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, str(corpus.big_savedmodel)])
@@ -399,13 +416,11 @@ def main() -> None:
     rows = [(command.what, timing) for command, timing in zip(plan.commands, timings)]
     peak = max(timing.rss_mb for timing in timings[:ours])
     version, tiny, serial, parallel, like = (timings[i] for i in (version, tiny, serial, parallel, like))
-    tiny_config, big_config, big_scan = (timings[i] for i in (tiny_config, big_config, big_scan))
-    tiny_store_config, store_config, store_scan = (timings[i] for i in (tiny_store_config, store_config, store_scan))
+    tiny_config, big_config = timings[tiny_config], timings[big_config]
+    tiny_store_config, store_config = timings[tiny_store_config], timings[store_config]
 
-    # The scan's own time: the same file config-only costs the start-up, the parse and whatever else
-    # grows with the file's bytes (the HDF5 heap-trap search reads them all).
-    scan_mbps = big_mb / max(big_scan.wall - big_config.wall, 1e-3)
-    store_mbps = store_mb / max(store_scan.wall - store_config.wall, 1e-3)
+    scan_mbps = scan_mb_per_s(corpus.big_h5, args.runs)
+    store_mbps = scan_mb_per_s(corpus.big_store, args.runs)
     config_ratio = big_config.wall / tiny_config.wall
     store_ratio = store_config.wall / tiny_store_config.wall
     derived: list[tuple[str, float, str, bool | None]] = [
@@ -416,8 +431,8 @@ def main() -> None:
         ("files per CPU second (load-independent)", n_small / parallel.cpu, "", None),
         ("1 GB legacy H5 config-only / small one (x)", config_ratio, "<= 1.2", config_ratio <= 1.2),
         ("1 GB .weights.h5 config-only / small one (x)", store_ratio, "<= 1.2", store_ratio <= 1.2),
-        ("weight scan, legacy H5 (MB/s, page cache)", scan_mbps, ">= 1000", scan_mbps >= 1000),
-        ("weight scan, .weights.h5 (MB/s, page cache)", store_mbps, ">= 1000", store_mbps >= 1000),
+        (f"{SCAN_RULE} scan, legacy H5 (MB/s, page cache, in process)", scan_mbps, ">= 1000", scan_mbps >= 1000),
+        (f"{SCAN_RULE} scan, .weights.h5 (MB/s, page cache, in process)", store_mbps, ">= 1000", store_mbps >= 1000),
         ("peak RSS of any h5lint run above (MB)", peak, "<= 200", peak <= 200),
         ("h5lint --version (s)", version.wall, "", None),
     ]
