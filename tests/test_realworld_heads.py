@@ -1,4 +1,4 @@
-"""H5L201-H5L206 through the whole pipeline on real files: real-world, format examples, sample models.
+"""H5L201-H5L206 through the whole pipeline on real files: real-world files and format examples (samples: test_samples.py).
 
 Every artifact is linted once through the engine with only the H5L2 rules. Files not listed in the
 expectation tables must give no finding at all; listed ones exactly the (code, location) pairs
@@ -8,7 +8,6 @@ predict for the head rules and explains each place where h5lint knowingly says s
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from h5lint.engine import lint_paths
 from h5lint.settings import resolve
 from h5lint.training import canonical_loss_name
 
-from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST, SAMPLES
+from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST
 
 FILES = REALWORLD / "files"
 SETTINGS = resolve(None, {"select": ["H5L2"]})
@@ -162,34 +161,3 @@ def test_format_examples():
     unexpected = {name: hits for name, hits in found.items() if hits != EXPECTED_FORMAT_EXAMPLES.get(name, set())}
     assert unexpected == {}
     assert set(EXPECTED_FORMAT_EXAMPLES) <= set(found)
-
-
-# ------------------------------------------------------------------------- sample models
-def _as_h5lint_decides(name: str, expected: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """sample_models/expected.json, with the two documented decisions of the head rules applied.
-
-    * H5L206 is reported at the layer that computes in float16 (``layer:<name>``): that is what the
-      user edits. In these samples the head layer is named like the output.
-    * A softmax over one unit with binary crossentropy is H5L203's alone (always 1.0, whatever the
-      loss); H5L204 does not report it a second time.
-    """
-    adjusted = set()
-    for code, location in expected:
-        if code == "H5L206" and location.startswith("output:"):
-            location = "layer:" + location.split(":", 1)[1]
-        if code == "H5L204" and name == "tfk_single_unit_softmax_bce.h5":
-            continue
-        adjusted.add((code, location))
-    return adjusted
-
-
-def test_sample_models():
-    manifest = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-    found = {str(Path(p).relative_to(SAMPLES)): hits for p, hits in _findings([SAMPLES]).items()}
-    expected = {
-        name: _as_h5lint_decides(name, {(f["code"], f["location"]) for f in entry["findings"] if f["code"].startswith("H5L2")})
-        for name, entry in manifest.items()
-    }
-    wrong = {name: hits for name, hits in found.items() if hits != expected.get(name, set())}
-    assert wrong == {}
-    assert {name for name, hits in expected.items() if hits} <= set(found)
