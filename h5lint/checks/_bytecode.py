@@ -1,7 +1,7 @@
 """Read the names a marshalled Python code object refers to, without unmarshalling it.
 
 Lambda layers store ``marshal.dumps(fn.__code__)`` (raw bytes before Keras 2.1.2, base64 after).
-``marshal.loads`` would build a live code object from untrusted bytes, so instead this module walks
+Unmarshalling would build a live code object from untrusted bytes, so instead this module walks
 the marshal byte format itself and only ever produces strings. The code-object header differs by
 Python version (2.7, 3.0-3.7, 3.8-3.10, 3.11+); each layout is tried and the one that consumes the
 bytes exactly is used. Nothing here executes, imports or evaluates anything.
