@@ -18,8 +18,14 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/"
 
-SAVEDMODEL_FILES = ("saved_model.pb", "saved_model.pbtxt", "saved_model.cpb")
-SAVEDMODEL_MEMBERS = SAVEDMODEL_FILES + ("keras_metadata.pb", "fingerprint.pb")
+# SavedModel member names (tensorflow/python/saved_model/constants.py); the SavedModel parser uses them too.
+GRAPH_PB = "saved_model.pb"
+GRAPH_PBTXT = "saved_model.pbtxt"
+GRAPH_CPB = "saved_model.cpb"
+KERAS_METADATA = "keras_metadata.pb"
+FINGERPRINT = "fingerprint.pb"
+SAVEDMODEL_FILES = (GRAPH_PB, GRAPH_PBTXT, GRAPH_CPB)
+SAVEDMODEL_MEMBERS = SAVEDMODEL_FILES + (KERAS_METADATA, FINGERPRINT)
 # Extensions that say "this is meant to be a model" (so unreadable bytes are worth a finding).
 MODEL_SUFFIXES = (".h5", ".hdf5", ".h5f", ".h5py", ".keras", ".pb", ".pbtxt", ".model", ".hd5", ".he5")
 SNIFF_BYTES = 4096

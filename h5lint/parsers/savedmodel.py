@@ -25,6 +25,7 @@ from google.protobuf import text_format
 
 from .. import ir
 from ..findings import Hit, ParseOutcome, Problem
+from ..discover import FINGERPRINT, GRAPH_CPB, GRAPH_PB, GRAPH_PBTXT, KERAS_METADATA
 from ..jsonutil import JsonProblem, parse_json
 from ..keras_config import ConfigProblem, assemble
 from ..versions import writer_for
@@ -34,11 +35,6 @@ from .protoschema import dtype_name, message_class
 UNREADABLE = "H5L001"
 INCOMPLETE = "H5L004"
 
-GRAPH_PB = "saved_model.pb"
-GRAPH_PBTXT = "saved_model.pbtxt"
-GRAPH_CPB = "saved_model.cpb"
-KERAS_METADATA = "keras_metadata.pb"
-FINGERPRINT = "fingerprint.pb"
 NOT_A_GRAPH = frozenset({KERAS_METADATA, FINGERPRINT})
 FINGERPRINT_HASHES = (
     "saved_model_checksum",
