@@ -15,10 +15,10 @@ from .budgets import Budgets, within_memory, within_time
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
 from .discover import Candidate, discover
-from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
+from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Report
 from .ir import ModelArtifact, VersionTags
 from .openfiles import keep_open
-from .parsers import UNREADABLE, load_parsers, read_candidate
+from .parsers import load_parsers, read_candidate, unreadable
 from .settings import Settings
 
 
@@ -102,9 +102,11 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
 
 
 def _too_slow(path: str, seconds: float) -> ParseOutcome:
-    message = f"{path}: reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit"
-    fix = "raise the limit with --timeout SECONDS (0 turns it off), or exclude the file if it is not a model"
-    return ParseOutcome(None, (Problem(UNREADABLE, Hit(message, "file", fix)),))
+    return unreadable(
+        path,
+        f"reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit",
+        "raise the limit with --timeout SECONDS (0 turns it off), or exclude the file if it is not a model",
+    )
 
 
 def lint_candidate(candidate: Candidate, settings: Settings, budgets: Budgets = Budgets()) -> ArtifactReport:

@@ -60,28 +60,29 @@ _FIX_BY_CONTAINER = {
 }
 
 
-def _unreadable(path: str, message: str, fix: str | None = None) -> ParseOutcome:
+def unreadable(path: str, message: str, fix: str | None = None) -> ParseOutcome:
+    """An artifact that cannot be read: one H5L001 problem for the whole file, no model."""
     return ParseOutcome(None, (Problem(UNREADABLE, Hit(f"{path}: {message}", "file", fix)),))
 
 
 def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
     path, kind = candidate.path, candidate.container
     if kind == d.MISSING:
-        return _unreadable(path, "no such file or folder", "check the path")
+        return unreadable(path, "no such file or folder", "check the path")
     if kind == d.UNREADABLE:
-        return _unreadable(path, f"cannot be read ({candidate.detail})", "check the file's permissions")
+        return unreadable(path, f"cannot be read ({candidate.detail})", "check the file's permissions")
     if kind == d.SPECIAL:
-        return _unreadable(path, candidate.detail or "not a regular file", "point h5lint at a model file")
+        return unreadable(path, candidate.detail or "not a regular file", "point h5lint at a model file")
     if kind == d.EMPTY:
-        return _unreadable(path, "the file is empty (0 bytes)", "re-export or re-download the model")
+        return unreadable(path, "the file is empty (0 bytes)", "re-export or re-download the model")
     if kind == d.LFS_POINTER:
-        return _unreadable(
+        return unreadable(
             path,
             "this is a Git LFS pointer (a small text file), not the model itself",
             "run 'git lfs pull' (or check out with LFS installed) so the real model file replaces the pointer",
         )
     if kind == d.UNKNOWN:
-        return _unreadable(
+        return unreadable(
             path,
             "the bytes are not HDF5, zip, JSON or SavedModel protobuf, so no Keras loader can read it",
             "check that the file is a saved Keras/TensorFlow model and was not corrupted in transfer",
@@ -123,15 +124,15 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOu
         else:
             outcome = module.read(candidate.path)
     except RecursionError:
-        outcome = _unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
+        outcome = unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
     except MemoryError:
-        outcome = _unreadable(
+        outcome = unreadable(
             candidate.path,
             "reading it needed more memory than h5lint's per-file budget (or the machine) allows",
             "raise the budget with --max-memory MIB (0 turns it off), or exclude the file if it is not a model",
         )
     except Exception as exc:  # a parser bug must not stop the run; say where it happened
-        outcome = _unreadable(
+        outcome = unreadable(
             candidate.path,
             f"h5lint could not read it ({type(exc).__name__}: {exc})",
             "please report this file's format to h5lint",
