@@ -1,25 +1,18 @@
-"""The rule catalog: every rule's code, name, severity, options and docs, read from ``rules/``.
+"""The rule catalog: every rule's code, name, severity, options, docs and samples, read from ``rules/``.
 
-The catalog is data (one TOML file per rule under ``rules/catalog/``), validated against
-``rules/catalog.schema.json`` when loaded. It is the single source for ``h5lint rules``,
-``h5lint explain``, the README rule table and the SARIF rule metadata.
-
-Validation needs jsonschema, whose import costs more than the rest of a one-file run's start-up, so
-a catalog that passed it leaves a stamp in the user's cache folder named by a hash of h5lint's
-version and the exact bytes of the schema and every rule file; a run that finds its stamp skips the
-validator, and any edit to the catalog changes the hash and validates again.
+Each rule folder ``rules/<CODE>_<name>/`` holds a ``rule.toml``; the catalog is the single source for
+``h5lint rules``, ``h5lint explain``, the README rule table and the SARIF rule metadata. The files are
+validated against ``rules/catalog.schema.json`` by the test suite (tests/test_catalog.py), not at run
+time: a run only checks what it relies on (folder name, unique codes and names).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import os
+import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any, Mapping
 
 if sys.version_info >= (3, 11):
@@ -27,10 +20,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from . import __version__
 from .findings import Severity
 
-DATA_PACKAGE = "h5lint.ruledata"
+RULES_PACKAGE = "h5lint.rules"
+RULE_FILE = "rule.toml"
+_FOLDER = re.compile(r"^H5L\d{3}_[a-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -61,6 +55,7 @@ class RuleDocs:
 
 @dataclass(frozen=True)
 class RuleSpec:
+    folder: str  # "H5L201_missing_final_activation", inside rules/
     code: str
     name: str
     severity: Severity
@@ -73,6 +68,9 @@ class RuleSpec:
     raised_by_parser: bool
     options: tuple[OptionSpec, ...]
     docs: RuleDocs
+    # Samples in sample_models/ that show the rule: each positive with the negatives that match it.
+    samples: Mapping[str, tuple[str, ...]]
+    unsampled: str | None  # why no sample shows the rule
 
     def default_options(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
@@ -86,9 +84,16 @@ def _example(raw: Mapping[str, Any]) -> Example:
     return Example(raw["description"], raw.get("code"), raw.get("case"), tuple(raw.get("expect", ())))
 
 
-def _spec(raw: Mapping[str, Any]) -> RuleSpec:
+def folder_name(code: str, name: str) -> str:
+    return f"{code}_{name.replace('-', '_')}"
+
+
+def _spec(folder: str, raw: Mapping[str, Any]) -> RuleSpec:
     docs = raw["docs"]
+    samples = dict(raw.get("samples", {}))
+    unsampled = samples.pop("unsampled", None)
     return RuleSpec(
+        folder=folder,
         code=raw["code"],
         name=raw["name"],
         severity=Severity(raw["severity"]),
@@ -111,65 +116,40 @@ def _spec(raw: Mapping[str, Any]) -> RuleSpec:
             fix=docs["fix"],
             references=tuple(docs.get("references", ())),
         ),
+        samples={positive: tuple(negatives) for positive, negatives in samples.items()},
+        unsampled=unsampled,
     )
 
 
-def _validated_stamp(schema: bytes, files: list[tuple[str, bytes]]) -> Path | None:
-    """Where the stamp of this exact catalog lives (None when there is no home or cache folder)."""
-    digest = hashlib.sha256(__version__.encode())
-    for name, data in (("catalog.schema.json", schema), *files):
-        digest.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
-        digest.update(data)
-    try:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    except RuntimeError:  # no home directory to be found
-        return None
-    return cache / "h5lint" / f"catalog-{digest.hexdigest()[:32]}.validated"
-
-
-def _leave_stamp(stamp: Path) -> None:
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.touch()
-    except OSError:  # a read-only home only costs the next run the validation
-        pass
+def rule_files() -> list[tuple[str, bytes]]:
+    """``(folder, rule.toml bytes)`` of every rule folder, sorted by folder."""
+    root = resources.files(RULES_PACKAGE)
+    found = []
+    for entry in root.iterdir():
+        if _FOLDER.match(entry.name) and (entry / RULE_FILE).is_file():
+            found.append((entry.name, (entry / RULE_FILE).read_bytes()))
+    return sorted(found)
 
 
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Mapping[str, RuleSpec]:
     """All rules by code, sorted by code. Raises CatalogError naming the file that is wrong."""
-    root = resources.files(DATA_PACKAGE)
-    schema = (root / "catalog.schema.json").read_bytes()
-    files = sorted(
-        ((entry.name, entry.read_bytes()) for entry in (root / "catalog").iterdir() if entry.name.endswith(".toml")),
-        key=lambda item: item[0],
-    )
-    stamp = _validated_stamp(schema, files)
-    validator = None
-    if stamp is None or not stamp.is_file():
-        import jsonschema  # only needed here, and only until this catalog has passed it once
-
-        validator = jsonschema.Draft202012Validator(json.loads(schema))
     specs: dict[str, RuleSpec] = {}
     names: set[str] = set()
-    for file_name, data in files:
+    for folder, data in rule_files():
+        where = f"rules/{folder}/{RULE_FILE}"
         try:
-            raw = tomllib.loads(data.decode("utf-8"))
+            spec = _spec(folder, tomllib.loads(data.decode("utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise CatalogError(f"rules/catalog/{file_name}: invalid TOML: {exc}") from None
-        errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.path)) if validator else []
-        if errors:
-            where = "/".join(str(p) for p in errors[0].path) or "(top level)"
-            raise CatalogError(f"rules/catalog/{file_name}: {where}: {errors[0].message}")
-        spec = _spec(raw)
-        if file_name != f"{spec.code}.toml":
-            raise CatalogError(f"rules/catalog/{file_name}: file name must be {spec.code}.toml")
-        if spec.name in names:
-            raise CatalogError(f"rules/catalog/{file_name}: rule name {spec.name!r} is used twice")
+            raise CatalogError(f"{where}: invalid TOML: {exc}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(f"{where}: not a rule entry ({type(exc).__name__}: {exc}); see rules/catalog.schema.json") from None
+        if folder != folder_name(spec.code, spec.name):
+            raise CatalogError(f"{where}: the folder must be named {folder_name(spec.code, spec.name)}")
+        if spec.code in specs or spec.name in names:
+            raise CatalogError(f"{where}: rule code {spec.code} or name {spec.name!r} is used twice")
         names.add(spec.name)
         specs[spec.code] = spec
-    if validator is not None and stamp is not None:
-        _leave_stamp(stamp)
     return dict(sorted(specs.items()))
 
 
@@ -183,13 +163,3 @@ def find_rule(key: str) -> RuleSpec | None:
         if spec.name == key.strip().lower():
             return spec
     return None
-
-
-@functools.lru_cache(maxsize=None)
-def knowledge(table: str) -> Mapping[str, Any]:
-    """A knowledge table from ``rules/knowledge/<table>.toml`` (or ``.json``)."""
-    root = resources.files(DATA_PACKAGE) / "knowledge"
-    toml_file = root / f"{table}.toml"
-    if toml_file.is_file():
-        return tomllib.loads(toml_file.read_text(encoding="utf-8"))
-    return json.loads((root / f"{table}.json").read_text(encoding="utf-8"))

@@ -13,7 +13,8 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, exitcodes
+from .reporters import REPORTERS
 
 app = typer.Typer(
     add_completion=False,
@@ -24,15 +25,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "explain")
 
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+# One choice per reporter.
+OutputFormat = Enum("OutputFormat", {name: name for name in REPORTERS}, type=str)
 
 
 class FailOn(str, Enum):
@@ -44,7 +40,7 @@ class FailOn(str, Enum):
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"h5lint {__version__}")
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(exitcodes.OK)
 
 
 @app.callback()
@@ -56,14 +52,14 @@ def _main(
 
 def _fail(message: str) -> None:
     typer.echo(f"h5lint: error: {message}", err=True)
-    raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(exitcodes.ERROR)
 
 
 @app.command()
 def check(
     paths: List[str] = typer.Argument(..., help="Model files and folders (searched recursively)."),
     output_format: OutputFormat = typer.Option(
-        OutputFormat.text,
+        OutputFormat("text"),
         "--format",
         "-f",
         help="Output format: text (for people), json (schema: h5lint/schemas/report.schema.json), "
@@ -146,7 +142,7 @@ def check(
     Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,
     configuration or internal error. Unreadable files are findings (H5L001, an error).
     """
-    from .api import CheckRequest, run_check
+    from .runner import CheckRequest, run_check
 
     request = CheckRequest(
         paths=tuple(paths),

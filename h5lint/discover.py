@@ -1,90 +1,49 @@
 """Turn the paths a user gives into model artifacts, recognised by their bytes.
 
-A SavedModel, an unzipped Keras folder and a TF.js model are one artifact each, whichever member
-file is named (pre-commit passes ``saved_model.pb`` or ``variables/variables.index``); folders are
-walked recursively without following symlinked folders, so link loops cannot trap the walk.
+Formats come from the parsers' specs (:data:`h5lint.parsers.SPECS`): a file is the first spec's whose
+sniff accepts its bytes, a folder is one artifact when a spec claims it (SavedModel, unzipped Keras),
+and a member file given by name (pre-commit passes ``saved_model.pb`` or ``variables/variables.index``)
+maps back to its folder. Folders are walked recursively without following symlinked folders, so link
+loops cannot trap the walk.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+from .candidate import (
+    EMPTY,
+    LFS_POINTER,
+    MISSING,
+    NO_ACCESS,
+    SPECIAL,
+    UNKNOWN,
+    Candidate,
+)
+from .parsers import SPECS
+
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/"
-
-# SavedModel member names (tensorflow/python/saved_model/constants.py); the SavedModel parser uses them too.
-GRAPH_PB = "saved_model.pb"
-GRAPH_PBTXT = "saved_model.pbtxt"
-GRAPH_CPB = "saved_model.cpb"
-KERAS_METADATA = "keras_metadata.pb"
-FINGERPRINT = "fingerprint.pb"
-SAVEDMODEL_FILES = (GRAPH_PB, GRAPH_PBTXT, GRAPH_CPB)
-SAVEDMODEL_MEMBERS = SAVEDMODEL_FILES + (KERAS_METADATA, FINGERPRINT)
-# Extensions that say "this is meant to be a model" (so unreadable bytes are worth a finding).
-MODEL_SUFFIXES = (".h5", ".hdf5", ".h5f", ".h5py", ".keras", ".pb", ".pbtxt", ".model", ".hd5", ".he5")
 SNIFF_BYTES = 4096
-
-# Containers a candidate can have.
-HDF5 = "hdf5"
-ZIP = "zip"
-JSON = "json"
-SAVEDMODEL_DIR = "savedmodel-dir"
-KERAS_DIR = "keras-dir"
-LFS_POINTER = "lfs-pointer"
-EMPTY = "empty"
-UNKNOWN = "unknown"
-MISSING = "missing"
-UNREADABLE = "unreadable"
-SPECIAL = "special"
+FILE_SPECS = tuple(spec for spec in SPECS if spec.sniff is not None)
+FOLDER_SPECS = tuple(spec for spec in SPECS if spec.claims_folder is not None)
+# Names that say "this is meant to be a model", so unreadable bytes are worth a finding.
+MODEL_SUFFIXES = tuple(dict.fromkeys(s for spec in SPECS for s in spec.model_suffixes)) + (".model",)
+_FOUND_EVEN_IF_UNNAMED = frozenset(spec.container for spec in FILE_SPECS if spec.found_by_walk is None)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    path: str
-    container: str
-    detail: str | None = None  # why it is unreadable/special
-
-
-def sniff_bytes(head: bytes) -> str:
-    if not head:
-        return EMPTY
-    if head.startswith(HDF5_SIGNATURE):
-        return HDF5
-    # HDF5 allows a user block of 512, 1024, 2048 ... bytes before the superblock.
-    offset = 512
-    while offset + 8 <= len(head):
-        if head[offset : offset + 8] == HDF5_SIGNATURE:
-            return HDF5
-        offset *= 2
-    if head.startswith(ZIP_SIGNATURES):
-        return ZIP
-    if head.startswith(LFS_POINTER_PREFIX):
-        return LFS_POINTER
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    # '"' too: some projects json.dump() the string model.to_json() returns, encoding it twice.
-    if stripped[:1] in (b"{", b"[", b'"'):
-        return JSON
-    return UNKNOWN
-
-
-def _read_head(path: Path) -> bytes:
+def _sniff(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
-        # A user block can push the HDF5 superblock further than the first read.
-        if len(head) == SNIFF_BYTES and not head.startswith(HDF5_SIGNATURE):
-            offset = SNIFF_BYTES
-            while offset <= 1 << 20:
-                fh.seek(offset)
-                if fh.read(8) == HDF5_SIGNATURE:
-                    return HDF5_SIGNATURE
-                offset *= 2
-    return head
+        if not head:
+            return EMPTY
+        for spec in FILE_SPECS:
+            assert spec.sniff is not None
+            if spec.sniff(head, fh):
+                return spec.container
+    return LFS_POINTER if head.startswith(LFS_POINTER_PREFIX) else UNKNOWN
 
 
 def sniff_file(path: Path) -> Candidate:
@@ -93,66 +52,32 @@ def sniff_file(path: Path) -> Candidate:
     except FileNotFoundError:
         return Candidate(str(path), MISSING, "no such file or folder")
     except OSError as exc:
-        return Candidate(str(path), UNREADABLE, exc.strerror or str(exc))
+        return Candidate(str(path), NO_ACCESS, exc.strerror or str(exc))
     if not stat.S_ISREG(mode):
         return Candidate(str(path), SPECIAL, "not a regular file (FIFO, socket or device); skipped")
     try:
-        head = _read_head(path)
+        return Candidate(str(path), _sniff(path))
     except OSError as exc:
-        return Candidate(str(path), UNREADABLE, exc.strerror or str(exc))
-    return Candidate(str(path), sniff_bytes(head))
+        return Candidate(str(path), NO_ACCESS, exc.strerror or str(exc))
 
 
-def is_savedmodel_dir(folder: Path) -> bool:
-    if any((folder / name).is_file() for name in SAVEDMODEL_MEMBERS):
-        return True
-    return (folder / "variables" / "variables.index").is_file()
-
-
-def is_keras_dir(folder: Path) -> bool:
-    return (folder / "config.json").is_file() and (
-        (folder / "metadata.json").is_file() or (folder / "model.weights.h5").is_file()
-    )
-
-
-def _owning_artifact_dir(path: Path) -> Path | None:
-    """The SavedModel/Keras folder a member file belongs to, if it is one."""
-    parent = path.parent
-    if path.name in SAVEDMODEL_MEMBERS and is_savedmodel_dir(parent):
-        return parent
-    if parent.name == "variables" and is_savedmodel_dir(parent.parent):
-        return parent.parent
-    if parent.name == "assets" and is_savedmodel_dir(parent.parent):
-        return parent.parent
-    if path.name in ("config.json", "metadata.json", "model.weights.h5") and is_keras_dir(parent):
-        return parent
+def _owning_artifact_dir(path: Path) -> Candidate | None:
+    """The folder artifact a member file belongs to, if it is one."""
+    for spec in FOLDER_SPECS:
+        owner = spec.owner_of(path) if spec.owner_of is not None else None
+        if owner is not None:
+            return _folder_candidate(owner) or Candidate(str(owner), spec.container)
     return None
-
-
-# A key of a Keras/TF.js model or of a sharded weights index; the closing quote may be escaped, so JSON
-# encoded twice ({\"class_name\": ...}) is recognised too, but a mention inside a string (a README-like
-# JSON saying "class_name='system'") is not.
-_MODEL_JSON_KEY = re.compile(rb'(?:modelTopology|class_name|weight_map|weightsManifest)\\?"\s*:')
-
-
-def _looks_like_model_json(path: Path) -> bool:
-    """Cheap check that a .json file holds a Keras/TF.js model or a sharded weights index."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError:
-        return False
-    return _MODEL_JSON_KEY.search(head) is not None
 
 
 def _folder_candidate(folder: Path) -> Candidate | None:
     try:
-        if is_savedmodel_dir(folder):
-            return Candidate(str(folder), SAVEDMODEL_DIR)
-        if is_keras_dir(folder):
-            return Candidate(str(folder), KERAS_DIR)
+        for spec in FOLDER_SPECS:
+            assert spec.claims_folder is not None
+            if spec.claims_folder(folder):
+                return Candidate(str(folder), spec.container)
     except OSError as exc:  # a folder without search permission: Path.is_file raises EACCES
-        return Candidate(str(folder), UNREADABLE, exc.strerror or str(exc))
+        return Candidate(str(folder), NO_ACCESS, exc.strerror or str(exc))
     return None
 
 
@@ -163,11 +88,21 @@ def _links_to_file(entry: os.DirEntry) -> bool:
         return False
 
 
+def _found_by_walk(candidate: Candidate, path: Path) -> bool:
+    """Whether a file met while walking a folder is worth reporting."""
+    if candidate.container in _FOUND_EVEN_IF_UNNAMED:
+        return True
+    spec = next((s for s in FILE_SPECS if s.container == candidate.container), None)
+    if spec is not None:
+        return spec.found_by_walk is not None and spec.found_by_walk(path)
+    return path.name.lower().endswith(MODEL_SUFFIXES)  # an LFS pointer, empty or garbage file named like a model
+
+
 def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
     try:
         st = folder.stat()
     except OSError as exc:
-        yield Candidate(str(folder), UNREADABLE, exc.strerror or str(exc))
+        yield Candidate(str(folder), NO_ACCESS, exc.strerror or str(exc))
         return
     key = (st.st_dev, st.st_ino)
     if key in seen:
@@ -176,7 +111,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        yield Candidate(str(folder), UNREADABLE, exc.strerror or str(exc))
+        yield Candidate(str(folder), NO_ACCESS, exc.strerror or str(exc))
         return
     for entry in entries:
         path = Path(entry.path)
@@ -192,15 +127,8 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
         if entry.is_symlink() and not _links_to_file(entry):
             continue  # a link to a folder or a dangling/looping link
         candidate = sniff_file(path)
-        if candidate.container == SPECIAL:
-            continue
-        if candidate.container in (HDF5, ZIP):
+        if candidate.container != SPECIAL and _found_by_walk(candidate, path):
             yield candidate
-        elif candidate.container == JSON:
-            if path.suffix.lower() == ".json" and _looks_like_model_json(path):
-                yield candidate
-        elif path.name.lower().endswith(MODEL_SUFFIXES):
-            yield candidate  # an LFS pointer, empty or garbage file named like a model
 
 
 def discover(paths: Iterable[str]) -> list[Candidate]:
@@ -227,10 +155,7 @@ def discover(paths: Iterable[str]) -> list[Candidate]:
                 continue
             owner = _owning_artifact_dir(path) if path.is_file() else None
         except OSError as exc:  # a path inside a folder without search permission
-            add(Candidate(str(path), UNREADABLE, exc.strerror or str(exc)))
+            add(Candidate(str(path), NO_ACCESS, exc.strerror or str(exc)))
             continue
-        if owner is not None:
-            add(_folder_candidate(owner) or Candidate(str(owner), SAVEDMODEL_DIR))
-        else:
-            add(sniff_file(path))
+        add(owner if owner is not None else sniff_file(path))
     return found

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import __version__
 from .budgets import Budgets, within_memory, within_time
+from .candidate import Candidate
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
-from .discover import Candidate, discover
-from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Report
-from .ir import ModelArtifact, VersionTags
+from .codes import UNREADABLE
+from .discover import discover
+from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
+from .ir import VersionTags
+from .keras.model import KerasModel, interpret
+from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
-from .parsers import load_parsers, read_candidate, unreadable
+from .parsers import BY_CONTAINER, load_parsers, read_candidate, unreadable
 from .settings import Settings
+
+_CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -44,7 +51,7 @@ def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding
 
 
 def _rule_hits(
-    model: ModelArtifact, settings: Settings, codes: Iterable[str], errors: list[str]
+    model: KerasModel, settings: Settings, codes: Iterable[str], crashed: list[str]
 ) -> Iterable[tuple[str, Hit]]:
     checks = all_checks()
     for code in codes:
@@ -52,14 +59,15 @@ def _rule_hits(
         if check is None:
             continue  # raised by parsers, not by a check
         ctx = RuleContext(
+            code=code,
             options=settings.options.get(code, {}),
-            target=settings.target,
+            target=settings.target or DEFAULT_TARGET,
             custom_objects=settings.custom_objects,
         )
         try:
             hits = list(check(model, ctx))
         except Exception as exc:  # a bug in one check must not hide the other rules' findings
-            errors.append(f"{code}: {type(exc).__name__}: {exc}")
+            crashed.append(f"{code}: {type(exc).__name__}: {exc}")
             continue
         for hit in hits:
             yield code, hit
@@ -75,16 +83,25 @@ def _reads_weights(settings: Settings, path: str) -> bool:
     return any(catalog[code].reads_weights or catalog[code].reads_hdf5_links for code in _enabled(settings, path))
 
 
-def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> ArtifactReport:
+def _config_problem(model: KerasModel) -> Problem:
+    assert model.problem is not None and model.artifact.keras is not None
+    hit = Hit(f"{model.path}: {model.problem}", model.artifact.keras.location, _CONFIG_FIX)
+    return Problem(UNREADABLE, hit)
+
+
+def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: str | None = None) -> ArtifactReport:
     """Findings for one parsed artifact."""
     catalog = load_catalog()
     enabled = _enabled(settings, path)
-    pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in outcome.problems if p.code in enabled]
-    model = outcome.artifact
-    errors: list[str] = []
+    problems = list(outcome.problems)
+    model = interpret(outcome.artifact) if outcome.artifact is not None else None
+    if model is not None and model.problem is not None:
+        problems.append(_config_problem(model))
+    pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in problems if p.code in enabled]
+    crashed: list[str] = []
     if model is not None:
         with keep_open():  # the rules' weight readers share one open file per weights file
-            pairs.extend(_rule_hits(model, settings, sorted(enabled), errors))
+            pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -92,13 +109,24 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings) -> Artifa
     ordered = sorted(findings.values(), key=lambda f: (f.code, f.location or "", f.message))
     return ArtifactReport(
         path=path,
-        format=model.format if model else None,
-        layout=model.layout if model else None,
+        format=model.format.name if model else None,
+        layout=model.artifact.layout if model else None,
         versions=model.versions if model else VersionTags(),
         findings=tuple(ordered),
         readable=model is not None,
-        errors=tuple(errors),
+        crashed_checks=tuple(crashed),
+        anchor=anchor or path,
     )
+
+
+def _anchor(candidate: Candidate) -> str:
+    """The file a folder artifact's findings are shown on (code scanning links files, not folders)."""
+    spec = BY_CONTAINER.get(candidate.container)
+    for name in spec.anchors if spec is not None else ():
+        member = Path(candidate.path, name)
+        if member.is_file():
+            return str(member)
+    return candidate.path
 
 
 def _too_slow(path: str, seconds: float) -> ParseOutcome:
@@ -112,13 +140,14 @@ def _too_slow(path: str, seconds: float) -> ParseOutcome:
 def lint_candidate(candidate: Candidate, settings: Settings, budgets: Budgets = Budgets()) -> ArtifactReport:
     """Findings for one artifact, parsed and checked within its time and memory budgets (H5L001 past them)."""
     weights = _reads_weights(settings, candidate.path)
+    anchor = _anchor(candidate)
 
     def work() -> ArtifactReport:
-        return lint_outcome(candidate.path, read_candidate(candidate, weights), settings)
+        return lint_outcome(candidate.path, read_candidate(candidate, weights), settings, anchor)
 
     report = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, work))
     if report is None:
-        report = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
+        report = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings, anchor)
     return report
 
 

@@ -62,7 +62,9 @@ class ArtifactReport:
     findings: tuple[Finding, ...]
     readable: bool = True
     # Checks that crashed on this artifact (h5lint bugs): "H5L502: ValueError: ...". Any makes the exit status 2.
-    errors: tuple[str, ...] = ()
+    crashed_checks: tuple[str, ...] = ()
+    # The file findings are shown on: the artifact itself, or a folder artifact's main member file.
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
-"""The format-neutral model representation every rule runs on.
+"""The format-neutral model representation: what one artifact holds, as read from its bytes.
 
-Parsers (HDF5, .keras, SavedModel, TF.js, JSON) build a :class:`ModelArtifact`; rules only ever
-see this module's types. Raw Keras configs are kept as parsed JSON (``config``) because rules need
-arbitrary keys (``activation``, ``stateful``, ``function`` ...); everything whose encoding differs
-between Keras 1, 2 and 3 (graph edges, outputs, losses, dtype policies, versions) is normalised here.
+Parsers (HDF5, .keras, SavedModel, TF.js, JSON) build a :class:`ModelArtifact`. It holds facts, not
+interpretations: a Keras config stays the JSON the file stores (:class:`KerasConfig`); how Keras 1,
+2 and 3 encode graphs, losses and objects is the semantic layer's business (:mod:`h5lint.keras`).
 """
 
 from __future__ import annotations
@@ -14,16 +13,29 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 if TYPE_CHECKING:  # only weight readers need numpy at run time; they import it themselves
     import numpy as np
 
-# Format names reported to users (JSON/SARIF "format"); stable public vocabulary.
-H5_FULL = "h5-full"
-H5_WEIGHTS = "h5-weights"
-KERAS_ZIP = "keras-zip"
-KERAS_DIR = "keras-dir"
-SAVEDMODEL = "savedmodel"
-TFJS = "tfjs"
-KERAS_JSON = "keras-json"
+# How Keras loads an artifact of a format: the loader decides what a file must hold and what fails.
+LEGACY_H5 = "legacy-h5"  # keras.models.load_model on a full HDF5 model
+KERAS_ARCHIVE = "keras-archive"  # keras.saving.load_model on a .keras zip or unzipped folder
+SAVEDMODEL = "savedmodel"  # tf.saved_model.load, or tf-keras load_model on a tf-keras SavedModel
+MODEL_FROM_JSON = "model-from-json"  # keras.models.model_from_json on an architecture
 
-FORMATS = (H5_FULL, H5_WEIGHTS, KERAS_ZIP, KERAS_DIR, SAVEDMODEL, TFJS, KERAS_JSON)
+
+@dataclass(frozen=True)
+class Format:
+    """A format h5lint reads (its parser declares it in its :class:`~h5lint.parsers.spec.FormatSpec`)."""
+
+    name: str  # reported to users ("h5-full"); a stable public vocabulary
+    # How Keras loads it (one of the constants above); None when no Keras config is loaded from it
+    # (weights-only files, TF.js models).
+    loader: str | None = None
+    # Its writers always record the Keras version (correct files of other formats may lack it).
+    records_keras_version: bool = False
+    # Weights are one list in file order named by variable scope ("model/dense/kernel"); the layer that
+    # owns each is found through the graph. Otherwise the file groups them per layer itself.
+    scoped_weights: bool = False
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -34,159 +46,22 @@ class VersionTags:
     backend: str | None = None
     tensorflow_version: str | None = None
     tensorflow_git_version: str | None = None
-    # Which Keras line wrote it, derived from keras_version / format:
-    # "keras-1", "keras-2", "tf.keras", "tf-keras", "keras-3", "tensorflow" (no Keras), "tfjs-converter".
+    # Which Keras line wrote it: "keras-1", "keras-2", "tf.keras", "tf-keras", "keras-3" (derived from
+    # keras_version by the semantic layer), or "tensorflow" (no Keras) as a parser finds it.
     writer: str | None = None
     # Free-form producer string when the format records one (TF.js "convertedBy").
     producer: str | None = None
 
-    @property
-    def keras_major(self) -> int | None:
-        return keras_major(self.keras_version)
-
-
-def keras_major(version: str | None) -> int | None:
-    """Major version of a Keras version string such as ``2.2.4-tf`` or ``3.15.1``."""
-    if not version:
-        return None
-    head = version.strip().split(".", 1)[0]
-    return int(head) if head.isdigit() else None
-
 
 @dataclass(frozen=True)
-class TensorRef:
-    """One edge end: output ``tensor_index`` of call ``node_index`` of layer ``layer``."""
+class KerasConfig:
+    """A Keras model config as the artifact stores it (untrusted JSON), and where it was read."""
 
-    layer: str
-    node_index: int = 0
-    tensor_index: int = 0
-
-
-@dataclass(frozen=True)
-class ObjectRef:
-    """A serialized Keras object named inside a config (class or function).
-
-    ``class_name`` is the bare name (``Dense``, ``my_act``); ``registered_name`` is the ``pkg>Name``
-    registration key when the file records one; ``module`` is the Keras 3 ``module`` field.
-    """
-
-    class_name: str
-    registered_name: str | None = None
-    module: str | None = None
-    config: Any = None
-
-    @property
-    def key(self) -> str:
-        """The name ``custom_objects`` must be keyed by."""
-        return self.registered_name if self.registered_name and ">" in self.registered_name else self.class_name
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer of a model graph (or the wrapped layer / cell inside a wrapper).
-
-    ``path`` is the logical location from the top-level model, e.g. ``("inner_seq", "dense_1")`` or
-    ``("bilstm", "forward_layer", "lstm_cell")``; it never contains indices so it survives re-saves.
-    """
-
-    name: str
-    class_name: str
-    path: tuple[str, ...]
-    config: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    registered_name: str | None = None
-    module: str | None = None
-    # One entry per call of the layer in its enclosing model; each call lists its input tensors.
-    inbound: tuple[tuple[TensorRef, ...], ...] = ()
-    # Normalised dtype policy name ("float32", "mixed_float16", ...), None when not recorded.
-    dtype_policy: str | None = None
-    # Wrapped layers (TimeDistributed.layer, Bidirectional forward/backward, RNN cells) by role.
-    wrapped: tuple[tuple[str, "Layer"], ...] = ()
-    # A nested Sequential/Functional model used as a layer.
-    submodel: "ModelGraph | None" = None
-
-    @property
-    def location(self) -> str:
-        return "/".join(self.path)
-
-    @property
-    def object(self) -> ObjectRef:
-        return ObjectRef(self.class_name, self.registered_name, self.module, self.config)
-
-    def walk(self) -> Iterator["Layer"]:
-        """This layer, then every wrapped layer and nested-model layer below it, depth first."""
-        yield self
-        for _role, inner in self.wrapped:
-            yield from inner.walk()
-        if self.submodel is not None:
-            yield from self.submodel.walk()
-
-
-@dataclass(frozen=True)
-class ModelGraph:
-    """A Sequential, Functional or subclassed model's layer graph.
-
-    For a Sequential model ``inputs``/``outputs`` are synthesised from the layer order, so rules can
-    treat every model as a graph. A subclassed model has no layers (its graph is Python code).
-    """
-
-    class_name: str
-    name: str | None
-    layers: tuple[Layer, ...]
-    inputs: tuple[TensorRef, ...] = ()
-    outputs: tuple[TensorRef, ...] = ()
-    # What loss/metric dicts are keyed by: the output layer names, or the keys of a Keras 3 dict
-    # of outputs; same order as ``outputs``.
-    output_names: tuple[str, ...] = ()
-    registered_name: str | None = None
-    module: str | None = None
-    config: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    # "sequential", "functional" or "subclassed"
-    kind: str = "functional"
-
-    def layer(self, name: str) -> Layer | None:
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        return None
-
-    def walk(self) -> Iterator[Layer]:
-        for layer in self.layers:
-            yield from layer.walk()
-
-
-@dataclass(frozen=True)
-class Loss:
-    """The loss one output is trained with."""
-
-    # Canonical snake_case function name ("binary_crossentropy", "mean_squared_error") when the
-    # loss is a built-in; otherwise the name as written ("h5lint>my_loss", "crf_loss").
-    name: str
-    # Class/function as serialized (``BinaryCrossentropy``, ``binary_crossentropy``, ``h5lint>my_loss``).
-    object: ObjectRef
-    from_logits: bool = False
-    config: Mapping[str, Any] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    """One model output, in model order."""
-
-    name: str  # the output layer's name (what loss/metric dicts are keyed by)
-    tensor: TensorRef
-    loss: Loss | None = None
-    loss_weight: float | None = None
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """What ``compile()`` recorded (``training_config``, ``compile_config`` or keras_metadata)."""
-
-    source: str  # "training_config", "compile_config", "keras_metadata"
-    optimizer: ObjectRef | None = None
-    # Losses/metrics exactly as configured, kept for rules that look at every named object.
-    loss_objects: tuple[ObjectRef, ...] = ()
-    metric_objects: tuple[ObjectRef, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    model_config: Any  # {"class_name": ..., "config": ...} in any Keras dialect; None when only compile state is stored
+    training_config: Any = None  # what compile() recorded, as stored
+    training_source: str = "training_config"  # "training_config", "compile_config" or "keras_metadata"
+    where: str = "the model config"  # how messages name it: "model_config attribute", "member config.json"
+    location: str = "file"  # where a finding about it points
 
 
 @dataclass(frozen=True)
@@ -248,6 +123,8 @@ class OpUse:
 
 @dataclass(frozen=True)
 class SavedModelInfo:
+    # The graph file TensorFlow loads (saved_model.pb, .pbtxt or .cpb); None when the folder has none.
+    graph_member: str | None
     tags: tuple[tuple[str, ...], ...]  # one tuple of tags per MetaGraphDef
     signatures: tuple[Signature, ...]
     ops: tuple[OpUse, ...]  # sorted by op name
@@ -293,14 +170,12 @@ class ModelArtifact:
     """Everything h5lint knows about one model artifact (a file, zip or folder)."""
 
     path: str  # the artifact as a user names it: a file, or a SavedModel / Keras / TF.js folder
-    format: str  # one of FORMATS
+    format: Format
     # Finer layout: "keras-1", "keras-0.3-weights", "keras3-weights", "sharded-weights",
     # "tfk-keras-zip", "pbtxt", ... (free-form, shown with --show-versions)
     layout: str | None = None
     versions: VersionTags = VersionTags()
-    graph: ModelGraph | None = None
-    outputs: tuple[OutputSpec, ...] = ()
-    training: TrainingConfig | None = None
+    keras: KerasConfig | None = None
     # Stored weights grouped by layer name; None = the format stores none we can see.
     weights: tuple[WeightLayer, ...] | None = None
     has_optimizer_weights: bool = False

@@ -13,7 +13,7 @@ class JsonProblem(ValueError):
     """JSON that cannot be used; the message says what and where."""
 
 
-def _depth_ok(text: str, max_depth: int) -> int | None:
+def _too_deep_at(text: str, max_depth: int) -> int | None:
     """Offset where nesting exceeds ``max_depth`` (outside strings), or None."""
     depth = 0
     in_string = False
@@ -50,7 +50,7 @@ def parse_json(
             raise JsonProblem(f"{what} is not UTF-8 text (bad byte at offset {exc.start})") from None
     else:
         text = data
-    too_deep = _depth_ok(text, max_depth)
+    too_deep = _too_deep_at(text, max_depth)
     if too_deep is not None:
         raise JsonProblem(f"{what} nests deeper than {max_depth} levels (at offset {too_deep})")
     seen: set[str] = set()

@@ -19,8 +19,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .catalog import RuleSpec, load_catalog
-from .checks import Target
 from .findings import Severity
+from .keras.versions import Target, TargetError, parse_target
 
 
 class ConfigError(Exception):
@@ -161,33 +161,11 @@ def _check_option(spec: RuleSpec, name: str, value: Any, where: str) -> Any:
     return value
 
 
-_TARGET_RE = re.compile(r"^\s*(keras|tf-keras|tf_keras|tf\.keras|tensorflow)\s*((?:[<>=!~]=?\s*[\w.*-]+\s*,?\s*)*)$")
-
-
-def parse_target(text: str, where: str = "target") -> Target:
-    match = _TARGET_RE.match(text)
-    if not match:
-        raise ConfigError(
-            f"{where}: {text!r} is not a runtime; use e.g. 'keras>=3', 'tf-keras==2.15', 'tensorflow==2.15'"
-        )
-    package = match.group(1).replace("tf_keras", "tf-keras")
-    spec = match.group(2).replace(" ", "")
-    versions = re.findall(r"\d+(?:\.\d+)*", spec)
-    if versions and spec.startswith("<") and not spec.startswith("<="):
-        # "<3", "<2.16" bound the newest release from above: classify the release just below the bound.
-        head = [int(part) for part in versions[0].split(".")]
-        below = [head[0] - 1, 99] if len(head) == 1 or not any(head[1:]) else head[:-1] + [head[-1] - 1]
-        versions[0] = ".".join(str(part) for part in below)
-    first = int(versions[0].split(".")[0]) if versions else None
-    if package in ("tf-keras", "tf.keras"):
-        major = 2
-    elif package == "tensorflow":
-        # TF 2.16 switched tf.keras to Keras 3.
-        minor = int(versions[0].split(".")[1]) if versions and "." in versions[0] else None
-        major = 3 if first is None or first > 2 or (first == 2 and minor is not None and minor >= 16) else 2
-    else:
-        major = first if first is not None else 3
-    return Target(package=package, spec=spec, keras_major=major)
+def _target(text: str, where: str) -> Target:
+    try:
+        return parse_target(text)
+    except TargetError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def resolve(
@@ -245,7 +223,7 @@ def resolve(
         options=options,
         per_file_ignores=tuple(per_file),
         exclude=tuple(_str_list(merged.get("exclude", []), f"{where}: exclude")),
-        target=parse_target(str(target), f"{where}: target") if target else None,
+        target=_target(str(target), f"{where}: target") if target else None,
         custom_objects=frozenset(_str_list(merged.get("custom-objects", []), f"{where}: custom-objects")),
         fail_on=_severity(merged.get("fail-on", "warning"), f"{where}: fail-on"),
         source=source,

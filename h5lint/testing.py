@@ -12,8 +12,9 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from . import ir
-from .keras_config import assemble
-from .versions import writer_for
+from .findings import ParseOutcome
+from .keras.model import KerasModel, interpret
+from .parsers import format_named
 
 
 def _weight_reader(values: np.ndarray):
@@ -48,6 +49,7 @@ def _weights(raw: Mapping[str, Mapping[str, Any]]) -> tuple[ir.WeightLayer, ...]
 def _savedmodel(raw: Mapping[str, Any]) -> ir.SavedModelInfo:
     ops = raw.get("ops", {})
     return ir.SavedModelInfo(
+        graph_member=raw.get("graph_member", "saved_model.pb"),
         tags=tuple(tuple(t) for t in raw.get("tags", [["serve"]])),
         signatures=(),
         ops=tuple(ir.OpUse(op, tuple(places)) for op, places in sorted(ops.items())),
@@ -65,19 +67,15 @@ def artifact_from_case(case: Mapping[str, Any] | str) -> ir.ModelArtifact:
         training, source = case["compile_config"], "compile_config"
     else:
         training, source = case.get("training_config"), "training_config"
-    graph, outputs, train = assemble(case.get("model_config"), training, training_source=source)
     return ir.ModelArtifact(
         path=case.get("path", "case.h5"),
-        format=case.get("format", ir.H5_FULL),
+        format=format_named(case.get("format", "h5-full")),
         versions=ir.VersionTags(
             keras_version=keras_version,
             backend=case.get("backend"),
             tensorflow_version=case.get("tensorflow_version"),
-            writer=writer_for(keras_version),
         ),
-        graph=graph,
-        outputs=outputs,
-        training=train,
+        keras=ir.KerasConfig(case.get("model_config"), training, training_source=source),
         weights=_weights(case["weights"]) if "weights" in case else None,
         savedmodel=_savedmodel(case["savedmodel"]) if "savedmodel" in case else None,
         archive_members=tuple(
@@ -95,6 +93,15 @@ def artifact_from_case(case: Mapping[str, Any] | str) -> ir.ModelArtifact:
     )
 
 
+def model_from_case(case: Mapping[str, Any] | str) -> KerasModel:
+    return interpret(artifact_from_case(case))
+
+
+def interpreted(outcome: ParseOutcome) -> KerasModel | None:
+    """What the rules see of a parser's outcome (None when the parser read no model)."""
+    return interpret(outcome.artifact) if outcome.artifact is not None else None
+
+
 def run_rule(
     code: str,
     case: Mapping[str, Any] | str,
@@ -105,12 +112,13 @@ def run_rule(
     """The hits one rule yields on a case document, with its default options overridden by ``options``."""
     from .catalog import load_catalog
     from .checks import RuleContext, all_checks
-    from .settings import parse_target
+    from .keras.versions import DEFAULT_TARGET, parse_target
 
     spec = load_catalog()[code]
     ctx = RuleContext(
+        code=code,
         options={**spec.default_options(), **(options or {})},
-        target=parse_target(target) if target else None,
+        target=parse_target(target) if target else DEFAULT_TARGET,
         custom_objects=frozenset(custom_objects),
     )
-    return list(all_checks()[code](artifact_from_case(case), ctx))
+    return list(all_checks()[code](model_from_case(case), ctx))

@@ -7,14 +7,19 @@ import re
 import shutil
 
 import pytest
-from typer.testing import CliRunner
-
-from h5lint.baseline import BaselineError, apply_baseline, baseline_document, load_baseline, write_baseline
-from h5lint.cli import app
-from h5lint.reporters import render
-
 from conftest import FORMAT_EXAMPLES
 from sample_reports import LAMBDA, MISMATCH, UNREADABLE, sample_report
+from typer.testing import CliRunner
+
+from h5lint.baseline import (
+    BaselineError,
+    apply_baseline,
+    baseline_document,
+    load_baseline,
+    write_baseline,
+)
+from h5lint.cli import app
+from h5lint.reporters import render
 
 runner = CliRunner()
 

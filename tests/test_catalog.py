@@ -1,32 +1,45 @@
-"""Meta-tests over the rule catalog: every rule documented, implemented, tested, and in the README."""
+"""Meta-tests over the rules: every rule folder complete, valid, documented and tested; generated docs current."""
 
 from __future__ import annotations
 
 import json
-import re
+import sys
 
+import jsonschema
 import pytest
+from conftest import REPO
+from snapshots import precommit_manifest, readme
 
-from h5lint.catalog import load_catalog
+from h5lint.catalog import load_catalog, rule_files
 from h5lint.checks import all_checks
-from h5lint.ruledocs import render_rule_doc, rule_table_markdown
+from h5lint.ruledocs import render_rule_doc
 from h5lint.testing import run_rule
 
-from conftest import REPO
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 CATALOG = load_catalog()
 CHECK_RULES = [s for s in CATALOG.values() if not s.raised_by_parser]
 
 
-def test_codes_and_checks_match():
-    checks = all_checks()
-    assert sorted(checks) == sorted(s.code for s in CHECK_RULES)
+@pytest.mark.parametrize("folder,data", rule_files(), ids=lambda v: v if isinstance(v, str) else "")
+def test_rule_file_matches_the_schema(folder, data):
+    schema = json.loads((REPO / "rules" / "catalog.schema.json").read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(tomllib.loads(data.decode())), key=str)
+    assert [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors] == []
+
+
+def test_every_rule_has_its_check():
+    assert sorted(all_checks()) == sorted(s.code for s in CHECK_RULES)
+    for spec in CATALOG.values():
+        assert (REPO / "rules" / spec.folder / "check.py").exists() != spec.raised_by_parser, spec.folder
 
 
 @pytest.mark.parametrize("spec", CHECK_RULES, ids=lambda s: s.code)
 def test_rule_has_passing_and_failing_cases(spec):
-    path = REPO / "tests" / "rule_cases" / f"{spec.code}.json"
-    cases = json.loads(path.read_text(encoding="utf-8"))
+    cases = json.loads((REPO / "rules" / spec.folder / "cases.json").read_text(encoding="utf-8"))
     assert any(c["expect"] for c in cases), "needs a case that fires"
     assert any(not c["expect"] for c in cases), "needs a case that passes"
 
@@ -48,8 +61,12 @@ def test_explain_renders(spec):
         assert heading in text
 
 
-def test_readme_rule_table_is_current():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
-    assert match, "README.md lacks the rules:start/rules:end markers"
-    assert match.group(1) == rule_table_markdown(CATALOG.values()), "run: python tools/gen_rule_table.py"
+def test_readme_tables_are_generated(snapshot):
+    # The rule table comes from the catalog, the formats table from the parsers' specs.
+    path = REPO / "README.md"
+    snapshot(path, readme(path.read_text(encoding="utf-8")))
+
+
+def test_precommit_patterns_are_generated(snapshot):
+    path = REPO / ".pre-commit-hooks.yaml"
+    snapshot(path, precommit_manifest(path.read_text(encoding="utf-8")))

@@ -6,13 +6,13 @@ import json
 import shutil
 
 import pytest
+from conftest import FORMAT_EXAMPLES
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from h5lint import api, cli
+from h5lint import cli
+from h5lint import runner as check_runner
 from h5lint.cli import app, main
-
-from conftest import FORMAT_EXAMPLES
 
 runner = CliRunner()
 CLEAN = str(FORMAT_EXAMPLES / "tfk_sequential.h5")
@@ -97,7 +97,7 @@ def test_internal_error_exits_2(empty, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(api, "lint_paths", broken)
+    monkeypatch.setattr(check_runner, "lint_paths", broken)
     result = check(empty)
     assert result.exit_code == 2
     assert "h5lint: error: internal error (RuntimeError: engine exploded)" in result.stderr
@@ -198,11 +198,11 @@ def test_main_maps_paths_to_check(empty, capsys):
 
 def test_jobs_reach_the_engine(empty, monkeypatch):
     seen = []
-    real = api.lint_paths
-    monkeypatch.setattr(api, "lint_paths", lambda paths, settings, jobs, **rest: seen.append(jobs) or real(paths, settings))
+    real = check_runner.lint_paths
+    monkeypatch.setattr(check_runner, "lint_paths", lambda paths, settings, jobs, **rest: seen.append(jobs) or real(paths, settings))
     check(empty, "--jobs", "3")
     check(empty)
-    assert seen == [3, api.default_jobs()]
+    assert seen == [3, check_runner.default_jobs()]
 
 
 def test_main_version(capsys):
@@ -215,7 +215,7 @@ def test_main_version(capsys):
 def test_a_crashing_check_is_an_internal_error_not_a_lost_run(tmp_path, monkeypatch, capsys):
     """Other rules still report; the run exits 2 and names the rule and the file."""
     import h5lint.engine as engine
-    from h5lint.api import CheckRequest, run_check
+    from h5lint.runner import CheckRequest, run_check
 
     def broken(model, ctx):
         raise ValueError("boom")

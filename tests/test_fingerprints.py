@@ -9,11 +9,10 @@ from pathlib import Path
 
 import h5py
 import pytest
+from conftest import SAMPLES
 
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
-
-from conftest import SAMPLES
 
 
 def _rewrite_hdf5(source: Path, target: Path) -> None:

@@ -22,16 +22,25 @@ from urllib.parse import quote
 
 import h5py
 import pytest
+from conftest import SAMPLES
 
 from h5lint import budgets
+from h5lint.budgets import (
+    DEFAULT_MEMORY_MIB,
+    DEFAULT_TIMEOUT,
+    Budgets,
+    within_memory,
+    within_time,
+)
 from h5lint.cli import main
-from h5lint.budgets import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT, Budgets, within_memory, within_time
 from h5lint.discover import discover
 from h5lint.engine import lint_outcome, lint_paths
-from h5lint.parsers import h5, h5attrs, json_model, keras_zip, read_candidate
+from h5lint.parsers import parts, read_candidate
+from h5lint.parsers.h5 import attrs as h5attrs
+from h5lint.parsers.h5 import model as h5
+from h5lint.parsers.json_model import read as json_model
+from h5lint.parsers.keras_zip import archive as keras_zip
 from h5lint.settings import resolve
-
-from conftest import SAMPLES
 
 SETTINGS = resolve(None, {"select": ["ALL"]})
 CLEAN_H5 = SAMPLES / "tfk_sigmoid_head_bce.h5"
@@ -45,7 +54,7 @@ def lint(*paths, timeout: float = 10.0, jobs: int = 1):
 
 def located(report) -> list[tuple[str, str, str | None]]:
     """(artifact path, code, location) of every finding, and no crashed rule anywhere."""
-    assert [a.errors for a in report.artifacts if a.errors] == []
+    assert [a.crashed_checks for a in report.artifacts if a.crashed_checks] == []
     return [(a.path, f.code, f.location) for a in report.artifacts for f in a.findings]
 
 
@@ -264,7 +273,7 @@ def test_compressed_weights_store_is_read_from_memory_within_its_budget(tmp_path
 
 
 def test_zip_with_more_members_than_the_budget_is_H5L001(tmp_path, monkeypatch):
-    monkeypatch.setattr(keras_zip, "MAX_MEMBERS", 4)
+    monkeypatch.setattr(parts, "MAX_MEMBERS", 4)
     crowded = _rezip(tmp_path / "crowded.keras", extra=[("assets/a", 0), ("assets/b", 0)])
     report = lint(crowded)
     assert located(report) == [(str(crowded), "H5L001", "file")]
@@ -556,7 +565,7 @@ def test_weights_that_vanish_between_parsing_and_checking_are_skipped(tmp_path):
     outcome = read_candidate(discover([str(path)])[0])
     os.truncate(path, 4096)  # the rules read weight values lazily, after parsing
     report = lint_outcome(str(path), outcome, SETTINGS)
-    assert report.errors == () and report.readable
+    assert report.crashed_checks == () and report.readable
     assert "H5L502" not in {f.code for f in report.findings}  # the NaN weights were not there to read
 
 

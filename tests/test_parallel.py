@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FORMAT_EXAMPLES, REALWORLD
 from typer.testing import CliRunner
 
 from h5lint.cli import app
 from h5lint.engine import lint_paths
 from h5lint.reporters import RenderOptions, render
 from h5lint.settings import resolve
-
-from conftest import FORMAT_EXAMPLES, REALWORLD
 
 PATHS = [str(REALWORLD / "files"), str(FORMAT_EXAMPLES)]
 FORMATS = ("text", "json", "sarif", "github")

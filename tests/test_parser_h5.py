@@ -13,12 +13,17 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
+from conftest import FORMAT_EXAMPLES, REALWORLD
 
 from h5lint import ir
-from h5lint.parsers import h5, h5attrs
-from h5lint.parsers.h5weights import keras3_has_optimizer_weights, keras3_weights, legacy_weights
-
-from conftest import FORMAT_EXAMPLES, REALWORLD
+from h5lint.parsers.h5 import attrs as h5attrs
+from h5lint.parsers.h5 import model as h5
+from h5lint.parsers.h5.weights import (
+    keras3_has_optimizer_weights,
+    keras3_weights,
+    legacy_weights,
+)
+from h5lint.testing import interpreted
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
@@ -97,19 +102,19 @@ def test_chunks_stream_the_dataset_lazily_in_bounded_pieces(tmp_path):
 # --- read(): every HDF5 file we have -------------------------------------------------------------
 
 MANIFEST = {row["local_name"]: row for row in csv.DictReader(open(REALWORLD / "manifest.tsv"), delimiter="\t")}
-REALWORLD_H5 = sorted(name for name, row in MANIFEST.items() if row["format"] in (ir.H5_FULL, ir.H5_WEIGHTS))
+REALWORLD_H5 = sorted(name for name, row in MANIFEST.items() if row["format"] in ("h5-full", "h5-weights"))
 EXAMPLE_FORMATS = {
-    "k3_functional.weights.h5": (ir.H5_WEIGHTS, "keras3-weights"),
-    "k3_functional_legacy.h5": (ir.H5_FULL, "legacy-h5"),
-    "k3_sequential_legacy.h5": (ir.H5_FULL, "legacy-h5"),
-    "k3_unicode_inf_nan_legacy.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_chunked_layer_names.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_functional.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_functional_weights.h5": (ir.H5_WEIGHTS, "legacy-weights"),
-    "tfk_inf_nan.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_sequential.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_stateful.h5": (ir.H5_FULL, "legacy-h5"),
-    "tfk_tfoplambda.h5": (ir.H5_FULL, "legacy-h5"),
+    "k3_functional.weights.h5": ("h5-weights", "keras3-weights"),
+    "k3_functional_legacy.h5": ("h5-full", "legacy-h5"),
+    "k3_sequential_legacy.h5": ("h5-full", "legacy-h5"),
+    "k3_unicode_inf_nan_legacy.h5": ("h5-full", "legacy-h5"),
+    "tfk_chunked_layer_names.h5": ("h5-full", "legacy-h5"),
+    "tfk_functional.h5": ("h5-full", "legacy-h5"),
+    "tfk_functional_weights.h5": ("h5-weights", "legacy-weights"),
+    "tfk_inf_nan.h5": ("h5-full", "legacy-h5"),
+    "tfk_sequential.h5": ("h5-full", "legacy-h5"),
+    "tfk_stateful.h5": ("h5-full", "legacy-h5"),
+    "tfk_tfoplambda.h5": ("h5-full", "legacy-h5"),
 }
 
 
@@ -121,9 +126,9 @@ def test_every_hdf5_example_is_listed_here():
 @pytest.mark.parametrize("name", sorted(EXAMPLE_FORMATS))
 def test_format_examples(name):
     outcome = h5.read(str(FORMAT_EXAMPLES / name))
-    model = outcome.artifact
-    assert (model.format, model.layout) == EXAMPLE_FORMATS[name]
-    if model.format == ir.H5_FULL:
+    model = interpreted(outcome)
+    assert (model.format.name, model.layout) == EXAMPLE_FORMATS[name]
+    if model.format.name == "h5-full":
         assert outcome.problems == ()
         assert model.versions.backend == "tensorflow"
         assert model.versions.keras_version == ("2.21.0" if name.startswith("tfk_") else "3.15.1")
@@ -141,13 +146,13 @@ def _last_layer_classes(model: ir.ModelArtifact) -> str:
 def test_realworld_files_match_the_manifest(name):
     row = MANIFEST[name]
     outcome = h5.read(str(REALWORLD / "files" / name))
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model is not None, outcome.problems
-    assert model.format == row["format"]
+    assert model.format.name == row["format"]
     assert model.versions.keras_version == (row["keras_version"] or None)
     assert model.versions.backend == (row["backend"] or None)
     assert model.h5_references == ()
-    if row["format"] == ir.H5_FULL:
+    if row["format"] == "h5-full":
         assert outcome.problems == ()
         # The manifest writes a wrapper as "TimeDistributed(Dense)"; the graph's output layer is the wrapper.
         assert _last_layer_classes(model) == re.sub(r"\(\w+\)", "", row["last_layer"])
@@ -183,12 +188,12 @@ def test_keras3_store_named_h5_is_told_to_be_renamed(tmp_path):
         "it holds weights for 10 layers (bilstm, concat, out_a, out_b, seq_in, aux_in, double, scale, inner_seq, td)"
     )
     assert problem.hit.fix.endswith("so rename it")
-    assert outcome.artifact.has_optimizer_weights
-    assert outcome.artifact.versions == ir.VersionTags()
+    assert interpreted(outcome).has_optimizer_weights
+    assert interpreted(outcome).versions == ir.VersionTags()
 
 
 def test_chunked_layer_names_are_joined():
-    model = h5.read(str(FORMAT_EXAMPLES / "tfk_chunked_layer_names.h5")).artifact
+    model = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_chunked_layer_names.h5")))
     graph_names = [layer.name for layer in model.graph.layers if layer.class_name != "InputLayer"]
     assert len(model.weights) == 66 and len(graph_names) == 66
     assert [layer.name for layer in model.weights] == graph_names  # layer_names0 then layer_names1, in order
@@ -197,16 +202,16 @@ def test_chunked_layer_names_are_joined():
 
 
 def test_unicode_names_and_nonstandard_json():
-    model = h5.read(str(FORMAT_EXAMPLES / "k3_unicode_inf_nan_legacy.h5")).artifact
+    model = interpreted(h5.read(str(FORMAT_EXAMPLES / "k3_unicode_inf_nan_legacy.h5")))
     assert model.nonstandard_json == ("Infinity", "NaN")
     assert {"entrée", "dense_ü"} <= {layer.name for layer in model.weights}
     assert model.graph.name == "modèle"
-    assert h5.read(str(FORMAT_EXAMPLES / "tfk_inf_nan.h5")).artifact.nonstandard_json == ("Infinity", "NaN")
+    assert interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_inf_nan.h5"))).nonstandard_json == ("Infinity", "NaN")
 
 
 def test_full_model_and_weights_only_file_of_the_same_model_have_the_same_inventory():
-    full = h5.read(str(FORMAT_EXAMPLES / "tfk_functional.h5")).artifact
-    weights_only = h5.read(str(FORMAT_EXAMPLES / "tfk_functional_weights.h5")).artifact
+    full = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_functional.h5")))
+    weights_only = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_functional_weights.h5")))
     assert _inventory(full.weights) == _inventory(weights_only.weights)
     assert full.has_optimizer_weights and not weights_only.has_optimizer_weights
     assert [spec.name for spec in full.outputs] == ["out_a", "out_b"]
@@ -214,14 +219,14 @@ def test_full_model_and_weights_only_file_of_the_same_model_have_the_same_invent
 
 def test_weights_are_read_only_when_chunks_are_iterated(monkeypatch):
     opened = []
-    real_open = h5._open
+    real_open = h5.open_h5
 
     def counting_open(path):
         opened.append(path)
         return real_open(path)
 
-    monkeypatch.setattr(h5, "_open", counting_open)
-    model = h5.read(str(FORMAT_EXAMPLES / "tfk_sequential.h5")).artifact
+    monkeypatch.setattr(h5, "open_h5", counting_open)
+    model = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_sequential.h5")))
     assert len(opened) == 1
     kernel = model.weights[[layer.name for layer in model.weights].index("hidden")].weights[0]
     assert kernel.name == "hidden/kernel:0"
@@ -250,7 +255,7 @@ def _only_problem(outcome):
 def _unreadable(path):
     """The message of the single H5L001 that ``path`` reads as, with no model."""
     outcome = h5.read(str(path))
-    assert outcome.artifact is None
+    assert interpreted(outcome) is None
     code, message = _only_problem(outcome)
     assert code == "H5L001"
     return message
@@ -290,8 +295,11 @@ def test_model_config_that_is_not_a_model(tmp_path):
     assert _unreadable(path) == f"{path}: model_config attribute holds null, not a model"
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = "[1, 2]"
-    assert _unreadable(path) == (
-        f'{path}: model_config attribute: the model config is not a {{"class_name": ..., "config": ...}} object'
+    # JSON that is not a model config: the file is read, the semantic layer says why it has no graph.
+    model = interpreted(h5.read(str(path)))
+    assert (model.graph, model.problem) == (
+        None,
+        'model_config attribute: the model config is not a {"class_name": ..., "config": ...} object',
     )
 
 
@@ -307,7 +315,7 @@ def test_broken_training_config_keeps_the_model(tmp_path):
     with h5py.File(path, "r+") as f:
         f.attrs["training_config"] = '{"loss": '
     outcome = h5.read(str(path))
-    assert outcome.artifact.graph is not None and outcome.artifact.training is None
+    assert interpreted(outcome).graph is not None and interpreted(outcome).training is None
     assert _only_problem(outcome) == (
         "H5L001",
         f"{path}: invalid JSON at offset 9 in training_config attribute: Expecting value",
@@ -343,8 +351,8 @@ def test_keras_03_weights(tmp_path):
         first["param_1"] = np.ones(2, np.float32)
         f.create_group("layer_1").attrs["nb_params"] = 0
     outcome = h5.read(str(path))
-    assert (outcome.artifact.format, outcome.artifact.layout) == (ir.H5_WEIGHTS, "keras-0.3-weights")
-    assert _inventory(outcome.artifact.weights) == {"layer_0": [("param_0", (3, 2)), ("param_1", (2,))], "layer_1": []}
+    assert (interpreted(outcome).format.name, interpreted(outcome).layout) == ("h5-weights", "keras-0.3-weights")
+    assert _inventory(interpreted(outcome).weights) == {"layer_0": [("param_0", (3, 2)), ("param_1", (2,))], "layer_1": []}
     assert _only_problem(outcome) == (
         "H5L002",
         "Keras 0.3 weights file: no model_config, so load_model cannot rebuild the model; "
@@ -396,7 +404,7 @@ def test_links_and_storage_outside_the_file_are_recorded_not_followed(tmp_path):
         f.create_virtual_dataset("virtual", layout)
     opened, thread = _watch_fifo(fifo)
     try:
-        model = h5.read(str(path)).artifact
+        model = interpreted(h5.read(str(path)))
         hidden = model.weight_layer("hidden")
         raw_weight = hidden.weights[-1]
         assert raw_weight.name == "hidden/raw:0" and list(raw_weight.chunks()) == []
@@ -425,11 +433,11 @@ def test_link_cycles_and_soft_links(tmp_path):
         group["hidden/self"] = h5py.SoftLink("/model_weights/hidden/hidden/self")
         group.attrs["weight_names"] = [b"hidden/alias:0", b"hidden/self", b"hidden/loop/hidden/hidden/bias:0"]
     outcome = h5.read(str(path))
-    assert outcome.problems == () and outcome.artifact.h5_references == ()
-    assert _inventory([outcome.artifact.weight_layer("hidden")]) == {
+    assert outcome.problems == () and interpreted(outcome).h5_references == ()
+    assert _inventory([interpreted(outcome).weight_layer("hidden")]) == {
         "hidden": [("hidden/alias:0", (4, 8)), ("hidden/loop/hidden/hidden/bias:0", (8,))]
     }
-    (alias, _bias) = outcome.artifact.weight_layer("hidden").weights
+    (alias, _bias) = interpreted(outcome).weight_layer("hidden").weights
     with h5py.File(path, "r") as f:
         np.testing.assert_array_equal(
             np.concatenate(list(alias.chunks(3))), f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1)
@@ -500,7 +508,7 @@ def test_keras3_model_level_variables_and_numeric_order(tmp_path):
             dense[str(i)] = np.zeros(i + 1, np.float32)
         f["layers/dense/vars/ext"] = h5py.ExternalLink("elsewhere.h5", "/w")
     outcome = h5.read(str(path))
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert [layer.name for layer in model.weights] == ["my_model", "layers/dense"]
     assert [w.name for w in model.weights[1].weights] == [str(i) for i in range(12)]
     assert model.weights[0].weights[0].location == "vars/0"
@@ -522,6 +530,6 @@ def test_parsing_never_reads_weight_data(tmp_path):
         raw.write(b"\xff" * chunk.size)
     outcome = h5.read(str(path))
     assert outcome.problems == ()
-    packed = outcome.artifact.weight_layer("hidden").weights[-1]
+    packed = interpreted(outcome).weight_layer("hidden").weights[-1]
     assert (packed.name, packed.shape, packed.dtype) == ("hidden/packed:0", (64, 64), "float32")
     assert list(packed.chunks()) == []  # the reader stops at the damage instead of raising into a rule

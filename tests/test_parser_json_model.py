@@ -10,16 +10,16 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-
-from h5lint import ir
-from h5lint.parsers import json_model
-from h5lint.parsers.h5weights import keras3_weights
-from h5lint.training import canonical_loss_name
-
 from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST, SAMPLES
 
+from h5lint import ir
+from h5lint.keras.training import canonical_loss_name
+from h5lint.parsers.h5.weights import keras3_weights
+from h5lint.parsers.json_model import read as json_model
+from h5lint.testing import interpreted
+
 # The manifest's "other" is a model.to_json() architecture file; its tfjs rows are folders holding model.json.
-MANIFEST_FORMATS = {"other": ir.KERAS_JSON, "tfjs": ir.TFJS}
+MANIFEST_FORMATS = {"other": "keras-json", "tfjs": "tfjs"}
 REALWORLD_JSON = sorted(name for name, row in REALWORLD_MANIFEST.items() if row["format"] in MANIFEST_FORMATS)
 TFJS_SEQUENTIAL = FORMAT_EXAMPLES / "tfjs_layers_sequential"
 TFJS_FUNCTIONAL = FORMAT_EXAMPLES / "tfjs_layers_functional"
@@ -27,7 +27,7 @@ TFJS_FUNCTIONAL = FORMAT_EXAMPLES / "tfjs_layers_functional"
 
 def _read(path) -> tuple[ir.ModelArtifact | None, list[tuple[str, str | None, str]]]:
     outcome = json_model.read(str(path))
-    return outcome.artifact, [(p.code, p.hit.location, p.hit.message) for p in outcome.problems]
+    return interpreted(outcome), [(p.code, p.hit.location, p.hit.message) for p in outcome.problems]
 
 
 def _inventory(model: ir.ModelArtifact) -> dict[str, list[tuple[str, tuple[int, ...], str]]]:
@@ -58,7 +58,7 @@ def _tfjs_copy(tmp_path, source=TFJS_SEQUENTIAL, edit=None, shards=True):
 def test_tfjs_sequential_example():
     model, problems = _read(TFJS_SEQUENTIAL / "model.json")
     assert problems == []
-    assert (model.format, model.layout) == (ir.TFJS, "layers-model")
+    assert (model.format.name, model.layout) == ("tfjs", "layers-model")
     assert model.versions == ir.VersionTags(
         keras_version="2.21.0", backend="tensorflow", writer="tf-keras", producer="TensorFlow.js Converter v4.22.0"
     )
@@ -102,7 +102,7 @@ def test_realworld_files_match_the_manifest(name):
     path = REALWORLD / "files" / name
     model, problems = _read(path / "model.json" if path.is_dir() else path)
     assert problems == []
-    assert model.format == MANIFEST_FORMATS[row["format"]]
+    assert model.format.name == MANIFEST_FORMATS[row["format"]]
     assert model.versions.keras_version == (row["keras_version"] or None)
     assert model.versions.backend == (row["backend"] or None)
     if row["model_class"] == "graph-model":
@@ -251,7 +251,7 @@ def test_tfjs_quantized_and_string_weights(tmp_path):
 def test_to_json_architecture():
     model, problems = _read(REALWORLD / "files" / "0xDaksh__Credit-Card-Fraud__model.json")
     assert problems == []
-    assert (model.format, model.layout, model.weights, model.training) == (ir.KERAS_JSON, "architecture", None, None)
+    assert (model.format.name, model.layout, model.weights, model.training) == ("keras-json", "architecture", None, None)
     assert model.versions == ir.VersionTags(keras_version="2.0.5", backend="tensorflow", writer="keras-2")
 
 
@@ -284,7 +284,7 @@ def test_sharded_weights_index_written_by_keras():
     """Keras 3.15 lists shards per variable path; layer 'hidden' straddles both shards and only the
     first shard names it, the second holds its bias under the store path layers/dense."""
     model, problems = _read(SHARDED / "model.weights.json")
-    assert (model.format, model.layout, model.versions.writer) == (ir.H5_WEIGHTS, "sharded-weights", "keras-3")
+    assert (model.format.name, model.layout, model.versions.writer) == ("h5-weights", "sharded-weights", "keras-3")
     assert {layer.name: [(w.name, w.shape, w.location) for w in layer.weights] for layer in model.weights} == {
         "hidden": [("0", (4, 8), "layers/dense/vars/0"), ("1", (8,), "layers/dense/vars/1")],
         "inp": [],

@@ -7,12 +7,14 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST
 
 from h5lint import discover, ir
-from h5lint.parsers import keras_zip, read_candidate
-from h5lint.training import canonical_loss_name
-
-from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST
+from h5lint.candidate import Candidate
+from h5lint.keras.training import canonical_loss_name
+from h5lint.parsers import read_candidate
+from h5lint.parsers.keras_zip import archive as keras_zip
+from h5lint.testing import interpreted
 
 # file -> (layout, keras_version, [(output, loss)], weight layers)
 EXAMPLES = {
@@ -35,12 +37,12 @@ EXAMPLES = {
     "k3_with_assets.keras": ("keras3-zip", "3.15.1", [("lookup", None)], 1),
     "tfk_small_func.keras": ("tf-keras-zip", "2.21.0", [("head", "categorical_crossentropy")], 3),
 }
-REALWORLD_ZIPS = sorted(name for name, row in REALWORLD_MANIFEST.items() if row["format"] == ir.KERAS_ZIP)
+REALWORLD_ZIPS = sorted(name for name, row in REALWORLD_MANIFEST.items() if row["format"] == "keras-zip")
 
 
 def _read(path) -> tuple[ir.ModelArtifact | None, list[tuple[str, str | None, str]]]:
     outcome = keras_zip.read(str(path))
-    return outcome.artifact, [(p.code, p.hit.location, p.hit.message) for p in outcome.problems]
+    return interpreted(outcome), [(p.code, p.hit.location, p.hit.message) for p in outcome.problems]
 
 
 def _outputs(model: ir.ModelArtifact) -> list[tuple[str, str | None]]:
@@ -80,7 +82,7 @@ def test_format_examples(name):
     layout, version, outputs, weight_layers = EXAMPLES[name]
     model, problems = _read(FORMAT_EXAMPLES / name)
     assert problems == []
-    assert (model.format, model.layout, model.versions.keras_version) == (ir.KERAS_ZIP, layout, version)
+    assert (model.format.name, model.layout, model.versions.keras_version) == ("keras-zip", layout, version)
     assert model.versions.writer == ("keras-3" if version.startswith("3.") else "tf-keras")
     assert model.versions.backend is None  # .keras files do not record it
     assert _outputs(model) == outputs
@@ -117,7 +119,7 @@ def test_realworld_files_match_the_manifest(name):
     row = REALWORLD_MANIFEST[name]
     model, problems = _read(REALWORLD / "files" / name)
     assert problems == []
-    assert model.format == ir.KERAS_ZIP
+    assert model.format.name == "keras-zip"
     assert model.versions.keras_version == row["keras_version"]
     assert model.versions.backend == (row["backend"] or None)
     assert model.graph.class_name == row["model_class"]
@@ -408,11 +410,11 @@ def test_unzipped_folder_reads_like_the_zip(tmp_path):
     (folder / "model.weights.h5").chmod(0o755)
     zipped, _ = _read(FORMAT_EXAMPLES / "k3_with_assets.keras")
     candidate = discover.discover([str(folder)])
-    assert candidate == [discover.Candidate(str(folder), discover.KERAS_DIR)]
+    assert candidate == [Candidate(str(folder), "keras-dir")]
     outcome = read_candidate(candidate[0])
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert outcome.problems == ()
-    assert (model.format, model.layout, model.versions) == (ir.KERAS_DIR, "keras3-dir", zipped.versions)
+    assert (model.format.name, model.layout, model.versions) == ("keras-dir", "keras3-dir", zipped.versions)
     assert model.graph == zipped.graph and model.outputs == zipped.outputs
     assert _inventory(model) == _inventory(zipped)
     assert all(np.array_equal(a, b) for a, b in zip(_values(model), _values(zipped)))

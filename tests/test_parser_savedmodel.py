@@ -9,12 +9,14 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FORMAT_EXAMPLES, REALWORLD
 
 from h5lint import ir
-from h5lint.parsers import pbwire, savedmodel
-from h5lint.parsers.protoschema import message_class
-
-from conftest import FORMAT_EXAMPLES, REALWORLD
+from h5lint.keras.structure import TensorRef
+from h5lint.parsers.savedmodel import pbwire
+from h5lint.parsers.savedmodel import read as savedmodel
+from h5lint.parsers.savedmodel.protoschema import message_class
+from h5lint.testing import interpreted
 
 EXAMPLES = (
     "tfk_savedmodel_func",
@@ -60,7 +62,7 @@ def _found(outcome):
 def _read_example(name):
     outcome = savedmodel.read(str(FORMAT_EXAMPLES / name))
     assert _found(outcome) == []
-    return outcome.artifact
+    return interpreted(outcome)
 
 
 def _op(model, name):
@@ -77,7 +79,7 @@ def _signature(model, key):
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_format_examples_read_cleanly(name):
     model = _read_example(name)
-    assert model.format == ir.SAVEDMODEL
+    assert model.format.name == "savedmodel"
     assert model.path == str(FORMAT_EXAMPLES / name)
     assert model.versions.tensorflow_version == "2.21.0"
     assert model.versions.tensorflow_git_version == "v2.21.0-rc1-5-ga481b10260d"
@@ -193,7 +195,7 @@ def test_realworld_savedmodels_match_the_manifest(name):
     row = MANIFEST[name]
     outcome = savedmodel.read(str(REALWORLD / "files" / name))
     assert _found(outcome) == REALWORLD_PROBLEMS[name]
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model.versions.keras_version == (row["keras_version"] or None)
     assert model.versions.backend == (row["backend"] or None)
     if row["model_class"] and not row["model_class"].startswith("keras-savedmodel"):
@@ -213,7 +215,7 @@ def test_renamed_graph_is_read_and_named():
     assert "declares 1,786,699 bytes but only 27,145 remain" in damaged and "re-encoded as text" in damaged
     assert "the object graph has 63 variable(s)" in variables
     assert outcome.problems[0].hit.fix == "rename model1.pb to saved_model.pb"
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model.versions.tensorflow_version == "2.10.0"
     assert model.files == ("keras_metadata.pb", "model1.pb")
     assert len(model.graph.layers) == 13
@@ -225,7 +227,7 @@ def test_keras_metadata_alone_gives_the_keras_model():
     assert "converted to CRLF" in damaged and "h5lint read 17 of its Keras objects anyway" in damaged
     assert outcome.problems[0].hit.fix == savedmodel.FIX_TEXT_DAMAGE
     assert "saved_model.pb is missing" in missing
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model.layout == "keras-metadata-only"
     assert model.savedmodel.tags == () and model.savedmodel.ops == ()
     assert model.savedmodel.object_identifiers[0] == "_tf_keras_network"
@@ -236,11 +238,11 @@ def test_keras_objects_without_metadata_are_reported():
     outcome = savedmodel.read(str(REALWORLD / "files" / "AdamClarkStandke__GAN_Models__savedmodel_root"))
     message = outcome.problems[0].hit.message
     assert "_tf_keras_sequential x15" in message and "keras_metadata.pb is missing" in message
-    assert outcome.artifact.graph is None and outcome.artifact.versions.writer == "tensorflow"
+    assert interpreted(outcome).graph is None and interpreted(outcome).versions.writer == "tensorflow"
 
 
 def test_tf24_metadata_inside_the_graph():
-    model = savedmodel.read(str(REALWORLD / "files" / "Amaury-ISEN__detection_masque__savedmodel_root")).artifact
+    model = interpreted(savedmodel.read(str(REALWORLD / "files" / "Amaury-ISEN__detection_masque__savedmodel_root")))
     assert model.layout == "keras-legacy-metadata"
     assert model.savedmodel.has_keras_metadata
 
@@ -248,7 +250,7 @@ def test_tf24_metadata_inside_the_graph():
 def test_tf1_graph_with_snappy_index_needs_its_shard():
     folder = REALWORLD / "files" / HALF_PLUS_TWO
     assert savedmodel._bundle_shard_count(folder / "variables" / "variables.index") == 1
-    assert _op(savedmodel.read(str(folder)).artifact, "VariableV2").places == ("graph",)
+    assert _op(interpreted(savedmodel.read(str(folder))), "VariableV2").places == ("graph",)
 
 
 def test_protobuf_is_imported_only_when_a_savedmodel_is_read():
@@ -280,14 +282,14 @@ def test_corrupt_graph_is_unreadable_but_keras_metadata_still_read(tmp_path):
     message = outcome.problems[0].hit.message
     assert message.startswith(f"{folder / 'saved_model.pb'}: protobuf does not parse: in meta_graphs[0]")
     assert message.endswith("; re-export it")
-    assert outcome.artifact.graph.name == "small_func" and outcome.artifact.savedmodel.ops == ()
+    assert interpreted(outcome).graph.name == "small_func" and interpreted(outcome).savedmodel.ops == ()
 
 
 def test_corrupt_graph_without_keras_metadata_gives_no_artifact(tmp_path):
     folder = _copy(tmp_path, "tf_module_savedmodel")
     (folder / "saved_model.pb").write_bytes((folder / "saved_model.pb").read_bytes()[:5000])
     outcome = savedmodel.read(str(folder))
-    assert outcome.artifact is None
+    assert interpreted(outcome) is None
     assert _found(outcome) == [("H5L001", "member:saved_model.pb")]
     assert "declares" in outcome.problems[0].hit.message
 
@@ -304,7 +306,7 @@ def test_truncated_keras_metadata_is_incomplete(tmp_path, keep, graph_kept, kera
     assert _found(outcome) == [KERAS_METADATA]
     message = outcome.problems[0].hit.message
     assert "protobuf does not parse (at offset" in message and "Cannot parse keras metadata" in message
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model.versions.tensorflow_version == "2.21.0" and _op(model, "MatMul") is not None
     assert (model.graph is not None) == graph_kept
     assert model.versions.keras_version == keras_version
@@ -321,7 +323,7 @@ def test_crlf_converted_keras_metadata_is_undone(tmp_path):
     outcome = savedmodel.read(str(folder))
     assert _found(outcome) == [KERAS_METADATA]
     assert "h5lint read 6 of its Keras objects anyway" in outcome.problems[0].hit.message
-    assert outcome.artifact.graph.name == "small_func"
+    assert interpreted(outcome).graph.name == "small_func"
 
 
 def test_missing_variables_parts(tmp_path):
@@ -353,21 +355,21 @@ def test_missing_asset(tmp_path):
 def test_folder_with_nothing_to_read(tmp_path):
     (tmp_path / "fingerprint.pb").write_bytes(b"")
     outcome = savedmodel.read(str(tmp_path))
-    assert outcome.artifact is None
+    assert interpreted(outcome) is None
     assert _found(outcome) == [("H5L001", "file")]
 
 
 def test_damaged_keras_metadata_alone_is_nothing_to_read(tmp_path):
     (tmp_path / "keras_metadata.pb").write_bytes(b"\x0a\x90\x01garbage")
     outcome = savedmodel.read(str(tmp_path))
-    assert outcome.artifact is None
+    assert interpreted(outcome) is None
     assert _found(outcome) == [KERAS_METADATA, ("H5L001", "file")]
 
 
 def test_chunked_savedmodel_is_not_supported(tmp_path):
     (tmp_path / "saved_model.cpb").write_bytes(b"\x00" * 16)
     outcome = savedmodel.read(str(tmp_path))
-    assert outcome.artifact is None
+    assert interpreted(outcome) is None
     assert _found(outcome) == [("H5L001", "member:saved_model.cpb")]
     message = outcome.problems[0].hit.message
     assert "chunked SavedModel (saved_model.cpb, proto splitter) is not supported yet" in message
@@ -459,10 +461,10 @@ def test_function_calls_are_not_ops_and_no_variables_are_needed(tmp_path, text):
     _graph_with_call(text, tmp_path)
     outcome = savedmodel.read(str(tmp_path))
     assert _found(outcome) == []  # no variables in the graph: no variables/ needed
-    info = outcome.artifact.savedmodel
+    info = interpreted(outcome).savedmodel
     assert info.ops == (ir.OpUse("Const", ("graph",)), ir.OpUse("Mul", ("f",)))
     assert info.function_names == ("f",)
-    assert outcome.artifact.versions.tensorflow_version == "1.15.0"
+    assert interpreted(outcome).versions.tensorflow_version == "1.15.0"
 
 
 def _keras_metadata(nodes):
@@ -504,10 +506,10 @@ def test_third_party_keras_metadata(tmp_path):
     _graph_with_call(False, tmp_path)
     outcome = savedmodel.read(str(tmp_path))
     assert _found(outcome) == []
-    model = outcome.artifact
+    model = interpreted(outcome)
     assert model.versions.keras_version is None and model.versions.writer is None
     assert model.graph.kind == "functional" and model.graph.output_names == ("out",)
-    assert model.graph.layer("out").inbound == ((ir.TensorRef("x"),),)
+    assert model.graph.layer("out").inbound == ((TensorRef("x"),),)
 
 
 def test_invalid_root_metadata_json_names_the_offset(tmp_path):
@@ -516,7 +518,7 @@ def test_invalid_root_metadata_json_names_the_offset(tmp_path):
     outcome = savedmodel.read(str(tmp_path))
     assert _found(outcome) == [KERAS_METADATA]
     assert "invalid JSON at offset 15" in outcome.problems[0].hit.message
-    assert outcome.artifact.graph is None
+    assert interpreted(outcome).graph is None
 
 
 def test_nan_in_keras_metadata_is_recorded(tmp_path):
@@ -524,8 +526,8 @@ def test_nan_in_keras_metadata_is_recorded(tmp_path):
     (tmp_path / "keras_metadata.pb").write_bytes(_keras_metadata([(0, "root", "_tf_keras_sequential", root)]))
     outcome = savedmodel.read(str(tmp_path))
     assert _found(outcome) == [GRAPH_FILE]  # no layer with weights: variables/ is not asked for
-    assert outcome.artifact.nonstandard_json == ("NaN",)
-    assert outcome.artifact.versions.writer == "tf.keras"
+    assert interpreted(outcome).nonstandard_json == ("NaN",)
+    assert interpreted(outcome).versions.writer == "tf.keras"
 
 
 def test_empty_keras_metadata(tmp_path):

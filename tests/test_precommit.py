@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from h5lint.discover import SAVEDMODEL_DIR, discover
-
 from conftest import FORMAT_EXAMPLES, REPO
+
+from h5lint.discover import discover
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 [HOOK] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
@@ -67,7 +66,7 @@ def test_member_files_map_to_one_savedmodel_folder():
     members = [SAVEDMODEL / name for name in ("saved_model.pb", "keras_metadata.pb", "fingerprint.pb")]
     members += sorted((SAVEDMODEL / "variables").iterdir())
     candidates = discover([str(p) for p in members] + [str(SAVEDMODEL)])
-    assert [(c.path, c.container) for c in candidates] == [(str(SAVEDMODEL), SAVEDMODEL_DIR)]
+    assert [(c.path, c.container) for c in candidates] == [(str(SAVEDMODEL), "savedmodel-dir")]
 
 
 def test_a_file_in_some_other_variables_folder_stays_a_file(tmp_path):

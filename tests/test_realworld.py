@@ -14,23 +14,23 @@ import csv
 import re
 
 import pytest
+from conftest import REALWORLD
 
 from h5lint import ir
 from h5lint.discover import discover
+from h5lint.keras.training import canonical_loss_name
 from h5lint.parsers import read_candidate
-from h5lint.training import canonical_loss_name
-
-from conftest import REALWORLD
+from h5lint.testing import interpreted
 
 ROWS = list(csv.DictReader(open(REALWORLD / "manifest.tsv", encoding="utf-8"), delimiter="\t"))
 # The manifest calls architecture-only model.to_json() files "other"; h5lint names the format.
-FORMAT_NAMES = {"other": ir.KERAS_JSON}
+FORMAT_NAMES = {"other": "keras-json"}
 
 
 def _artifact(local_name: str) -> ir.ModelArtifact | None:
     matches = discover([str(REALWORLD / "files" / local_name)])
     assert len(matches) == 1, matches
-    return read_candidate(matches[0]).artifact
+    return interpreted(read_candidate(matches[0]))
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def _loss_names(manifest_loss: str, names: tuple[str, ...]) -> list[str | None]:
 def test_format_and_versions_agree(row, artifacts):
     model = artifacts[row["local_name"]]
     assert model is not None, "every real-world file must be readable"
-    assert model.format == FORMAT_NAMES.get(row["format"], row["format"])
+    assert model.format.name == FORMAT_NAMES.get(row["format"], row["format"])
     if row["keras_version"]:
         assert model.versions.keras_version == row["keras_version"]
     if row["backend"]:
@@ -87,6 +87,6 @@ def test_outputs_and_losses_agree(row, artifacts):
 )
 def test_weights_only_files_name_their_last_layer(row, artifacts):
     model = artifacts[row["local_name"]]
-    assert model.format == ir.H5_WEIGHTS and model.graph is None
+    assert model.format.name == "h5-weights" and model.graph is None
     stored = [entry.name for entry in model.weights or ()]
     assert row["last_layer"].removeprefix("(name)") in stored

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 
 import pytest
+from conftest import REALWORLD
 
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
-
-from conftest import REALWORLD
 
 ROWS = {r["local_name"]: r for r in csv.DictReader(open(REALWORLD / "manifest.tsv", encoding="utf-8"), delimiter="\t")}
 

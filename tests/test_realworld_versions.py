@@ -13,11 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REALWORLD, SAMPLES
 
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
-
-from conftest import REALWORLD, SAMPLES
 
 FILES = REALWORLD / "files"
 CODES = ("H5L401", "H5L402", "H5L403")
@@ -203,16 +202,16 @@ def test_no_missing_version_tag_in_the_wild():
 
 # ---------------------------------------------------------------------------------------------
 # Generated sample models: the generator loaded each tf-keras / Keras 3 sample with the real loaders
-# (expected.json "load_check"), which is ground truth for H5L403 in both directions.
+# (samples.json "load_check"), which is ground truth for H5L403 in both directions.
 
-SAMPLE_EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-LOAD_CHECKED = {name: entry["load_check"] for name, entry in SAMPLE_EXPECTED.items() if entry.get("load_check")}
+SAMPLE_FACTS = json.loads((SAMPLES / "samples.json").read_text(encoding="utf-8"))
+LOAD_CHECKED = {name: entry["load_check"] for name, entry in SAMPLE_FACTS.items() if entry.get("load_check")}
 
 
 @functools.lru_cache(maxsize=None)
 def _sample_findings(target: str | None) -> dict[str, set[tuple[str, str]]]:
     settings = resolve(None, {"select": list(CODES), **({"target": target} if target else {})})
-    report = lint_paths([str(SAMPLES / name) for name in sorted(SAMPLE_EXPECTED)], settings)
+    report = lint_paths([str(SAMPLES / name) for name in sorted(SAMPLE_FACTS)], settings)
     found: dict[str, set[tuple[str, str]]] = {}
     for artifact in report.artifacts:
         entry = found.setdefault(Path(artifact.path).relative_to(SAMPLES).parts[0], set())
@@ -234,25 +233,8 @@ def test_sample_models_match_real_loaders(target, loader):
             assert result.startswith("error"), (name, result)
 
 
-def test_sample_models_version_tags():
-    # Only these samples carry H5L401/H5L402 findings. The *no_keras_version.h5 samples lost keras_version on
-    # the root and on the model_weights group (the attribute the loaders' load_weights_from_hdf5_group reads).
-    found = _sample_findings(None)
-    tags = {name: sorted(f for f in got if f[0] in ("H5L401", "H5L402")) for name, got in found.items()}
-    assert {name: got for name, got in tags.items() if got} == {
-        "edited_backend_theano.h5": [("H5L402", "file")],
-        "edited_backend_theano_arch.json": [("H5L402", "file")],
-        "edited_k3_no_keras_version.h5": [("H5L401", "file")],
-        "edited_no_keras_version.h5": [("H5L401", "file")],
-        "edited_no_metadata.keras": [("H5L401", "file")],
-        "edited_savedmodel_no_tf_version": [("H5L401", "file")],
-        "edited_tfk_savedmodel_no_tf_version": [("H5L401", "file")],
-    }
-
-
 def test_sample_models_h5l403_is_one_file_finding():
-    # expected.json gives some H5L403 findings per layer or per loss object (layer:lstm,
-    # object:SparseCategoricalCrossentropy ...). H5L403 reports once per file and lists every reason; the
-    # per-layer findings belong to H5L303/H5L304 (CuDNN, removed layers such as TFOpLambda).
+    # H5L403 reports once per file and lists every reason; per-layer findings belong to H5L303/H5L304
+    # (CuDNN, removed layers such as TFOpLambda).
     for name, got in _sample_findings(None).items():
         assert all(location == "file" for code, location in got if code == "H5L403"), name

@@ -1,21 +1,22 @@
-"""Per-rule cases as data (tests/rule_cases/<CODE>.json), each run with only that rule: pytest -k H5L201."""
+"""Each rule's cases (rules/<CODE>_<name>/cases.json), each run with only that rule: pytest -k H5L201."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import REPO
 
+from h5lint.catalog import load_catalog
 from h5lint.testing import run_rule
-
-CASES_DIR = Path(__file__).parent / "rule_cases"
 
 
 def _cases():
-    for file in sorted(CASES_DIR.glob("H5L*.json")):
-        for case in json.loads(file.read_text(encoding="utf-8")):
-            yield pytest.param(file.stem, case, id=f"{file.stem}-{case['name']}")
+    for spec in load_catalog().values():
+        file = REPO / "rules" / spec.folder / "cases.json"
+        if file.exists():
+            for case in json.loads(file.read_text(encoding="utf-8")):
+                yield pytest.param(spec.code, case, id=f"{spec.code}-{case['name']}")
 
 
 @pytest.mark.parametrize("code,case", list(_cases()))

@@ -13,6 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import FORMAT_EXAMPLES, REPO, SAMPLES, SHARED
+from sample_reports import CLF, LAMBDA, MISMATCH, POINTER, UNREADABLE, sample_report
 
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
@@ -21,9 +23,6 @@ from h5lint.reporters import RenderOptions, render
 from h5lint.reporters.sarif import LEVELS
 from h5lint.ruledocs import render_rule_doc
 from h5lint.settings import resolve
-
-from conftest import FORMAT_EXAMPLES, REPO, SAMPLES, SHARED
-from sample_reports import CLF, LAMBDA, MISMATCH, POINTER, UNREADABLE, sample_report
 
 SARIF_SCHEMA = json.loads((SHARED / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 SARIF_VALIDATOR = jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
@@ -79,7 +78,7 @@ def test_rule_metadata_comes_from_the_catalog(spec, root):
     assert 0 < len(rule["fullDescription"]["text"]) <= 1024
     assert rule["help"]["markdown"] == render_rule_doc(spec)
     assert spec.docs.fix.split()[0] in rule["help"]["text"]
-    assert rule["helpUri"] == f"https://github.com/h5lint/h5lint/blob/main/rules/catalog/{spec.code}.toml"
+    assert rule["helpUri"] == f"https://github.com/h5lint/h5lint/blob/main/rules/{spec.folder}/rule.toml"
     assert rule["defaultConfiguration"] == {"level": LEVELS[spec.severity]}
     assert rule["name"] != rule["id"] and rule["name"][0].isupper()
     props = rule["properties"]
@@ -152,17 +151,19 @@ def test_default_root_is_the_git_root(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
-    report = Report(artifacts=(replace(sample_report().artifacts[0], findings=(replace(MISMATCH, path="m.h5"),)),))
+    report = Report(artifacts=(_artifact_at("m.h5"),))
     run = json.loads(render("sarif", report))["runs"][0]
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub/m.h5"
 
 
 def test_folder_artifacts_are_shown_on_their_main_file(tmp_path):
+    # The engine names the file a folder artifact is shown on; reporters only render it.
     folder = tmp_path / "export"
     (folder / "variables").mkdir(parents=True)
     (folder / "saved_model.pb").write_bytes(b"\x08\x01")
-    finding = replace(MISMATCH, path=str(folder))
-    report = Report(artifacts=(replace(sample_report().artifacts[0], path=str(folder), findings=(finding,)),))
+    (artifact,) = lint_paths([str(folder)], resolve(None, {})).artifacts
+    assert artifact.anchor == str(folder / "saved_model.pb")
+    report = Report(artifacts=(_artifact_at(str(folder), anchor=artifact.anchor),))
     uri = sarif(report, tmp_path)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri == {"uri": "export/saved_model.pb", "uriBaseId": "%SRCROOT%"}
 
@@ -217,8 +218,12 @@ def _engine_sarif(out: Path) -> Path:
 def _odd_paths_report(root: Path) -> Report:
     """Paths that need percent-encoding, and one outside the source root (an absolute file: URI)."""
     paths = (str(root / "models/a b:c#1%.h5"), str(root.parent / "elsewhere.h5"))
-    findings = tuple(replace(MISMATCH, path=path) for path in paths)
-    return Report(artifacts=(replace(sample_report().artifacts[0], findings=findings),))
+    return Report(artifacts=tuple(_artifact_at(path) for path in paths))
+
+
+def _artifact_at(path: str, anchor: str | None = None):
+    """The first sample artifact moved to ``path``, with one finding."""
+    return replace(sample_report().artifacts[0], path=path, anchor=anchor, findings=(replace(MISMATCH, path=path),))
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,10 @@ import re
 import sys
 
 import pytest
+from conftest import REPO
 
 from h5lint.findings import Severity
 from h5lint.settings import ConfigError, find_config, parse_target, resolve
-
-from conftest import REPO
 
 if sys.version_info >= (3, 11):
     import tomllib

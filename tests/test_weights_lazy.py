@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SAMPLES
 
 from h5lint import ir
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
-
-from conftest import SAMPLES
 
 WEIGHT_RULES = sorted(code for code, spec in load_catalog().items() if spec.reads_weights)
 SAMPLE_FILES = [SAMPLES / "k3_nonfinite_weights.h5", SAMPLES / "k3_nonfinite_weights.keras", SAMPLES / "k3_zero_output_kernel.h5"]

@@ -1,22 +1,31 @@
 #!/usr/bin/env python
 """Generate h5lint's sample model files (``sample_models/``) with real TensorFlow / Keras.
 
-Run from the repository root with the TensorFlow venv (h5lint itself never imports TensorFlow)::
+Run from the repository root with a Python that has TensorFlow, tf-keras, Keras 3, h5py and tensorflowjs
+(``pip install tensorflow-cpu==2.21.0 tf-keras==2.21.0 h5py && pip install --no-deps tensorflowjs==4.22.0``;
+h5lint itself never imports TensorFlow)::
 
-    /work/tfvenv/bin/python tools/make_sample_models.py                     # rewrite everything
-    /work/tfvenv/bin/python tools/make_sample_models.py --docs-only         # only README.md + expected.json
-    /work/tfvenv/bin/python tools/make_sample_models.py --docs-only --refresh edited_no_keras_version.h5
-
-``--docs-only`` builds every sample in a temporary folder (the registry below is filled while the files are
-written, so it needs the real writers), then copies only ``README.md``, ``expected.json`` and the samples that
-``sample_models/`` does not have yet, or that ``--refresh`` names, into ``sample_models/``: the other binary
-files stay byte-identical (a rewritten ``.keras`` differs on every run by its ``date_saved``).
+    python tools/make_sample_models.py                  # rewrite every sample and samples.json
+    python tools/make_sample_models.py --facts-only     # only samples.json (+ samples that are new)
+    python tools/make_sample_models.py --facts-only --refresh edited_no_keras_version.h5
 
 Every model file is written by a real writer (tf-keras 2.21, Keras 3.15, raw TensorFlow 2.21 or the
 tensorflowjs 4.22 converter).  ``broken_*`` and ``edited_*`` samples are copies of those real files that
 were cut or edited here (truncate, corrupt bytes, drop a zip member, rewrite an HDF5 attribute, ...).
-Without ``--docs-only`` the script deletes and rewrites the whole ``sample_models/`` folder, including
-``README.md`` and ``expected.json`` which are generated from the registry below, so the two can never drift apart.
+
+Besides the files the generator records only what needs TensorFlow to know, in ``sample_models/samples.json``:
+per sample ``made_by`` (the writer call and the model), ``notes`` (facts about the file or its writer) and
+``load_check`` (what the real Keras 3 and tf-keras loaders say about it, see step_load_check).  What h5lint
+reports on each sample is h5lint's own snapshot, not this script's business: ``python -m pytest
+--update-snapshots`` regenerates it and ``sample_models/README.md`` without TensorFlow, and a person reviews
+the diff.
+
+Samples are always built in a temporary folder (the registry below is filled while the files are written, so
+it needs the real writers) and then published into ``sample_models/``: every sample, or with ``--facts-only``
+only the samples that ``sample_models/`` does not have yet or that ``--refresh`` names, so that the other binary
+files stay byte-identical (a rewritten ``.keras`` differs on every run by its ``date_saved``).  ``samples.json``
+is always replaced.  Files that are not samples (README.md, h5lint's snapshot, a sample that is no longer
+made) are never deleted, only listed.
 """
 from __future__ import annotations
 
@@ -61,7 +70,11 @@ import sample_models_cases as cases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "sample_models"
-OUT = PUBLISHED  # where samples are written; a temporary folder under --docs-only
+FACTS = "samples.json"
+# Files of sample_models/ that are not samples and that this script neither writes nor reports as stale:
+# README.md is written by h5lint's snapshot tooling.
+NOT_SAMPLES = {FACTS, "README.md"}
+OUT: Path  # the temporary build folder, set by main()
 SEED = 1234
 
 TFK_VERSION = tf_keras.__version__
@@ -72,35 +85,18 @@ TF_VERSION = tf.__version__
 # registry
 # ---------------------------------------------------------------------------------------------------
 
+# One entry per written sample: {"made_by": ..., "notes"?: ...}; step_load_check adds "load_check".
 SAMPLES: dict[str, dict] = {}
+# The full models written by a Keras writer, in writing order: what step_load_check gives the real loaders.
+LOADABLE: list[str] = []
 
 
-def finding(code: str, location: str, when: str | None = None) -> dict:
-    f = {"code": code, "location": location}
-    if when:
-        f["when"] = when
-    return f
-
-
-# Findings that depend on the target runtime: expected under h5lint's default target (keras>=3) only.
-K3_SKEW = "target_keras>=3"
-
-
-def register(name: str, fmt: str | None, keras_version: str | None, findings: list, made_by: str,
-             notes: str = "") -> None:
-    """Record a written sample; ``findings`` is every finding h5lint must report on it (default target)."""
+def register(name: str, made_by: str, notes: str = "") -> None:
+    """Record a written sample: how it was made and facts about the file or its writer."""
     assert name not in SAMPLES, name
     path = OUT / name
     assert path.exists(), f"sample was not written: {path}"
-    norm = [_as_dict(f) for f in findings]
-    keys = [(f["code"], f["location"]) for f in norm]
-    assert len(keys) == len(set(keys)), f"{name}: a finding is listed twice: {keys}"
-    SAMPLES[name] = {
-        "format": fmt,
-        "keras_version": keras_version,
-        "findings": sorted(norm, key=lambda f: (f["code"], f["location"])),
-        "made_by": made_by,
-    }
+    SAMPLES[name] = {"made_by": made_by}
     if notes:
         SAMPLES[name]["notes"] = notes
 
@@ -123,30 +119,25 @@ def fresh() -> None:
 # ---------------------------------------------------------------------------------------------------
 
 WRITERS = {
-    # key: (file name pattern, format, keras_version h5lint reads from the file, API text)
-    "tfk_h5": ("tfk_{}.h5", "h5-full", TFK_VERSION, "tf_keras {v}: model.save('{f}')"),
-    "tfk_keras": ("tfk_{}.keras", "keras-zip", TFK_VERSION, "tf_keras {v}: model.save('{f}')"),
-    "tfk_sm": ("tfk_{}_savedmodel", "savedmodel", TFK_VERSION,
-               "tf_keras {v}: model.save('{f}', save_format='tf')"),
-    "tfk_weights": ("tfk_{}_weights.h5", "h5-weights", TFK_VERSION, "tf_keras {v}: model.save_weights('{f}')"),
-    "tfk_json": ("tfk_{}_arch.json", "keras-json", TFK_VERSION,
-                 "tf_keras {v}: open('{f}', 'w').write(model.to_json())"),
-    "k3_h5": ("k3_{}.h5", "h5-full", K3_VERSION, "keras {v}: model.save('{f}') (legacy HDF5 saver)"),
-    "k3_keras": ("k3_{}.keras", "keras-zip", K3_VERSION, "keras {v}: model.save('{f}')"),
-    # Keras 3 weights stores record no version at all
-    "k3_weights": ("k3_{}.weights.h5", "h5-weights", None, "keras {v}: model.save_weights('{f}')"),
-    # Keras 3's to_json records no version either
-    "k3_json": ("k3_{}_arch.json", "keras-json", None, "keras {v}: open('{f}', 'w').write(model.to_json())"),
-    "k3_dir": ("k3_{}_unzipped", "keras-dir", K3_VERSION,
-               "keras {v}: keras.saving.save_model(model, '{f}', zipped=False)"),
-    "k3_npz": ("k3_{}_npz.keras", "keras-zip", K3_VERSION,
-               "keras {v}: keras.src.saving.saving_lib.save_model(model, '{f}', weights_format='npz')"),
-    "k3_export": ("k3_{}_export", "savedmodel", None,
-                  "keras {v}: model.export('{f}', format='tf_saved_model')"),
+    # key: (file name pattern, API text, whether the file holds a whole model that load_model /
+    # model_from_json can rebuild: weights-only stores cannot be given to a loader)
+    "tfk_h5": ("tfk_{}.h5", "tf_keras {v}: model.save('{f}')", True),
+    "tfk_keras": ("tfk_{}.keras", "tf_keras {v}: model.save('{f}')", True),
+    "tfk_sm": ("tfk_{}_savedmodel", "tf_keras {v}: model.save('{f}', save_format='tf')", True),
+    "tfk_weights": ("tfk_{}_weights.h5", "tf_keras {v}: model.save_weights('{f}')", False),
+    "tfk_json": ("tfk_{}_arch.json", "tf_keras {v}: open('{f}', 'w').write(model.to_json())", True),
+    "k3_h5": ("k3_{}.h5", "keras {v}: model.save('{f}') (legacy HDF5 saver)", True),
+    "k3_keras": ("k3_{}.keras", "keras {v}: model.save('{f}')", True),
+    "k3_weights": ("k3_{}.weights.h5", "keras {v}: model.save_weights('{f}')", False),
+    "k3_json": ("k3_{}_arch.json", "keras {v}: open('{f}', 'w').write(model.to_json())", True),
+    "k3_dir": ("k3_{}_unzipped", "keras {v}: keras.saving.save_model(model, '{f}', zipped=False)", True),
+    "k3_npz": ("k3_{}_npz.keras",
+               "keras {v}: keras.src.saving.saving_lib.save_model(model, '{f}', weights_format='npz')", True),
+    "k3_export": ("k3_{}_export", "keras {v}: model.export('{f}', format='tf_saved_model')", True),
 }
 
-# What Keras 3 refuses whatever the model holds (seen in step_load_check), so h5lint reports H5L403 on every
-# sample of these writers under its default target.
+# What Keras 3 refuses whatever the model holds (seen in step_load_check): the reason goes into the notes of
+# every sample of these writers.
 K3_REFUSES_WRITER = {
     "tfk_sm": "keras.models.load_model does not read SavedModels ('File format not supported')",
     "tfk_keras": "a tf-keras .keras zip names tf-keras modules ('Could not locate class 'Functional'')",
@@ -154,8 +145,8 @@ K3_REFUSES_WRITER = {
 }
 
 
-def write(kind: str, model, base: str, findings: list, desc: str, notes: str = "") -> str:
-    pattern, fmt, kv, api = WRITERS[kind]
+def write(kind: str, model, base: str, desc: str, notes: str = "") -> str:
+    pattern, api, loadable = WRITERS[kind]
     name = pattern.format(base)
     path = OUT / name
     if kind in ("tfk_h5", "tfk_keras", "k3_h5", "k3_keras"):
@@ -176,43 +167,34 @@ def write(kind: str, model, base: str, findings: list, desc: str, notes: str = "
     else:
         raise ValueError(kind)
     v = TFK_VERSION if kind.startswith("tfk") else K3_VERSION
-    findings = list(findings)
     if kind in K3_REFUSES_WRITER:
-        findings, notes = with_k3_refusal(findings, notes, K3_REFUSES_WRITER[kind])
-    if kind in ("tfk_weights", "k3_weights"):
-        findings.insert(0, finding("H5L002", "file"))
-    register(name, fmt, kv, findings, api.format(v=v, f=name) + "; " + desc, notes)
+        notes = with_k3_refusal(notes, K3_REFUSES_WRITER[kind])
+    register(name, api.format(v=v, f=name) + "; " + desc, notes)
+    if loadable:
+        LOADABLE.append(name)
     return name
 
 
-def _as_dict(f) -> dict:
-    return f if isinstance(f, dict) else finding(*f)
+def with_k3_refusal(notes: str, reason: str) -> str:
+    """``notes`` plus why Keras 3 cannot load the sample (what step_load_check saw)."""
+    return "; ".join(x for x in (notes, f"Keras {K3_VERSION} cannot load it: {reason}") if x)
 
 
-def with_k3_refusal(findings: list, notes: str, reason: str) -> tuple[list, str]:
-    """The one H5L403 ``file`` finding h5lint reports (default target) when Keras 3 cannot load a sample, and
-    the reason in its notes."""
-    if not any(_as_dict(f)["code"] == "H5L403" for f in findings):
-        findings = findings + [finding("H5L403", "file", K3_SKEW)]
-    return findings, "; ".join(x for x in (notes, f"Keras {K3_VERSION} cannot load it: {reason}") if x)
-
-
-def write_all(kinds, build, base, findings, desc, notes="", k3_refuses=None):
+def write_all(kinds, build, base, desc, notes="", k3_refuses=None):
     """Build the model with the right Keras for each writer and save it.
 
     ``k3_refuses``: {writer kind: why Keras 3 cannot load that writer's file of this model} (found by really
-    loading it, see step_load_check); each adds the one H5L403 ``file`` finding h5lint reports under its
-    default Keras 3 target, and the reason goes into the sample's notes.
+    loading it, see step_load_check); the reason goes into that sample's notes.
     """
     out = []
     for kind in kinds:
         fresh()
         K = tf_keras if kind.startswith("tfk") else keras
         model = build(K)
-        f, n = list(findings), notes
+        n = notes
         if kind in (k3_refuses or {}):
-            f, n = with_k3_refusal(f, n, k3_refuses[kind])
-        out.append(write(kind, model, base, f, desc, n))
+            n = with_k3_refusal(n, k3_refuses[kind])
+        out.append(write(kind, model, base, desc, n))
     return out
 
 
@@ -257,14 +239,16 @@ def _top(name: str) -> str:
     return name.split("/", 1)[0]
 
 
-def publish(build: Path, refresh: set[str]) -> None:
-    """--docs-only: copy README.md, expected.json and the new or refreshed samples from ``build``."""
+def publish(build: Path, refresh: set[str] | None) -> None:
+    """Copy samples.json and the samples from ``build`` into sample_models/: every sample when ``refresh`` is
+    None, else only the new ones and those ``refresh`` names."""
     tops = sorted({_top(n) for n in SAMPLES})
-    unknown = refresh - set(tops)
+    unknown = (refresh or set()) - set(tops)
     assert not unknown, f"--refresh names no sample: {sorted(unknown)}"
+    PUBLISHED.mkdir(exist_ok=True)
     for top in tops:
         src, dst = build / top, PUBLISHED / top
-        if dst.exists() and top not in refresh:
+        if dst.exists() and refresh is not None and top not in refresh:
             continue
         print(f"[make_sample_models] {'refresh' if dst.exists() else 'add'} {top}", flush=True)
         if dst.is_dir():
@@ -272,52 +256,45 @@ def publish(build: Path, refresh: set[str]) -> None:
         elif dst.exists():
             dst.unlink()
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
-    for doc in ("expected.json", "README.md"):
-        shutil.copyfile(build / doc, PUBLISHED / doc)
-    stale = sorted(p.name for p in PUBLISHED.iterdir() if p.name not in tops and p.name not in ("expected.json", "README.md"))
+    shutil.copyfile(build / FACTS, PUBLISHED / FACTS)
+    stale = sorted(p.name for p in PUBLISHED.iterdir() if p.name not in tops and p.name not in NOT_SAMPLES)
     if stale:
-        print(f"[make_sample_models] not a sample any more (delete by hand): {stale}", flush=True)
+        print(f"[make_sample_models] not a sample (delete by hand if it is not h5lint's): {stale}", flush=True)
 
 
 def main() -> None:
     global OUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("steps", nargs="*", help="only run these steps (e.g. step_formats), for debugging")
-    parser.add_argument("--docs-only", action="store_true",
-                        help="build in a temporary folder; update only README.md, expected.json and new samples")
+    parser.add_argument("steps", nargs="*",
+                        help="only run these steps (e.g. step_formats) and keep the build folder without "
+                             "publishing anything, for debugging")
+    parser.add_argument("--facts-only", action="store_true",
+                        help="update samples.json, but copy only new samples (and --refresh ones) into sample_models/")
     parser.add_argument("--refresh", nargs="+", default=[], metavar="SAMPLE",
-                        help="with --docs-only: also replace these samples' files (file or folder names)")
+                        help="with --facts-only: also replace these samples' files (file or folder names)")
     args = parser.parse_args()
-    assert not args.refresh or args.docs_only, "--refresh needs --docs-only"
-    assert not (args.steps and args.docs_only), "--docs-only needs every step"
+    assert not args.refresh or args.facts_only, "--refresh needs --facts-only"
+    assert not (args.steps and args.facts_only), "--facts-only needs every step"
 
-    if args.docs_only:
-        OUT = Path(tempfile.mkdtemp(prefix="h5lint_sample_models_"))
-    else:
-        if OUT.exists():
-            shutil.rmtree(OUT)
-        OUT.mkdir(parents=True)
+    OUT = Path(tempfile.mkdtemp(prefix="h5lint_sample_models_"))
     seed_all()
 
-    ctx = types.SimpleNamespace(OUT=OUT, write=write, write_all=write_all, register=register, finding=finding,
-                                fresh=fresh, copy_sample=copy_sample, rewrite_zip=rewrite_zip,
-                                TFK_VERSION=TFK_VERSION, K3_VERSION=K3_VERSION, TF_VERSION=TF_VERSION,
-                                K3_SKEW=K3_SKEW, keras=keras, tf_keras=tf_keras, tf=tf, h5py=h5py, np=np,
-                                hashlib=hashlib, json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES,
-                                WRITERS=WRITERS, ROOT=ROOT)
+    ctx = types.SimpleNamespace(OUT=OUT, write_all=write_all, register=register, fresh=fresh,
+                                copy_sample=copy_sample, rewrite_zip=rewrite_zip, K3_VERSION=K3_VERSION,
+                                TF_VERSION=TF_VERSION, keras=keras, tf=tf, h5py=h5py, np=np, hashlib=hashlib,
+                                json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES, LOADABLE=LOADABLE)
     for step in cases.STEPS:
         if args.steps and step.__name__ not in args.steps:
             continue
         print(f"[make_sample_models] {step.__name__}", flush=True)
         step(ctx)
-    if not args.steps:
-        cases.apply_coverage(ctx)
 
-    (OUT / "expected.json").write_text(json.dumps(dict(sorted(SAMPLES.items())), indent=2) + "\n")
-    (OUT / "README.md").write_text(cases.render_readme(ctx))
-    if args.docs_only:
-        publish(OUT, set(args.refresh))
-        shutil.rmtree(OUT)
+    (OUT / FACTS).write_text(json.dumps(dict(sorted(SAMPLES.items())), indent=2, sort_keys=False) + "\n")
+    if args.steps:
+        print(f"[make_sample_models] {len(SAMPLES)} samples built in {OUT} (not published)")
+        return
+    publish(OUT, set(args.refresh) if args.facts_only else None)
+    shutil.rmtree(OUT)
     total = sum(p.stat().st_size for p in PUBLISHED.rglob("*") if p.is_file())
     print(f"[make_sample_models] {len(SAMPLES)} samples, {total} bytes in {PUBLISHED}")
 

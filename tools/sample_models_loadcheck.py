@@ -1,4 +1,5 @@
-"""Try to load generated samples with the real loaders; run by make_sample_models.py in a fresh process.
+"""Try to load generated samples with the real loaders; run by make_sample_models.py in a fresh process
+(the result is each sample's ``load_check`` in sample_models/samples.json).
 
 Usage: python sample_models_loadcheck.py <sample_models dir> <name>...   -> prints one JSON object
 {name: {"keras <v>": "ok" | "error: ...", "tf_keras <v>": ...}} on the last line of stdout.

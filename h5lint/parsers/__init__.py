@@ -1,11 +1,11 @@
 """Read one discovered artifact into the model representation, by its bytes.
 
-Each parser module exposes ``read(path) -> ParseOutcome`` and imports its heavy dependency
-(h5py, protobuf) itself, so a run only loads what the files in hand need; parsers of formats that
-keep the weights apart from the config also take ``read_weights`` and skip them when it is False.
-Anything a parser cannot read becomes an H5L001 problem; a parser must never let an exception
-escape, and this dispatcher turns any that does into H5L001 naming the file, so one bad file never
-stops a run.
+Every format h5lint reads is declared once, by its parser, as a :class:`~.spec.FormatSpec` in
+:data:`SPECS`; discovery, the dispatcher, the H5L003 wording and the generated docs all derive from
+that list. A spec's module is light; its reader imports its heavy dependency (h5py, protobuf) itself,
+so a run only loads what the files in hand need. Anything a parser cannot read becomes an H5L001
+problem; a parser must never let an exception escape, and this dispatcher turns any that does into
+H5L001 naming the file, so one bad file never stops a run.
 """
 
 from __future__ import annotations
@@ -14,50 +14,22 @@ import importlib
 from pathlib import Path
 from typing import Iterable
 
-from .. import discover as d
+from .. import candidate as d
+from ..codes import FORMAT_MISMATCH, UNREADABLE
 from ..findings import Hit, ParseOutcome, Problem
+from ..ir import Format
+from . import h5, json_model, keras_zip, savedmodel
+from .spec import FormatSpec
 
-UNREADABLE = "H5L001"
-FORMAT_MISMATCH = "H5L003"
+# Sniffing order: the first spec whose sniff accepts a file's bytes reads it.
+SPECS: tuple[FormatSpec, ...] = (h5.SPEC, keras_zip.ZIP, savedmodel.SPEC, keras_zip.FOLDER, json_model.SPEC)
+BY_CONTAINER = {spec.container: spec for spec in SPECS}
+FORMATS: tuple[Format, ...] = tuple(dict.fromkeys(f for spec in SPECS for f in spec.formats))
 
-# container -> parser module
-_PARSERS = {
-    d.HDF5: "h5",
-    d.ZIP: "keras_zip",
-    d.KERAS_DIR: "keras_zip",
-    d.SAVEDMODEL_DIR: "savedmodel",
-    d.JSON: "json_model",
-}
-# Parsers whose ``read`` takes ``read_weights``: a .keras weights store is a member of its own.
-_WEIGHTS_APART = frozenset({"keras_zip"})
 
-# What the extension promises, and how a loader that trusts it reacts.
-_SUFFIX_EXPECTS = {
-    ".h5": d.HDF5,
-    ".hdf5": d.HDF5,
-    ".h5f": d.HDF5,
-    ".h5py": d.HDF5,
-    ".hd5": d.HDF5,
-    ".keras": d.ZIP,
-    ".json": d.JSON,
-}
-
-_CONTAINER_WORDS = {
-    d.HDF5: "an HDF5 file",
-    d.ZIP: "a zip archive",
-    d.JSON: "a JSON file",
-    d.SAVEDMODEL_DIR: "a SavedModel folder",
-    d.KERAS_DIR: "an unzipped Keras folder",
-}
-
-_FIX_BY_CONTAINER = {
-    d.HDF5: "rename it to .h5 (Keras 3 load_model picks the reader by extension)",
-    d.ZIP: "rename it to .keras (Keras 3 load_model picks the reader by extension)",
-    d.SAVEDMODEL_DIR: "rename the folder without a file extension and load it with "
-    "tf.saved_model.load or keras.layers.TFSMLayer",
-    d.KERAS_DIR: "zip it into a .keras file, or load the folder with keras.saving.load_model",
-    d.JSON: "rename it to .json and load it with keras.models.model_from_json",
-}
+def format_named(name: str) -> Format:
+    """The format reported as ``name`` ("h5-full")."""
+    return next(f for f in FORMATS if f.name == name)
 
 
 def unreadable(path: str, message: str, fix: str | None = None) -> ParseOutcome:
@@ -69,7 +41,7 @@ def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
     path, kind = candidate.path, candidate.container
     if kind == d.MISSING:
         return unreadable(path, "no such file or folder", "check the path")
-    if kind == d.UNREADABLE:
+    if kind == d.NO_ACCESS:
         return unreadable(path, f"cannot be read ({candidate.detail})", "check the file's permissions")
     if kind == d.SPECIAL:
         return unreadable(path, candidate.detail or "not a regular file", "point h5lint at a model file")
@@ -92,23 +64,22 @@ def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
 
 def _mismatch(candidate: d.Candidate) -> Problem | None:
     path = Path(candidate.path)
-    expected = _SUFFIX_EXPECTS.get(path.suffix.lower())
-    if expected is None or expected == candidate.container:
-        return None
-    if candidate.container not in _CONTAINER_WORDS:
+    suffix = path.suffix.lower()
+    promised = next((spec for spec in SPECS if suffix in spec.suffixes), None)
+    actual = BY_CONTAINER.get(candidate.container)
+    if promised is None or actual is None or promised is actual:
         return None  # unreadable bytes are reported by H5L001 alone
-    actual = _CONTAINER_WORDS[candidate.container]
     message = (
-        f"{candidate.path}: named '{path.suffix}' but is {actual}; it was read by its bytes, "
+        f"{candidate.path}: named '{path.suffix}' but is {actual.words}; it was read by its bytes, "
         f"but loaders that trust the extension will fail on it"
     )
-    return Problem(FORMAT_MISMATCH, Hit(message, "file", _FIX_BY_CONTAINER.get(candidate.container)))
+    return Problem(FORMAT_MISMATCH, Hit(message, "file", actual.rename_fix))
 
 
 def load_parsers(containers: Iterable[str]) -> None:
-    """Import the parsers of these containers now, e.g. once before worker processes are forked."""
-    for container in set(containers) & _PARSERS.keys():
-        importlib.import_module(f"{__name__}.{_PARSERS[container]}")
+    """Import the readers of these containers now, e.g. once before worker processes are forked."""
+    for container in set(containers) & BY_CONTAINER.keys():
+        importlib.import_module(BY_CONTAINER[container].reader)
 
 
 def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOutcome:
@@ -116,13 +87,9 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOu
     simple = _simple_unreadable(candidate)
     if simple is not None:
         return simple
-    module_name = _PARSERS[candidate.container]
     try:
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        if module_name in _WEIGHTS_APART:
-            outcome = module.read(candidate.path, read_weights=read_weights)
-        else:
-            outcome = module.read(candidate.path)
+        reader = importlib.import_module(BY_CONTAINER[candidate.container].reader)
+        outcome = reader.read(candidate.path, read_weights=read_weights)
     except RecursionError:
         outcome = unreadable(candidate.path, "the model's structure is nested too deeply to read", None)
     except MemoryError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..codes import UNREADABLE
 from ..findings import ArtifactReport, Report, Severity
-from ..parsers import UNREADABLE
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
@@ -55,10 +55,6 @@ def sentence(text: str) -> str:
     """The text ending like a sentence (SARIF consumers and readers expect a final period)."""
     text = text.strip()
     return text if not text or text[-1] in ".!?" else f"{text}."
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def severity_counts(report: Report) -> dict[str, int]:

@@ -10,11 +10,6 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from ..discover import SAVEDMODEL_FILES
-
-# The file a folder artifact is shown on; code scanning links files, not folders.
-_FOLDER_ANCHORS = (*SAVEDMODEL_FILES, "config.json", "model.json")
-
 
 def source_root(start: Path | None = None) -> Path:
     """The nearest folder holding ``.git`` (a folder, or a file in worktrees), else ``start``."""
@@ -38,17 +33,6 @@ def display_path(path: str, root: Path) -> str:
     """Repository-relative when possible, else the path as the user gave it (POSIX separators)."""
     relative = relative_path(path, root)
     return relative if relative is not None else Path(path).as_posix()
-
-
-def anchor_file(path: str) -> str:
-    """A folder artifact (SavedModel, unzipped Keras, TF.js) is shown on its main file."""
-    folder = Path(path)
-    if not folder.is_dir():
-        return path
-    for name in _FOLDER_ANCHORS:
-        if (folder / name).is_file():
-            return str(folder / name)
-    return path
 
 
 def uri_reference(path: str, root: Path) -> tuple[str, bool]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..findings import Finding, Report, Severity
+from ..findings import ArtifactReport, Finding, Report, Severity
 from . import RenderOptions
 from ._describe import logical_location, sentence
-from ._paths import anchor_file, display_path, source_root
+from ._paths import display_path, source_root
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -27,7 +27,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _annotation(finding: Finding, root: Path) -> str:
+def _annotation(finding: Finding, artifact: ArtifactReport, root: Path) -> str:
     place = logical_location(finding.location)
     message = sentence(finding.message)
     if place is not None:
@@ -35,7 +35,7 @@ def _annotation(finding: Finding, root: Path) -> str:
     if finding.fix:
         message += f"\nfix: {finding.fix}"
     properties = {
-        "file": display_path(anchor_file(finding.path), root),
+        "file": display_path(artifact.anchor or artifact.path, root),
         "title": f"{finding.code} {finding.name}",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
@@ -44,4 +44,4 @@ def _annotation(finding: Finding, root: Path) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     root = options.source_root or source_root()
-    return "".join(f"{_annotation(f, root)}\n" for f in report.findings)
+    return "".join(f"{_annotation(f, a, root)}\n" for a in report.artifacts for f in a.findings)

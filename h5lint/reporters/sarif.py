@@ -25,12 +25,12 @@ from typing import Any, Mapping
 
 from .. import __version__
 from ..catalog import RuleSpec, load_catalog
+from ..codes import UNREADABLE
 from ..findings import ArtifactReport, Finding, Report, Severity
-from ..parsers import UNREADABLE
 from ..ruledocs import render_rule_doc
 from . import HOMEPAGE, RenderOptions
 from ._describe import logical_location, sentence, unreadable_messages
-from ._paths import anchor_file, root_uri, source_root, uri_reference
+from ._paths import root_uri, source_root, uri_reference
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -88,19 +88,19 @@ def _rule(spec: RuleSpec) -> dict[str, Any]:
         "shortDescription": {"text": sentence(spec.summary)},
         "fullDescription": {"text": _clip(_paragraphs(docs.what))},
         "help": {"text": help_text, "markdown": render_rule_doc(spec)},
-        "helpUri": f"{HOMEPAGE}/blob/main/rules/catalog/{spec.code}.toml",
+        "helpUri": f"{HOMEPAGE}/blob/main/rules/{spec.folder}/rule.toml",
         "defaultConfiguration": {"level": LEVELS[spec.severity]},
         "properties": properties,
     }
 
 
-def _artifact_location(path: str, root: Path) -> dict[str, Any]:
-    uri, relative = uri_reference(anchor_file(path), root)
+def _artifact_location(artifact: ArtifactReport, root: Path) -> dict[str, Any]:
+    uri, relative = uri_reference(artifact.anchor or artifact.path, root)
     return {"uri": uri, "uriBaseId": SRCROOT} if relative else {"uri": uri}
 
 
-def _location(finding: Finding, root: Path) -> dict[str, Any]:
-    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": _artifact_location(finding.path, root)}}
+def _location(finding: Finding, artifact: ArtifactReport, root: Path) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": _artifact_location(artifact, root)}}
     place = logical_location(finding.location)
     if place is not None:
         location["logicalLocations"] = [
@@ -114,7 +114,7 @@ def _message(finding: Finding) -> str:
     return f"{text} Fix: {sentence(finding.fix)}" if finding.fix else text
 
 
-def _result(finding: Finding, rule_index: Mapping[str, int], root: Path) -> dict[str, Any]:
+def _result(finding: Finding, artifact: ArtifactReport, rule_index: Mapping[str, int], root: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": finding.code}
     if finding.code in rule_index:
         result["ruleIndex"] = rule_index[finding.code]
@@ -122,7 +122,7 @@ def _result(finding: Finding, rule_index: Mapping[str, int], root: Path) -> dict
         {
             "level": LEVELS[finding.severity],
             "message": {"text": _message(finding)},
-            "locations": [_location(finding, root)],
+            "locations": [_location(finding, artifact, root)],
             "partialFingerprints": {"primaryLocationLineHash": finding.fingerprint},
         }
     )
@@ -138,7 +138,7 @@ def _notification(artifact: ArtifactReport, rule_index: Mapping[str, int], root:
     return {
         "level": "error",
         "message": {"text": text},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(artifact.path, root)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(artifact, root)}}],
         "associatedRule": rule,
     }
 
@@ -160,7 +160,7 @@ def document(report: Report, root: Path) -> dict[str, Any]:
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(root)}},
         "invocations": [invocation],
-        "results": [_result(f, rule_index, root) for f in report.findings],
+        "results": [_result(f, a, rule_index, root) for a in report.artifacts for f in a.findings],
         "properties": {"hiddenByBaseline": report.hidden_by_baseline},
     }
     return {"version": "2.1.0", "$schema": SCHEMA_URI, "runs": [run]}

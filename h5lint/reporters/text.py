@@ -19,8 +19,9 @@ from collections import Counter
 from typing import Callable
 
 from ..findings import ArtifactReport, Finding, Report, Severity
+from ..wording import plural
 from . import RenderOptions
-from ._describe import SEVERITIES, logical_location, plural, sentence, version_tags
+from ._describe import SEVERITIES, logical_location, sentence, version_tags
 
 # ANSI SGR codes, used only when options.color is set.
 _STYLE = {

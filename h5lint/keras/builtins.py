@@ -1,0 +1,161 @@
+"""What Keras has built in, per line, and where names that are not built in come from.
+
+Whether a name is built in is decided per Keras line with ``data/keras_builtins.json`` (generated
+from the real packages by ``tools/gen_keras_builtins.py``); third-party packages (keras-hub, TF
+Addons, ...) come from ``data/third_party.toml``; modules and built-ins that run commands from
+``data/foreign_modules.toml``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from .knowledge import table
+from .objects import (
+    ACTIVATIONS,
+    LAYERS,
+    LOSSES,
+    METRICS,
+    MODELS,
+    NamedObject,
+    lookup_name,
+)
+from .versions import KERAS_LINES, Target
+
+# Kinds whose lookups also accept another kind's names: an activation may be an activation layer
+# object (LeakyReLU), a metric may be a loss function, a layer entry may be a nested model.
+_ALSO_ACCEPTS = {ACTIVATIONS: (LAYERS,), METRICS: (LOSSES,), LAYERS: (MODELS,), MODELS: (LAYERS,)}
+_KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
+
+
+@functools.lru_cache(maxsize=1)
+def _builtins() -> Mapping[str, Any]:
+    raw = table("keras_builtins")
+    folded = set(raw.get("case_insensitive_kinds", ()))
+    lines: dict[str, dict[str, frozenset[str]]] = {}
+    for line, kinds in raw["lines"].items():
+        lines[line] = {
+            kind: frozenset(n.lower() for n in names) if kind in folded else frozenset(names)
+            for kind, names in kinds.items()
+        }
+    shorthands = {kind: frozenset(names) for kind, names in raw.get("compile_shorthands", {}).items()}
+    return {"lines": lines, "folded": folded, "markers": frozenset(raw.get("markers", ())), "shorthands": shorthands}
+
+
+def _names_in(line: str, kind: str) -> Iterator[frozenset[str]]:
+    kinds = _builtins()["lines"][line]
+    for k in (kind, *_ALSO_ACCEPTS.get(kind, ())):
+        yield kinds.get(k, frozenset())
+
+
+def builtin_in(name: str, kind: str, line: str | None) -> bool:
+    """Whether Keras line ``line`` (any line when None) has ``name`` built in as a ``kind``."""
+    builtins = _builtins()
+    if name in builtins["markers"] or name in builtins["shorthands"].get(kind, ()):
+        return True
+    lines = KERAS_LINES if line is None else (line,)
+    key = name.lower() if kind in builtins["folded"] else name
+    return any(key in names for one in lines for names in _names_in(one, kind))
+
+
+def lines_with(name: str, kind: str) -> list[str]:
+    """The Keras lines that have ``name`` built in, oldest first."""
+    return [line for line in KERAS_LINES if builtin_in(name, kind, line)]
+
+
+@functools.lru_cache(maxsize=1)
+def _loss_names() -> frozenset[str]:
+    losses = table("losses")["loss"]
+    return frozenset(n for canonical, entry in losses.items() for n in (canonical, *entry.get("aliases", ())))
+
+
+def module_says_keras(obj: NamedObject) -> bool | None:
+    """What a Keras 3 ``module`` field says: Keras's own (True), other code (False), or nothing (None).
+
+    Any module outside Keras (``my_pkg.layers``) is the project's code even when the class shares a
+    Keras name. Functions carry ``module: "builtins"`` whatever they are, so for them the name decides.
+    """
+    module = obj.ref.module
+    if not module or module == "builtins":
+        return None
+    return module.split(".", 1)[0] in _KERAS_PACKAGES
+
+
+def builtin_for(obj: NamedObject, writer: str | None, target: Target) -> bool:
+    """Built into the line that wrote the file or into the target line (so the loader knows it)."""
+    verdict = module_says_keras(obj)
+    if verdict is not None:
+        return verdict
+    name = lookup_name(obj)
+    if obj.kind in (LOSSES, METRICS) and name in _loss_names():
+        return True
+    return builtin_in(name, obj.kind, writer) or builtin_in(name, obj.kind, target.line)
+
+
+def runs_commands(obj: NamedObject) -> bool:
+    """A module or built-in that runs code when imported or called: the security rules' finding.
+
+    Advising ``custom_objects={"system": system}`` for an ``os.system`` envelope would be wrong.
+    """
+    foreign = table("foreign_modules")
+    module = obj.ref.module or ""
+    root = module.split(".", 1)[0]
+    if root in foreign["dangerous_modules"] or module in foreign["dangerous_modules"]:
+        return True
+    return root == "builtins" and obj.ref.class_name in foreign["dangerous_builtins"]
+
+
+def declared(obj: NamedObject, custom_objects: frozenset[str]) -> bool:
+    """The project says it provides this object (setting ``custom-objects``)."""
+    names = {obj.ref.class_name, obj.ref.key}
+    if obj.ref.registered_name:
+        names.add(obj.ref.registered_name)
+    return bool(names & custom_objects)
+
+
+def needs_code(obj: NamedObject, writer: str | None, target: Target, custom_objects: frozenset[str]) -> bool:
+    """Neither Keras nor the project provides it, and it is not a security rule's finding."""
+    return (
+        not builtin_for(obj, writer, target) and not declared(obj, custom_objects) and not runs_commands(obj)
+    )
+
+
+# ------------------------------------------------------------------------------- third-party
+@dataclass(frozen=True)
+class Package:
+    key: str
+    pip: str
+    import_line: str
+    load: str
+    note: str | None
+
+
+@functools.lru_cache(maxsize=1)
+def _packages() -> tuple[dict[str, Package], dict[str, Package], tuple[tuple[str, Package], ...]]:
+    by_name: dict[str, Package] = {}
+    by_prefix: dict[str, Package] = {}
+    modules: list[tuple[str, Package]] = []
+    for key, entry in table("third_party")["package"].items():
+        package = Package(key, entry["pip"], entry["import"], entry["load"], entry.get("note"))
+        for name in entry.get("names", ()):
+            by_name.setdefault(name, package)
+        for prefix in entry.get("prefixes", ()):
+            by_prefix[prefix] = package
+        for module in entry.get("modules", ()):
+            modules.append((module, package))
+    return by_name, by_prefix, tuple(modules)
+
+
+def third_party_package(obj: NamedObject) -> Package | None:
+    """The known package an object comes from: by Keras 3 module, registration prefix or name."""
+    by_name, by_prefix, modules = _packages()
+    module = obj.ref.module or ""
+    for prefix, package in modules:
+        if module == prefix or module.startswith(prefix + "."):
+            return package
+    key = lookup_name(obj)
+    if ">" in key:
+        return by_prefix.get(key.split(">", 1)[0])
+    return by_name.get(key)

@@ -1,0 +1,68 @@
+"""The code a layer config carries: Lambda functions, stored as bytecode or referenced by name.
+
+Five encodings (formats.md §2.6): Keras 1/2 ``function`` lists ``[code, defaults, closure]`` with a
+``function_type`` of ``"lambda"`` (bytecode) or ``"function"`` (a name and ``module``), a bare bytecode
+string, keras_metadata.pb's ``{"class_name": "__tuple__", "items": [...]}``, Keras 3's
+``{"class_name": "__lambda__", "config": {"code": ...}}`` and Keras 3's function envelope
+``{"class_name": "function", "config": "name", "module": ...}``. Bytecode is read by walking the marshal
+bytes (:mod:`.bytecode`); nothing is unmarshalled or run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .bytecode import code_bytes, read_code_names
+from .structure import StoredCode
+
+# Config keys that can hold code, with the key that says how it is stored (Keras 1/2).
+CODE_KEYS = (("function", "function_type"), ("output_shape", "output_shape_type"), ("mask", "mask_type"))
+
+
+def is_lambda(class_name: str) -> bool:
+    return class_name == "Lambda" or class_name.endswith(".Lambda")
+
+
+def _bytecode(key: str, encoded: str) -> StoredCode:
+    names = read_code_names(code_bytes(encoded))
+    return StoredCode(
+        key=key,
+        names=tuple(dict.fromkeys(names.names)),
+        strings=tuple(names.strings),
+        functions=tuple(names.functions),
+        python=names.layout,
+    )
+
+
+def _named(key: str, name: str, module: Any) -> StoredCode:
+    return StoredCode(key=key, function=f"{module}.{name}" if isinstance(module, str) and module else name)
+
+
+def _decode(key: str, value: Any, kind: Any, module: Any) -> StoredCode | None:
+    if isinstance(value, Mapping) and value.get("class_name") == "__tuple__":  # keras_metadata.pb JSON
+        value = value.get("items")
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return _bytecode(key, value[0])
+    if isinstance(value, Mapping):
+        inner = value.get("config")
+        if value.get("class_name") == "__lambda__" and isinstance(inner, Mapping):
+            code = inner.get("code")
+            if not isinstance(code, str) and isinstance(inner.get("value"), list):
+                code = inner["value"][0] if inner["value"] else None
+            return _bytecode(key, code) if isinstance(code, str) else None
+        if value.get("class_name") == "function" and isinstance(inner, str):
+            return _named(key, inner, value.get("module"))
+        return None
+    if isinstance(value, str) and kind == "function":
+        return _named(key, value, module)
+    if isinstance(value, str) and kind == "lambda":
+        return _bytecode(key, value)
+    return None
+
+
+def stored_code(class_name: str, config: Mapping[str, Any]) -> tuple[StoredCode, ...]:
+    """Every piece of code a layer of ``class_name`` stores in its config (only Lambda layers store any)."""
+    if not is_lambda(class_name):
+        return ()
+    found = (_decode(key, config.get(key), config.get(kind_key), config.get("module")) for key, kind_key in CODE_KEYS)
+    return tuple(code for code in found if code is not None)

@@ -1,0 +1,71 @@
+"""Serialized Keras object references, in every dialect, and the small JSON guards configs need.
+
+A config names a class or function as a bare string (``"relu"``, legacy ``"h5lint>my_act"``), a legacy
+``{"class_name", "config"}`` dict, a Keras 3 envelope with ``module`` / ``registered_name``, a function
+envelope whose real name is in ``config`` (``{"class_name": "function", "config": "halve"}``), or a
+Keras 1 dict that carries only ``name`` (formats.md §2.3-2.5). A config is untrusted JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .structure import ObjectRef
+
+
+def as_dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def as_int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def split_class_name(raw: Any, registered: Any = None) -> tuple[str, str | None]:
+    """``("ScaleLayer", "h5lint>ScaleLayer")`` from a legacy ``"h5lint>ScaleLayer"`` or Keras 3 fields."""
+    name = as_str(raw) or "?"
+    reg = as_str(registered)
+    if ">" in name:
+        return name.rsplit(">", 1)[1], name
+    if reg and ">" in reg:
+        return name, reg
+    return name, None
+
+
+def dtype_policy_name(value: Any) -> str | None:
+    """``"mixed_float16"`` from ``"mixed_float16"``, a Policy/DTypePolicy dict, or None."""
+    if isinstance(value, str):
+        return value
+    cfg = as_dict(value).get("config")
+    if isinstance(cfg, Mapping):
+        return as_str(cfg.get("name"))
+    return None
+
+
+def object_ref(value: Any) -> ObjectRef | None:
+    """A serialized Keras object (string name, legacy or Keras 3 dict, function envelope)."""
+    if isinstance(value, str):
+        class_name, registered = split_class_name(value)
+        return ObjectRef(class_name, registered)
+    if not isinstance(value, Mapping) or not isinstance(value.get("class_name"), str):
+        return None
+    config = value.get("config")
+    module = as_str(value.get("module"))
+    if value["class_name"] == "function" and isinstance(config, str):
+        # Keras 3 / tf-keras function envelope: the real name is the config string.
+        class_name, registered = split_class_name(config)
+        return ObjectRef(class_name, registered, module)
+    class_name, registered = split_class_name(value["class_name"], value.get("registered_name"))
+    return ObjectRef(class_name, registered, module, config if isinstance(config, Mapping) else None)
+
+
+def config_object(value: Any) -> ObjectRef | None:
+    """The object a config value names, in every dialect; None for plain values (``"float32"``)."""
+    if isinstance(value, Mapping) and "class_name" not in value and isinstance(value.get("name"), str):
+        # Keras 1 writes some nested objects as {"name": "L1L2Regularizer", "l1": ...}.
+        return ObjectRef(value["name"], config=value)
+    return object_ref(value)

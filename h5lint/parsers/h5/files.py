@@ -1,0 +1,44 @@
+"""Opening HDF5 files for reading only, after the checks that keep libhdf5 out of its traps."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..parts import PartProblem, regular_file_size
+from .heap import file_heap_trap
+
+if TYPE_CHECKING:
+    import h5py
+
+    from .weights import Opener
+
+
+def open_h5(path: str | Path) -> h5py.File:
+    import h5py
+
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        if "lock" not in str(exc):
+            raise
+    # Locking fails on read-only mounts and some network disks, and HDF5 refuses to reopen a file
+    # with other locking flags than it is already open with; h5lint only reads, so it needs none.
+    return h5py.File(path, "r", locking=False)
+
+
+def refuse_heap_trap(trap: str | None) -> None:
+    """PartProblem when :mod:`.heap` found a global heap that would trap HDF5 (h5py must not open it)."""
+    if trap is not None:
+        raise PartProblem(f"is not read: {trap}")
+
+
+def h5_file_opener(file: Path) -> Opener:
+    """Opener of an HDF5 file on disk, checked first: a regular file, no global heap that traps HDF5."""
+    import h5py
+
+    regular_file_size(file)
+    refuse_heap_trap(file_heap_trap(file))
+    # h5lint only reads; locking fails on read-only mounts and some network disks.
+    return functools.partial(h5py.File, file, "r", locking=False)

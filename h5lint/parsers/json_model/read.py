@@ -1,0 +1,437 @@
+"""Read a model stored as JSON, told apart by content: a TF.js ``model.json`` (formats.md §5), a
+``model.to_json()`` architecture file, or a Keras 3 sharded weights index (``*.weights.json``).
+
+TF.js weights are inventoried from ``weightsManifest`` (names, shapes, dtypes) and their values are
+read lazily from the ``.bin`` shards at the offsets the manifest implies; only shards inside the
+model's own folder are ever opened.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+
+from ... import ir
+from ...codes import WEIGHTS_ONLY
+from ...findings import Hit, ParseOutcome, Problem
+from ...jsonutil import MAX_JSON_BYTES, JsonProblem, parse_json
+from ..h5 import H5_WEIGHTS
+from ..h5.files import h5_file_opener
+from ..keras_zip.archive import StoreContents, read_h5_store
+from ..parts import PartProblem, describe_json, problem, read_file_capped, some_names
+from . import KERAS_JSON, TFJS
+
+if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras 3 weights: not for a bare config
+    import h5py
+    import numpy as np
+
+# How one stored element is laid out per TF.js dtype (the converter narrows everything else to these).
+TFJS_DTYPES = {
+    "float32": "<f4",
+    "int32": "<i4",
+    "bool": "u1",
+    "complex64": "<c8",
+    "uint8": "u1",
+    "uint16": "<u2",
+    "float16": "<f2",
+}
+GENERATED_BY_KERAS = "keras v"
+SHARD_FIX = "copy every .bin file listed in weightsManifest next to model.json (or re-run tensorflowjs_converter)"
+TFJS_FIX = "re-run tensorflowjs_converter on the original model"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _inside(folder: Path, relative: str) -> Path | None:
+    """``folder / relative`` if that names a file below ``folder`` (no absolute paths, '..' or URLs)."""
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if not pure.parts or "://" in relative or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
+        return None
+    return folder.joinpath(*pure.parts)
+
+
+def _decoded(value: Any, what: str) -> tuple[Any, tuple[str, ...]]:
+    """A JSON document written as a JSON string (``json.dump(model.to_json())``) decoded once more."""
+    if isinstance(value, str) and value.lstrip()[:1] == "{":
+        return parse_json(value, what)
+    return value, ()
+
+
+# ----------------------------------------------------------------------------------------- TF.js
+
+
+@dataclass(frozen=True)
+class _Shard:
+    file: Path
+    size: int
+
+
+Decode = Callable[["np.ndarray"], "np.ndarray"]
+
+
+def _span_reader(
+    shards: tuple[_Shard, ...], offset: int, count: int, stored: np.dtype, decode: Decode
+) -> Callable[[int], Iterator[np.ndarray]]:
+    """Reader of ``count`` elements starting ``offset`` bytes into the concatenation of ``shards``."""
+
+    def read_span(start: int, length: int) -> bytes:
+        parts = []
+        for shard in shards:
+            if length <= 0:
+                break
+            if start >= shard.size:
+                start -= shard.size
+                continue
+            with open(shard.file, "rb") as fh:
+                fh.seek(start)
+                part = fh.read(min(length, shard.size - start))
+            parts.append(part)
+            length -= len(part)
+            start = 0
+        return b"".join(parts)
+
+    def read(max_elements: int) -> Iterator[np.ndarray]:
+        import numpy as np
+
+        step = max(1, int(max_elements))
+        try:
+            for first in range(0, count, step):
+                raw = read_span(offset + first * stored.itemsize, min(step, count - first) * stored.itemsize)
+                usable = len(raw) - len(raw) % stored.itemsize
+                if usable:
+                    yield decode(np.frombuffer(raw[:usable], dtype=stored))
+                if usable < min(step, count - first) * stored.itemsize:
+                    return  # a shard shrank or vanished since the inventory: no further values
+        except OSError:
+            return
+
+    return read
+
+
+def _decoder(entry: Mapping[str, Any]) -> tuple[np.dtype, Decode] | None:
+    """Stored element type and how to turn stored values into weights (dequantization), or None."""
+    import numpy as np
+
+    quant = entry.get("quantization")
+    if isinstance(quant, Mapping):
+        layout = TFJS_DTYPES.get(str(quant.get("dtype")))
+        if layout is None:
+            return None
+        stored = np.dtype(layout)
+        if stored.kind == "f":
+            return stored, lambda a: a.astype(np.float32)
+        scale, low = quant.get("scale", 1.0), quant.get("min", 0.0)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, low)):
+            return None
+        return stored, lambda a: a.astype(np.float32) * np.float32(scale) + np.float32(low)
+    layout = TFJS_DTYPES.get(str(entry.get("dtype")))
+    if layout is None:
+        return None
+    return np.dtype(layout), (lambda a: a.astype(bool)) if entry.get("dtype") == "bool" else (lambda a: a)
+
+
+def _manifest_groups(raw: Any) -> list[tuple[list[str], list[Mapping[str, Any]]]] | None:
+    """``[(paths, weight entries)]`` of a weightsManifest, or None when it is not one."""
+    if not isinstance(raw, list):
+        return None
+    groups = []
+    for group in raw:
+        if not isinstance(group, Mapping):
+            return None
+        paths, weights = group.get("paths"), group.get("weights")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths) or not isinstance(weights, list):
+            return None
+        for entry in weights:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+                return None
+            shape = entry.get("shape")
+            if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+                return None
+        groups.append((paths, weights))
+    return groups
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    weights: tuple[ir.WeightLayer, ...] | None = None
+    shards: tuple[str, ...] = ()
+    has_optimizer_weights: bool = False
+
+
+def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
+    """Weight inventory from ``weightsManifest`` and the shard names it lists: one list in manifest order,
+    named by variable scope (the semantic layer finds each weight's layer through the graph)."""
+    if raw is None:
+        return _Manifest()
+    groups = _manifest_groups(raw)
+    if groups is None:
+        message = "weightsManifest is not a list of {paths: [...], weights: [{name, shape, dtype}]} groups"
+        problems.append(problem(path, message, "file", TFJS_FIX))
+        return _Manifest()
+    folder = Path(path).parent
+    weights: list[ir.WeightArray] = []
+    shard_names: list[str] = []
+    optimizer = False
+    for paths, entries in groups:
+        shard_names.extend(paths)
+        shards = _present_shards(path, folder, paths, problems)
+        offset: int | None = 0  # unknown after a string or unknown dtype: their byte size is not fixed
+        for entry in entries:
+            name, shape = entry["name"], tuple(entry["shape"])
+            count = math.prod(shape)
+            decoder = _decoder(entry)
+            reader = None
+            if decoder is not None and offset is not None:
+                stored, decode = decoder
+                if shards is not None:
+                    reader = _span_reader(shards, offset, count, stored, decode)
+                offset += count * stored.itemsize
+            else:
+                offset = None
+            if entry.get("group") == "optimizer":  # tfjs-layers' includeOptimizer: training state, not a layer's
+                optimizer = True
+                continue
+            weights.append(ir.WeightArray("", name, shape, str(entry.get("dtype")), name, reader))
+        if shards is not None and offset is not None and sum(s.size for s in shards) < offset:
+            held = sum(s.size for s in shards)
+            message = f"weights shards {some_names(list(paths))} hold {held:,} bytes but weightsManifest needs {offset:,}"
+            problems.append(problem(path, message, f"member:{paths[-1]}", SHARD_FIX))
+    return _Manifest((ir.WeightLayer("", tuple(weights)),), tuple(dict.fromkeys(shard_names)), optimizer)
+
+
+def _present_shards(path: str, folder: Path, names: list[str], problems: list[Problem]) -> tuple[_Shard, ...] | None:
+    """The group's shard files, or None (with a problem each) when any is missing or outside the folder."""
+    shards = []
+    for name in names:
+        file = _inside(folder, name)
+        if file is None:
+            message = f"weights file {name} is not inside the model's folder; h5lint does not read it"
+            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
+        elif not file.is_file():
+            message = f"weights file {name} listed in weightsManifest is missing; loading the model fails"
+            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
+        else:
+            shards.append(_Shard(file, file.stat().st_size))
+    return tuple(shards) if len(shards) == len(names) else None
+
+
+def _tfjs(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> ParseOutcome:
+    problems: list[Problem] = []
+    topology = doc.get("modelTopology")
+    generated_by, converted_by = _text(doc.get("generatedBy")), _text(doc.get("convertedBy"))
+    producer = converted_by or generated_by
+    name = Path(path).name
+    if doc.get("format") == "graph-model" or (isinstance(topology, Mapping) and "node" in topology):
+        manifest = _tfjs_weights(path, doc.get("weightsManifest"), problems)
+        artifact = ir.ModelArtifact(
+            path=path,
+            format=TFJS,
+            layout="graph-model",
+            # A graph model's generatedBy is the TensorFlow version that wrote the graph.
+            versions=ir.VersionTags(tensorflow_version=generated_by, writer="tfjs-converter", producer=producer),
+            weights=manifest.weights,
+            files=(name, *manifest.shards),
+            nonstandard_json=nonstandard,
+        )
+        return ParseOutcome(artifact, tuple(problems))
+
+    try:
+        topology, found = _decoded(topology, "modelTopology")
+        if isinstance(topology, Mapping) and "model_config" in topology:  # the converter's HDF5-attribute wrapper
+            model_config, in_config = _decoded(topology.get("model_config"), "modelTopology.model_config")
+            training, in_training = _decoded(topology.get("training_config"), "modelTopology.training_config")
+            found += in_config + in_training
+        else:  # a bare architecture, as tfjs-layers' own model.save writes it
+            model_config, training = topology, doc.get("trainingConfig")
+        nonstandard = tuple(sorted({*nonstandard, *found}))
+    except JsonProblem as exc:
+        return ParseOutcome(None, (problem(path, str(exc), "file", TFJS_FIX),))
+    if not isinstance(model_config, Mapping) or not isinstance(model_config.get("class_name"), str):
+        message = f"modelTopology holds no Keras model config ({describe_json(model_config)})"
+        return ParseOutcome(None, (problem(path, message, "file", TFJS_FIX),))
+
+    wrapper = topology if isinstance(topology, Mapping) else {}
+    keras_version = _text(wrapper.get("keras_version"))
+    if keras_version is None and generated_by and generated_by.startswith(GENERATED_BY_KERAS):
+        keras_version = generated_by[len(GENERATED_BY_KERAS) :]
+    manifest = _tfjs_weights(path, doc.get("weightsManifest"), problems)
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=TFJS,
+        layout=_text(doc.get("format")) or "layers-model",
+        versions=ir.VersionTags(
+            keras_version=keras_version,
+            backend=_text(wrapper.get("backend")),
+            producer=producer,
+        ),
+        keras=ir.KerasConfig(model_config, training, where="modelTopology"),
+        weights=manifest.weights,
+        has_optimizer_weights=manifest.has_optimizer_weights,
+        files=(name, *manifest.shards),
+        nonstandard_json=nonstandard,
+    )
+    return ParseOutcome(artifact, tuple(problems))
+
+
+# ------------------------------------------------------------------------- sharded weights index
+
+
+def _named_store_paths(h5: h5py.File) -> dict[str, str]:
+    """Layer name -> store path of every saveable of one shard whose ``vars`` group carries a name.
+
+    ShardedH5IOStore writes the ``name`` attribute only in the shard that got a layer's first
+    variable; keras3_weights names the layer's other parts by store path, and this map joins them.
+    """
+    import h5py
+
+    from ..h5.attrs import text_attr
+    from ..h5.links import hard_links, resolve
+    from ..h5.weights import KERAS3_LAYER_CONTAINERS, KERAS3_NOT_LAYERS
+    found: dict[str, str] = {}
+
+    def note(group: h5py.Group, path: str) -> None:
+        own_vars = resolve(group, "vars")
+        name = text_attr(own_vars, "name") if isinstance(own_vars, h5py.Group) else None
+        if name:
+            found[name] = path
+
+    note(h5, "vars")
+    for top, group in hard_links(h5):
+        if not isinstance(group, h5py.Group) or top in KERAS3_NOT_LAYERS:
+            continue
+        if top in KERAS3_LAYER_CONTAINERS:
+            for sub, inner in hard_links(group):
+                if isinstance(inner, h5py.Group):
+                    note(inner, f"{top}/{sub}")
+        else:
+            note(group, top)
+    return found
+
+
+def _merged(shards: list[tuple[StoreContents, dict[str, str]]]) -> StoreContents:
+    """One store from its shards: a layer whose variables straddle shards is one entry, by store path."""
+    by_path: dict[str, list[ir.WeightArray]] = {}
+    names: dict[str, str] = {}
+    for contents, paths in shards:
+        for layer in contents.weights or ():
+            path = paths.get(layer.name, layer.name)
+            if path != layer.name:
+                names[path] = layer.name
+            by_path.setdefault(path, []).extend(layer.weights)
+    return StoreContents(
+        weights=tuple(ir.WeightLayer(names.get(path, path), tuple(weights)) for path, weights in by_path.items()),
+        has_optimizer_weights=any(contents.has_optimizer_weights for contents, _ in shards),
+        h5_references=tuple(ref for contents, _ in shards for ref in contents.h5_references),
+    )
+
+
+def _shard_names(weight_map: Any) -> tuple[str, ...] | None:
+    """Shard files in first-use order; Keras 3.15 maps a path to a list (its variables may straddle shards),
+    earlier releases to one name."""
+    if not isinstance(weight_map, Mapping):
+        return None
+    names: list[str] = []
+    for value in weight_map.values():
+        listed = [value] if isinstance(value, str) else value
+        if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+            return None
+        names.extend(listed)
+    return tuple(dict.fromkeys(names))
+
+
+def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> ParseOutcome:
+    shards = _shard_names(doc.get("weight_map"))
+    if shards is None:
+        message = "weight_map is not an object mapping variable paths to shard file names"
+        return ParseOutcome(None, (problem(path, message, "file", "re-save the weights with model.save_weights"),))
+    from ..h5.attrs import AttrProblem
+
+    folder = Path(path).parent
+    problems: list[Problem] = []
+    contents = []
+    for shard in shards:
+        file = _inside(folder, shard)
+        why = "is not inside the index's folder; h5lint does not read it" if file is None else "is missing"
+        if file is None or not file.is_file():
+            fix = "copy every shard listed in weight_map next to the .weights.json index"
+            problems.append(problem(path, f"weights shard {shard} {why}", f"member:{shard}", fix))
+            continue
+        try:
+            opener = h5_file_opener(file)
+            store = read_h5_store(opener)
+            with opener() as h5:
+                contents.append((store, _named_store_paths(h5)))
+        except (PartProblem, OSError, AttrProblem) as exc:
+            problems.append(problem(path, f"weights shard {shard} {exc}", f"member:{shard}", "re-save the weights"))
+    store = _merged(contents)
+    layers = [layer.name for layer in store.weights or ()]
+    held = f"it holds weights for {len(layers)} layers ({some_names(layers)})" if layers else "it holds no layer weights"
+    message = (
+        f"Keras 3 sharded weights index (.weights.json): no model config, so load_model cannot rebuild the "
+        f"model; {held} in {len(shards)} shards ({some_names(list(shards))})"
+    )
+    fix = (
+        "load it with model.load_weights(...) into the model built by the same code, or save the whole model "
+        "with model.save('model.keras')"
+    )
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=H5_WEIGHTS,
+        layout="sharded-weights",
+        # Only Keras 3 (ShardedH5IOStore) writes this index.
+        versions=ir.VersionTags(writer="keras-3"),
+        weights=store.weights,
+        has_optimizer_weights=store.has_optimizer_weights,
+        h5_references=store.h5_references,
+        files=(Path(path).name, *shards),
+        nonstandard_json=nonstandard,
+    )
+    return ParseOutcome(artifact, (Problem(WEIGHTS_ONLY, Hit(message, "file", fix)), *problems))
+
+
+# ------------------------------------------------------------------------------ architecture JSON
+
+
+def _architecture(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...], layout: str) -> ParseOutcome:
+    # A Keras 3 config.json read on its own carries the compile config too.
+    training, source = (doc.get("compile_config"), "compile_config") if "compile_config" in doc else (None, "training_config")
+    keras_version = _text(doc.get("keras_version"))
+    artifact = ir.ModelArtifact(
+        path=path,
+        format=KERAS_JSON,
+        layout=layout,
+        versions=ir.VersionTags(keras_version=keras_version, backend=_text(doc.get("backend"))),
+        keras=ir.KerasConfig(doc, training, training_source=source, where="the architecture JSON"),
+        files=(Path(path).name,),
+        nonstandard_json=nonstandard,
+    )
+    return ParseOutcome(artifact, ())
+
+
+def read(path: str, read_weights: bool = True) -> ParseOutcome:
+    """A JSON file: TF.js model.json, architecture JSON or sharded weights index, by its content."""
+    name = Path(path).name
+    try:
+        doc, nonstandard = parse_json(read_file_capped(Path(path), MAX_JSON_BYTES), name)
+        layout = "architecture"
+        if isinstance(doc, str):
+            doc, nonstandard = _decoded(doc, f"the JSON string {name} holds")
+            layout = "architecture-in-json-string"  # json.dump(model.to_json()): load with json.load first
+    except PartProblem as exc:
+        return ParseOutcome(None, (problem(path, f"the file {exc}", "file", "check the file"),))
+    except JsonProblem as exc:
+        return ParseOutcome(None, (problem(path, str(exc), "file", "re-export the file; it is not valid JSON"),))
+    if isinstance(doc, Mapping):
+        if "modelTopology" in doc:
+            return _tfjs(path, doc, nonstandard)
+        if "weight_map" in doc:
+            return _sharded(path, doc, nonstandard)
+        if isinstance(doc.get("class_name"), str) and "config" in doc:
+            return _architecture(path, doc, nonstandard, layout)
+    message = f"JSON but not a Keras/TF.js model ({describe_json(doc)})"
+    fix = "point h5lint at a model file, or exclude this file in [tool.h5lint]"
+    return ParseOutcome(None, (problem(path, message, "file", fix),))

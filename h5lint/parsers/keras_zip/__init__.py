@@ -1,0 +1,63 @@
+"""Keras native archives: a ``.keras`` zip, or the same members unzipped into a folder (formats.md §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from ... import ir
+from ..spec import FormatSpec
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+WEIGHTS_STORE = "model.weights.h5"
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+KERAS_ZIP = ir.Format("keras-zip", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
+KERAS_DIR = ir.Format("keras-dir", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
+
+_READS = (
+    "`config.json` incl. `compile_config`, `metadata.json`, the weights store (`.h5`, or `.npz` headers only), "
+    "the member list"
+)
+
+
+
+def _is_zip(head: bytes, _file: BinaryIO) -> bool:
+    return head.startswith(ZIP_SIGNATURES)
+
+
+def is_keras_dir(folder: Path) -> bool:
+    return (folder / CONFIG).is_file() and ((folder / METADATA).is_file() or (folder / WEIGHTS_STORE).is_file())
+
+
+def _owner(path: Path) -> Path | None:
+    return path.parent if path.name in (CONFIG, METADATA, WEIGHTS_STORE) and is_keras_dir(path.parent) else None
+
+
+ZIP = FormatSpec(
+    container="zip",
+    words="a zip archive",
+    formats=(KERAS_ZIP,),
+    reader=f"{__name__}.archive",
+    recognised_by="the zip signature",
+    reads=_READS,
+    sniff=_is_zip,
+    suffixes=(".keras",),
+    model_suffixes=(".keras",),
+    rename_fix="rename it to .keras (Keras 3 load_model picks the reader by extension)",
+    commit_patterns=(r"\.keras$",),
+)
+
+FOLDER = FormatSpec(
+    container="keras-dir",
+    words="an unzipped Keras folder",
+    formats=(KERAS_DIR,),
+    reader=f"{__name__}.archive",
+    recognised_by="a folder holding `config.json` with `metadata.json` or `model.weights.h5`",
+    reads=_READS,
+    claims_folder=is_keras_dir,
+    owner_of=_owner,
+    anchors=(CONFIG,),
+    rename_fix="zip it into a .keras file, or load the folder with keras.saving.load_model",
+)
