@@ -13,11 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from . import crc32c
+from . import crc32c, files
 from .dtypes import DT_STRING
 from .entries import BundleEntry, BundleHeader, decode_entry, decode_header
 from .errors import BundleError
-from .files import file_size, open_inside, read_exactly
 from .objectgraph import OBJECT_GRAPH_KEY, ObjectGraph, decode_object_graph
 from .sstable import read_table
 from .strings import parse_string_tensor
@@ -64,11 +63,11 @@ def read_index(
     path = os.fspath(index_path)
     if not path.endswith(INDEX_SUFFIX):
         raise BundleError(f"{path}: a bundle index is named <prefix>{INDEX_SUFFIX}")
-    with open_inside(path) as handle:
-        size = file_size(handle)
+    with files.open_inside(path) as handle:
+        size = files.file_size(handle)
         if size > max_bytes:
             raise BundleError(f"{path}: {size:,} bytes, over the {max_bytes:,} bytes h5lint reads of an index")
-        data = read_exactly(handle, 0, size, path)
+        data = files.read_exactly(handle, 0, size, path)
     table = read_table(data, path, max_bytes=max_bytes, max_entries=max_entries)
     if not table or table[0][0] != b"":
         raise BundleError(f"{path}: no bundle header (the entry with the empty key comes first in every bundle)")
@@ -91,10 +90,10 @@ def _object_graph(
         return None, f"{OBJECT_GRAPH_KEY} is {entry.size:,} bytes, over the {max_bytes:,} bytes h5lint reads"
     path = shard_path(prefix, entry.shard_id, header.num_shards)
     try:
-        with open_inside(path) as handle:
-            if entry.offset + entry.size > file_size(handle):
+        with files.open_inside(path) as handle:
+            if entry.offset + entry.size > files.file_size(handle):
                 return None, f"{OBJECT_GRAPH_KEY}: {os.path.basename(path)} ends before its bytes do"
-            data = read_exactly(handle, entry.offset, entry.size, path)
+            data = files.read_exactly(handle, entry.offset, entry.size, path)
         where = f"{path}: {OBJECT_GRAPH_KEY}"
         strings = parse_string_tensor(data, 1, header.endianness, where)
         if entry.crc32c is None or crc32c.unmask(entry.crc32c) != strings.crc32c:

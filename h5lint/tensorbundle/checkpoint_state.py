@@ -27,8 +27,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from . import files
 from .errors import BundleError
-from .files import file_size, open_inside, read_exactly
 
 STATE_FILE = "checkpoint"
 MAX_STATE_BYTES = 1 << 20
@@ -133,11 +133,11 @@ def read_checkpoint_state(path: str | os.PathLike[str]) -> CheckpointState:
     path = os.fspath(path)
     if os.path.isdir(path):
         path = os.path.join(path, STATE_FILE)
-    with open_inside(path) as handle:
-        size = file_size(handle)
+    with files.open_inside(path) as handle:
+        size = files.file_size(handle)
         if size > MAX_STATE_BYTES:
             raise BundleError(f"{path}: {size:,} bytes, over the {MAX_STATE_BYTES:,} bytes of a checkpoint state")
-        data = read_exactly(handle, 0, size, path)
+        data = files.read_exactly(handle, 0, size, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -87,16 +87,19 @@ def _slice_problems(bundle: Bundle) -> list[ShardProblem]:
     return problems
 
 
+def _short_shard(shard: str, size: int, past_end: list[BundleEntry]) -> ShardProblem:
+    if len(past_end) == 1:
+        entry = past_end[0]
+        message = f"{shard} is {size:,} bytes, but {entry.label} needs bytes {entry.offset:,}-{entry.offset + entry.size:,}"
+    else:
+        end = max(e.offset + e.size for e in past_end)
+        message = f"{shard} is {size:,} bytes, but {len(past_end):,} tensors end past it, up to byte {end:,}: {_labels(past_end)}"
+    return ShardProblem(SHORT_SHARD, shard, tuple(e.key for e in past_end), message)
+
+
 def _layout_problems(shard: str, size: int, entries: list[BundleEntry]) -> list[ShardProblem]:
-    problems = []
     past_end = [e for e in entries if e.offset + e.size > size]
-    if past_end:
-        worst = max(past_end, key=lambda e: e.offset + e.size)
-        message = (
-            f"{shard} is {size:,} bytes, but {len(past_end):,} tensor(s) end past it: {_labels(past_end)} "
-            f"({worst.label} needs bytes {worst.offset:,}-{worst.offset + worst.size:,})"
-        )
-        problems.append(ShardProblem(SHORT_SHARD, shard, tuple(e.key for e in past_end), message))
+    problems = [_short_shard(shard, size, past_end)] if past_end else []
     placed = sorted((e for e in entries if e.size), key=lambda e: (e.offset, e.size))
     for before, after in zip(placed, placed[1:]):
         if after.offset < before.offset + before.size:

@@ -81,13 +81,17 @@ def _handle(data: bytes, pos: int, stop: int, name: str, what: str) -> tuple[int
     return offset, size, pos
 
 
-def _block_contents(data: bytes, block: _Block, body_end: int, budget: _Budget) -> bytes:
-    name = budget.name
+def _placed(block: _Block, body_end: int, name: str) -> _Block:
     if block.end > body_end:
         raise BundleError(
             f"{name}: the {block.what} claims bytes {block.offset:,}-{block.end:,} (with its 5-byte trailer), "
             f"past the start of the footer at {body_end:,}"
         )
+    return block
+
+
+def _block_contents(data: bytes, block: _Block, budget: _Budget) -> bytes:
+    name = budget.name
     trailer = block.offset + block.size
     kind = data[trailer]
     stored = crc32c.unmask(int.from_bytes(data[trailer + 1 : trailer + 5], "little"))
@@ -184,12 +188,12 @@ def read_table(data: bytes, name: str, *, max_bytes: int, max_entries: int) -> l
     meta_offset, meta_size, pos = _handle(data, body_end, body_end + _HANDLES_SIZE, name, "meta-index block")
     index_offset, index_size, _ = _handle(data, pos, body_end + _HANDLES_SIZE, name, "index block")
     budget = _Budget(name, max_bytes, max_entries)
-    meta = _Block("meta-index block", meta_offset, meta_size)
-    index = _Block("index block", index_offset, index_size)
+    meta = _placed(_Block("meta-index block", meta_offset, meta_size), body_end, name)
+    index = _placed(_Block("index block", index_offset, index_size), body_end, name)
     if _overlap(meta, [index]):
         raise BundleError(f"{name}: the {meta.describe()} and the {index.describe()} overlap")
-    _entries(_block_contents(data, meta, body_end, budget), meta, budget)
-    separators = _entries(_block_contents(data, index, body_end, budget), index, budget)
+    _entries(_block_contents(data, meta, budget), meta, budget)
+    separators = _entries(_block_contents(data, index, budget), index, budget)
 
     table: list[tuple[bytes, bytes]] = []
     previous_end = 0
@@ -198,7 +202,7 @@ def read_table(data: bytes, name: str, *, max_bytes: int, max_entries: int) -> l
         offset, block_size, used = _handle(handle, 0, len(handle), name, f"data block {number}")
         if used != len(handle):
             raise BundleError(f"{name}: index entry {number} has {len(handle) - used} stray bytes after its block handle")
-        block = _Block(f"data block {number}", offset, block_size)
+        block = _placed(_Block(f"data block {number}", offset, block_size), body_end, name)
         if offset < previous_end:
             raise BundleError(
                 f"{name}: the {block.describe()} starts before the end of data block {number - 1} "
@@ -208,7 +212,7 @@ def read_table(data: bytes, name: str, *, max_bytes: int, max_entries: int) -> l
         if clash:
             raise BundleError(f"{name}: the {block.describe()} overlaps the {clash.describe()}")
         previous_end = block.end
-        entries = _entries(_block_contents(data, block, body_end, budget), block, budget)
+        entries = _entries(_block_contents(data, block, budget), block, budget)
         for key, value in entries:
             if table and key <= table[-1][0]:
                 raise BundleError(

@@ -31,7 +31,8 @@ def _convert(raw, dtype_code: int):
 def tensor_chunks(bundle: Bundle, entry: BundleEntry, max_elements: int, *, verify_crc: bool = False) -> Iterator[np.ndarray]:
     """The values of ``entry``, flattened in C order, as 1-D arrays of at most ``max_elements`` each.
 
-    DT_BFLOAT16 comes as float32, DT_BOOL as bool, the others as their little-endian numpy type.
+    DT_BFLOAT16 comes as float32, DT_BOOL as bool, the others as their little-endian numpy type
+    (read-only arrays over the bytes read: copy one to change it).
     Reads only ``entry``'s bytes of its shard, one piece at a time. With ``verify_crc`` the bytes are
     checksummed as they stream and a mismatch raises :class:`BundleError` after the last piece
     (the pieces before it were read from a damaged tensor). Strings, variants, quantized and sub-byte
