@@ -65,8 +65,14 @@ def shape_proto(dims: tuple[int, ...], unknown_rank: bool = False) -> bytes:
     return out + (field_varint(3, 1) if unknown_rank else b"")
 
 
-def entry_proto(dtype: int = 1, dims: tuple[int, ...] = (), shard_id: int = 0, offset: int = 0, size: int = 0,
-                crc: int | None = None) -> bytes:
+def entry_proto(
+    dtype: int = 1,
+    dims: tuple[int, ...] = (),
+    shard_id: int = 0,
+    offset: int = 0,
+    size: int = 0,
+    crc: int | None = None,
+) -> bytes:
     out = field_varint(1, dtype) + field_bytes(2, shape_proto(dims))
     out += field_varint(3, shard_id) if shard_id else b""
     out += field_varint(4, offset) if offset else b""

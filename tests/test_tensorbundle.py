@@ -27,6 +27,7 @@ from bundlebuild import unmask
 from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
 from h5lint.parsers.pbwire import read_varint
 from h5lint.tensorbundle.dtypes import ELEMENT_SIZES, NUMPY_FORMATS
+from h5lint.tensorbundle.strings import parse_string_tensor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 ANSWERS = json.loads((FIXTURES / "tf_answers.json").read_text(encoding="utf-8"))
@@ -154,9 +155,9 @@ def test_string_tensors_match_tensorflow():
     bundle = tb.read_index(_index("dtypes_checkpoint"))
     entry = next(e for e in bundle.entries if e.key.startswith("words/"))
     answer = CHECKPOINTS["dtypes_checkpoint"]["tensors"][entry.key]
-    data = (FIXTURES / "dtypes_checkpoint" / "ckpt.data-00000-of-00001").read_bytes()[entry.offset : entry.offset + entry.size]
-    from h5lint.tensorbundle.strings import parse_string_tensor
-
+    data = (FIXTURES / "dtypes_checkpoint" / "ckpt.data-00000-of-00001").read_bytes()[
+        entry.offset : entry.offset + entry.size
+    ]
     parsed = parse_string_tensor(data, entry.elements, "little", "words")
     assert list(parsed.lengths) == answer["lengths"]
     strings, pos = [], parsed.data_start

@@ -87,7 +87,9 @@ def test_shard_cut_before_several_tensors(ckpt):
     [problem] = tb.shard_problems(bundle)
     ends = {e.key: e.offset + e.size for e in bundle.entries}
     assert problem.kind == "short-shard" and set(problem.keys) == {k for k, end in ends.items() if end > 100}
-    assert problem.message.startswith(f"{SHARD} is 100 bytes, but {len(problem.keys)} tensors end past it, up to byte 3,166: ")
+    assert problem.message.startswith(
+        f"{SHARD} is 100 bytes, but {len(problem.keys)} tensors end past it, up to byte 3,166: "
+    )
     entry = _entry(bundle, "optimizer/_variables/12/.ATTRIBUTES/VARIABLE_VALUE")
     assert entry.offset + entry.size > 100
     with pytest.raises(tb.BundleError, match="past the end of its shard"):
@@ -185,7 +187,9 @@ def test_damaged_object_graph_leaves_the_entries_readable(ckpt):
     _flip(ckpt / SHARD, graph.offset + graph.size - 1)  # the last byte of the serialized graph
     damaged = tb.read_index(ckpt / "ckpt.index")
     assert damaged.entries == bundle.entries and damaged.object_graph is None
-    assert damaged.object_graph_problem.startswith(f"{ckpt / SHARD}: _CHECKPOINTABLE_OBJECT_GRAPH: checksum mismatch (stored 0x")
+    assert damaged.object_graph_problem.startswith(
+        f"{ckpt / SHARD}: _CHECKPOINTABLE_OBJECT_GRAPH: checksum mismatch (stored 0x"
+    )
     [problem] = tb.shard_problems(damaged, crc_budget=1 << 20)
     assert problem.kind == "crc-mismatch" and problem.keys == (tb.OBJECT_GRAPH_KEY,)
     # Without the graph, paths come from the keys, which agree with it on real checkpoints.
@@ -268,10 +272,14 @@ def test_overlapping_tensors(ckpt):
 def test_missing_slice(tmp_path):
     folder = tmp_path / "part"
     shutil.copytree(FIXTURES / "partitioned_saver", folder)
-    index = _rebuilt(folder, "model.ckpt", lambda entries: [e for e in entries if not e[0].endswith(b"\x83\x83\x80\x82")])
+    index = _rebuilt(
+        folder, "model.ckpt", lambda entries: [e for e in entries if not e[0].endswith(b"\x83\x83\x80\x82")]
+    )
     bundle = tb.read_index(index)
     assert tb.shard_problems(bundle) == [
-        tb.ShardProblem("missing-slice", "", ("part",), '"part" is partitioned, but the index has no entry for its slice(s) 3,3:0,2')
+        tb.ShardProblem(
+            "missing-slice", "", ("part",), '"part" is partitioned, but the index has no entry for its slice(s) 3,3:0,2'
+        )
     ]
 
 
@@ -291,7 +299,9 @@ def test_absolute_checkpoint_path_is_reported_not_followed(tmp_path):
     )
 
 
-@pytest.mark.parametrize("written", ["../ckpt-1", "a/../../ckpt-1", "..", "C:\\\\ckpt-1", "\\\\\\\\server\\\\share\\\\ckpt"])
+@pytest.mark.parametrize(
+    "written", ["../ckpt-1", "a/../../ckpt-1", "..", "C:\\\\ckpt-1", "\\\\\\\\server\\\\share\\\\ckpt"]
+)
 def test_checkpoint_paths_out_of_the_folder(tmp_path, written):
     folder = tmp_path / "ckpt"
     shutil.copytree(FIXTURES / "nan_checkpoint", folder)
@@ -414,7 +424,9 @@ def test_missing_index(ckpt):
 def test_header_entry_is_required(tmp_path):
     index = tmp_path / "h.index"
     index.write_bytes(bundle_index([(b"a", entry_proto())]))
-    with pytest.raises(tb.BundleError, match=r"no bundle header \(the entry with the empty key comes first in every bundle\)"):
+    with pytest.raises(
+        tb.BundleError, match=r"no bundle header \(the entry with the empty key comes first in every bundle\)"
+    ):
         tb.read_index(index)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import tempfile
 import tracemalloc
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,7 +50,14 @@ from h5lint.tensorbundle.dtypes import NUMPY_FORMATS
 from h5lint.tensorbundle.sstable import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
-SEEDS = ["keras_weights", "nan_checkpoint", "sharded_checkpoint", "partitioned_saver", "snappy_index", "dtypes_checkpoint"]
+SEEDS = [
+    "keras_weights",
+    "nan_checkpoint",
+    "sharded_checkpoint",
+    "partitioned_saver",
+    "snappy_index",
+    "dtypes_checkpoint",
+]
 LONG_SEARCH = int(os.environ.get("H5LINT_FUZZ_EXAMPLES", "0"))
 BUDGET = dict(max_bytes=1 << 20, max_entries=2_000, max_object_graph_bytes=1 << 18)
 
@@ -118,11 +124,15 @@ def exercise_bounded(index: Path) -> None:
 
 # ---- mutations of real files ----
 
-_WORK = Path(tempfile.mkdtemp(prefix="h5lint-bundle-fuzz-"))
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    """Copies of the fixtures that mutants overwrite (and restore) one example after another."""
+    return tmp_path_factory.mktemp("bundle-fuzz")
 
 
-def _seed_folder(name: str) -> tuple[Path, Path]:
-    folder = _WORK / name
+def _seed_folder(work: Path, name: str) -> tuple[Path, Path]:
+    folder = work / name
     if not folder.exists():
         shutil.copytree(FIXTURES / name, folder)
     index = next(folder.glob("*.index"))
@@ -155,8 +165,8 @@ def _mutate(data: bytes, operations) -> bytes:
     return bytes(out)
 
 
-def _run_mutated(seed: str, target: str, operations) -> None:
-    folder, index = _seed_folder(seed)
+def _run_mutated(work: Path, seed: str, target: str, operations) -> None:
+    folder, index = _seed_folder(work, seed)
     victim = index if target == "index" else sorted(folder.glob("*.data-*"))[0]
     original = (FIXTURES / seed / victim.name).read_bytes()
     victim.write_bytes(_mutate(original, operations))
@@ -166,24 +176,24 @@ def _run_mutated(seed: str, target: str, operations) -> None:
         victim.write_bytes(original)
 
 
-@fuzz(200)
-@given(st.sampled_from(SEEDS), st.lists(mutation, min_size=1, max_size=4))
-def test_mutated_index_files(seed, operations):
-    _run_mutated(seed, "index", operations)
-
-
-@fuzz(80)
-@given(st.sampled_from(SEEDS), st.lists(mutation, min_size=1, max_size=4))
-def test_mutated_data_shards(seed, operations):
-    _run_mutated(seed, "shard", operations)
-
-
 @fuzz(150)
+@given(st.sampled_from(SEEDS), st.lists(mutation, min_size=1, max_size=4))
+def test_mutated_index_files(work, seed, operations):
+    _run_mutated(work, seed, "index", operations)
+
+
+@fuzz(60)
+@given(st.sampled_from(SEEDS), st.lists(mutation, min_size=1, max_size=4))
+def test_mutated_data_shards(work, seed, operations):
+    _run_mutated(work, seed, "shard", operations)
+
+
+@fuzz(100)
 @given(st.sampled_from(SEEDS), st.integers(0, 1 << 16), st.integers(1, 255))
-def test_every_single_byte_flip_fails_cleanly(seed, where, bit):
+def test_every_single_byte_flip_fails_cleanly(work, seed, where, bit):
     # Every index byte is covered by a block checksum or is part of the footer; only the footer's zero
     # padding may change unnoticed (TensorFlow skips it too).
-    folder, index = _seed_folder(seed)
+    _, index = _seed_folder(work, seed)
     original = (FIXTURES / seed / index.name).read_bytes()
     pos = where % len(original)
     index.write_bytes(_mutate(original, [("flip", pos, bit)]))
@@ -209,26 +219,31 @@ def _footer_handles(index: bytes) -> bytes:
 @pytest.mark.skipif(not LONG_SEARCH, reason="the long search runs with H5LINT_FUZZ_EXAMPLES=<examples>")
 @fuzz(max(LONG_SEARCH, 1))
 @given(st.sampled_from(SEEDS), st.sampled_from(["index", "shard"]), st.lists(mutation, min_size=1, max_size=8))
-def test_long_mutation_search(seed, target, operations):
-    _run_mutated(seed, target, operations)
+def test_long_mutation_search(work, seed, target, operations):
+    _run_mutated(work, seed, target, operations)
 
 
-@fuzz(150)
+@fuzz(100)
 @given(st.binary(max_size=600))
-def test_random_bytes_as_an_index(tmp_path_factory, data):
-    index = _WORK / "random.index"
+def test_random_bytes_as_an_index(work, data):
+    index = work / "random.index"
     index.write_bytes(data)
     exercise_bounded(index)
 
 
-@fuzz(150)
+@fuzz(100)
 @given(st.lists(st.tuples(st.binary(max_size=12), st.binary(max_size=40)), max_size=12), st.booleans())
-def test_random_entries_in_a_valid_table(entries, compress):
+def test_random_entries_in_a_valid_table(work, entries, compress):
     """Valid tables whose values are arbitrary bytes: the protobuf layer must hold."""
     unique = sorted({key: value for key, value in entries}.items())
-    index = _WORK / "entries.index"
-    index.write_bytes(bundle_index([(b"", header_proto())] + [(k, v) for k, v in unique if k], per_block=3,
-                                   compress=snappy_literals if compress else None))
+    index = work / "entries.index"
+    index.write_bytes(
+        bundle_index(
+            [(b"", header_proto())] + [(k, v) for k, v in unique if k],
+            per_block=3,
+            compress=snappy_literals if compress else None,
+        )
+    )
     exercise_bounded(index)
 
 
@@ -273,10 +288,22 @@ def test_snappy_long_literals():
     "stream, message",
     [
         (varint(4) + snappy_copy2(1, 4), "t: Snappy copy at byte 1 reaches 1 bytes back, but only 0 bytes precede it"),
-        (varint(8) + snappy_literal(b"abcd") + snappy_copy2(0, 4), "t: Snappy copy at byte 6 reaches 0 bytes back, but only 4 bytes precede it"),
-        (varint(8) + snappy_literal(b"abcd") + snappy_copy4(5, 4), "t: Snappy copy at byte 6 reaches 5 bytes back, but only 4 bytes precede it"),
-        (varint(8) + snappy_literal(b"abcd") + snappy_copy1(2000, 4), "t: Snappy copy at byte 6 reaches 2,000 bytes back, but only 4 bytes precede it"),
-        (varint(5) + snappy_literal(b"abcd") + snappy_copy2(1, 2), "t: Snappy copy at byte 6 overflows the announced 5 bytes"),
+        (
+            varint(8) + snappy_literal(b"abcd") + snappy_copy2(0, 4),
+            "t: Snappy copy at byte 6 reaches 0 bytes back, but only 4 bytes precede it",
+        ),
+        (
+            varint(8) + snappy_literal(b"abcd") + snappy_copy4(5, 4),
+            "t: Snappy copy at byte 6 reaches 5 bytes back, but only 4 bytes precede it",
+        ),
+        (
+            varint(8) + snappy_literal(b"abcd") + snappy_copy1(2000, 4),
+            "t: Snappy copy at byte 6 reaches 2,000 bytes back, but only 4 bytes precede it",
+        ),
+        (
+            varint(5) + snappy_literal(b"abcd") + snappy_copy2(1, 2),
+            "t: Snappy copy at byte 6 overflows the announced 5 bytes",
+        ),
         (varint(3) + snappy_literal(b"abcd"), "t: Snappy literal at byte 1 overflows the announced 3 bytes"),
         (varint(9) + snappy_literal(b"abcd"), "t: Snappy data ends after 4 of the announced 9 bytes"),
         (varint(9) + bytes([10 << 2]) + b"ab", "t: Snappy literal at byte 1 runs 11 bytes past the end"),
@@ -349,14 +376,20 @@ def test_block_past_the_footer():
     data = bytearray(bundle_index([HEADER]))
     body_end = len(data) - 48
     data[-48:-8] = (handle(0, 5) + handle(100, 10_000)).ljust(40, b"\0")
-    _fails(bytes(data), f"the index block claims bytes 100-10,105 (with its 5-byte trailer), past the start of the footer at {body_end}")
+    _fails(
+        bytes(data),
+        f"the index block claims bytes 100-10,105 (with its 5-byte trailer), past the start of the footer at {body_end}",
+    )
 
 
 def test_damaged_footer_handle():
     data = bytearray(bundle_index([HEADER]))
     data[-48:-8] = b"\xff" * 40
     body_end = len(data) - 48
-    _fails(bytes(data), f"the block handle of the meta-index block is damaged (at offset {body_end} a varint is longer than 10 bytes)")
+    _fails(
+        bytes(data),
+        f"the block handle of the meta-index block is damaged (at offset {body_end} a varint is longer than 10 bytes)",
+    )
 
 
 def test_overlapping_meta_index_and_index_blocks():
@@ -370,7 +403,10 @@ def test_index_naming_one_block_twice():
     index = block([(b"", handle(0, len(data_block))), (b"\x01", handle(0, len(data_block)))], restart_interval=1)
     data = _raw_table([(data_block, None), (block([]), None), (index, None)])
     end = len(data_block) + 5
-    _fails(data, f"the data block 1 at offset 0 starts before the end of data block 0 (byte {end}): the index names blocks out of order or twice")
+    _fails(
+        data,
+        f"the data block 1 at offset 0 starts before the end of data block 0 (byte {end}): the index names blocks out of order or twice",
+    )
 
 
 def test_index_looping_back():
@@ -395,7 +431,10 @@ def test_data_block_overlapping_the_index_block():
 def test_handle_with_stray_bytes():
     data_block = block([HEADER])
     index = block([(b"", handle(0, len(data_block)) + b"\x00")], restart_interval=1)
-    _fails(_raw_table([(data_block, None), (block([]), None), (index, None)]), "index entry 0 has 1 stray bytes after its block handle")
+    _fails(
+        _raw_table([(data_block, None), (block([]), None), (index, None)]),
+        "index entry 0 has 1 stray bytes after its block handle",
+    )
 
 
 def test_unknown_compression_type():
@@ -415,27 +454,42 @@ def test_snappy_block_over_the_budget():
     contents = block([HEADER, (b"k", b"v" * 1000)])
     data = bundle_index([HEADER, (b"k", b"v" * 1000)], compress=snappy_literals)
     assert len(_read(data, max_bytes=4000)) == 2
-    with pytest.raises(tb.BundleError, match=f"^x.index: data block 0 at offset 0: Snappy data claims {len(contents):,} uncompressed bytes, over the"):
+    with pytest.raises(
+        tb.BundleError,
+        match=f"^x.index: data block 0 at offset 0: Snappy data claims {len(contents):,} uncompressed bytes, over the",
+    ):
         _read(data, max_bytes=500)
 
 
 def test_restart_count_larger_than_the_block():
     contents = block([HEADER])[:-4] + struct.pack("<I", 1_000_000_000)
     data = _raw_table([(contents, None), (block([]), None), (block([(b"", handle(0, len(contents)))], 1), None)])
-    _fails(data, f"the data block 0 at offset 0 claims 1,000,000,000 restart points, more than its {len(contents)} bytes hold")
+    _fails(
+        data,
+        f"the data block 0 at offset 0 claims 1,000,000,000 restart points, more than its {len(contents)} bytes hold",
+    )
 
 
 @pytest.mark.parametrize(
     "restarts, message",
     [
-        ([4], "restart point 0 of the data block 0 at offset 0 (byte 4) is not the start of an entry that shares no key bytes, in order"),
-        ([0, 0], "restart point 1 of the data block 0 at offset 0 (byte 0) is not the start of an entry that shares no key bytes, in order"),
-        ([0, 1 << 31], "restart point 1 of the data block 0 at offset 0 (byte 2,147,483,648) is not the start of an entry that shares no key bytes, in order"),
+        (
+            [4],
+            "restart point 0 of the data block 0 at offset 0 (byte 4) is not the start of an entry that shares no key bytes, in order",
+        ),
+        (
+            [0, 0],
+            "restart point 1 of the data block 0 at offset 0 (byte 0) is not the start of an entry that shares no key bytes, in order",
+        ),
+        (
+            [0, 1 << 31],
+            "restart point 1 of the data block 0 at offset 0 (byte 2,147,483,648) is not the start of an entry that shares no key bytes, in order",
+        ),
         ([], "the data block 0 at offset 0 has entries but no restart point (TensorFlow would read none of them)"),
     ],
 )
 def test_restart_points_off_the_entries(restarts, message):
-    entries = block([HEADER, (b"a", b"1")], restart_interval=100)[: -8]  # drop the restart array
+    entries = block([HEADER, (b"a", b"1")], restart_interval=100)[:-8]  # drop the restart array
     contents = entries + b"".join(struct.pack("<I", r) for r in restarts) + struct.pack("<I", len(restarts))
     data = _raw_table([(contents, None), (block([]), None), (block([(b"a", handle(0, len(contents)))], 1), None)])
     _fails(data, message)
@@ -443,7 +497,9 @@ def test_restart_points_off_the_entries(restarts, message):
 
 def _single_block(raw_entries: bytes) -> bytes:
     contents = raw_entries + struct.pack("<II", 0, 1)
-    return _raw_table([(contents, None), (block([]), None), (block([(b"\xff" * 4, handle(0, len(contents)))], 1), None)])
+    return _raw_table(
+        [(contents, None), (block([]), None), (block([(b"\xff" * 4, handle(0, len(contents)))], 1), None)]
+    )
 
 
 def test_huge_key_length():
@@ -461,7 +517,10 @@ def test_shared_prefix_longer_than_the_previous_key():
 
 
 def test_damaged_entry_varint():
-    _fails(_single_block(b"\x00\x80\x80"), "entry at byte 0 of the data block 0 at offset 0 is damaged (at offset 1 a varint runs past the end of its message (offset 3))")
+    _fails(
+        _single_block(b"\x00\x80\x80"),
+        "entry at byte 0 of the data block 0 at offset 0 is damaged (at offset 1 a varint runs past the end of its message (offset 3))",
+    )
 
 
 def test_prefix_compression_cannot_blow_up_memory():
@@ -482,24 +541,34 @@ def test_prefix_compression_cannot_blow_up_memory():
 
 def test_entry_count_budget():
     data = bundle_index([HEADER] + [(b"k%05d" % i, b"") for i in range(50)], per_block=10)
-    with pytest.raises(tb.BundleError, match=r"^x.index: the entry at byte \d+ of the data block 3 at offset [\d,]+ takes the index past 40 entries$"):
+    with pytest.raises(
+        tb.BundleError,
+        match=r"^x.index: the entry at byte \d+ of the data block 3 at offset [\d,]+ takes the index past 40 entries$",
+    ):
         _read(data, max_entries=40)
 
 
 def test_unsorted_and_duplicate_keys():
     duplicate = block([HEADER, (b"a", b""), (b"a", b"")], restart_interval=1)
     data = _raw_table([(duplicate, None), (block([]), None), (block([(b"b", handle(0, len(duplicate)))], 1), None)])
-    _fails(data, 'key "a" in the data block 0 at offset 0 does not sort after the key before it ("a"): keys must be unique and in order')
+    _fails(
+        data,
+        'key "a" in the data block 0 at offset 0 does not sort after the key before it ("a"): keys must be unique and in order',
+    )
     first, second = block([HEADER, (b"m", b"")]), block([(b"c", b"")])
     data = table([(first, b"m"), (second, b"c")])
-    with pytest.raises(tb.BundleError, match='key "c" in the data block 1 at offset .* does not sort after the key before it \\("m"\\)'):
+    with pytest.raises(
+        tb.BundleError, match='key "c" in the data block 1 at offset .* does not sort after the key before it \\("m"\\)'
+    ):
         _read(data)
 
 
 def test_separator_that_does_not_separate():
     first, second = block([HEADER, (b"m", b"")]), block([(b"x", b"")])
     data = table([(first, b"a"), (second, b"z")])  # "a" sorts before the block's last key "m"
-    with pytest.raises(tb.BundleError, match=r'index entry 0 \(separator "a"\) does not separate the keys of the data block 0'):
+    with pytest.raises(
+        tb.BundleError, match=r'index entry 0 \(separator "a"\) does not separate the keys of the data block 0'
+    ):
         _read(data)
 
 
@@ -539,11 +608,17 @@ def _index_fails(tmp_path: Path, entries, message: str) -> None:
 @pytest.mark.parametrize(
     "header, message",
     [
-        (header_proto(num_shards=10**9), "the bundle header claims 1,000,000,000 data shards (h5lint accepts 1 to 100,000)"),
+        (
+            header_proto(num_shards=10**9),
+            "the bundle header claims 1,000,000,000 data shards (h5lint accepts 1 to 100,000)",
+        ),
         (header_proto(num_shards=0), "the bundle header claims 0 data shards (h5lint accepts 1 to 100,000)"),
         (header_proto(num_shards=-1), "the bundle header claims -1 data shards (h5lint accepts 1 to 100,000)"),
         (header_proto(endianness=5), "the bundle header names endianness 5 (0 little and 1 big exist)"),
-        (b"\x0a\xff", "the bundle header: the protobuf is damaged (at offset 1 a varint runs past the end of its message (offset 2))"),
+        (
+            b"\x0a\xff",
+            "the bundle header: the protobuf is damaged (at offset 1 a varint runs past the end of its message (offset 2))",
+        ),
     ],
 )
 def test_hostile_headers(tmp_path, header, message):
@@ -564,12 +639,27 @@ def test_int32_header_field_keeps_its_low_32_bits(tmp_path):
         (entry_proto(offset=-1), 'entry "w" has offset -1 and size 0'),
         (entry_proto(size=-5), 'entry "w" has offset 0 and size -5'),
         (entry_proto(dims=(3, -1)), 'entry "w" has a dimension of size -1'),
-        (entry_proto(dims=(2**40, 2**40)), 'entry "w" has shape (1099511627776, 1099511627776), more than 2**63 - 1 elements'),
+        (
+            entry_proto(dims=(2**40, 2**40)),
+            'entry "w" has shape (1099511627776, 1099511627776), more than 2**63 - 1 elements',
+        ),
         (entry_proto(dims=(1,) * 255), 'entry "w" has 255 dimensions (TensorFlow allows 254)'),
-        (field_varint(1, 1) + field_bytes(2, shape_proto((), unknown_rank=True)), 'entry "w" has a shape of unknown rank'),
-        (field_bytes(2, b"\x12\x05\x08"), 'entry "w" shape: the protobuf is damaged (at offset 0 field 2 declares 5 bytes but only 1 remain)'),
-        (b"\x08", 'entry "w": the protobuf is damaged (at offset 1 a varint runs past the end of its message (offset 1))'),
-        (b"\x0b", 'entry "w": the protobuf is damaged (at offset 0 field 1 has wire type 3, which these files never use)'),
+        (
+            field_varint(1, 1) + field_bytes(2, shape_proto((), unknown_rank=True)),
+            'entry "w" has a shape of unknown rank',
+        ),
+        (
+            field_bytes(2, b"\x12\x05\x08"),
+            'entry "w" shape: the protobuf is damaged (at offset 0 field 2 declares 5 bytes but only 1 remain)',
+        ),
+        (
+            b"\x08",
+            'entry "w": the protobuf is damaged (at offset 1 a varint runs past the end of its message (offset 1))',
+        ),
+        (
+            b"\x0b",
+            'entry "w": the protobuf is damaged (at offset 0 field 1 has wire type 3, which these files never use)',
+        ),
     ],
 )
 def test_hostile_entries(tmp_path, value, message):
@@ -608,20 +698,31 @@ def test_huge_consistent_size_is_a_short_shard(tmp_path):
     index = _bundle(tmp_path, [(b"", header_proto()), (b"w", entry)], shard=b"\0" * 8)
     bundle = tb.read_index(index)
     assert tb.shard_problems(bundle, crc_budget=1 << 20) == [
-        tb.ShardProblem("short-shard", "b.data-00000-of-00001", ("w",), 'b.data-00000-of-00001 is 8 bytes, but "w" needs bytes 0-4,611,686,018,427,387,904')
+        tb.ShardProblem(
+            "short-shard",
+            "b.data-00000-of-00001",
+            ("w",),
+            'b.data-00000-of-00001 is 8 bytes, but "w" needs bytes 0-4,611,686,018,427,387,904',
+        )
     ]
     with pytest.raises(tb.BundleError, match="past the end of its shard"):
         next(tb.tensor_chunks(bundle, bundle.entries[0], 10))
 
 
 def test_64_bit_size_wraps_negative_as_in_protobuf(tmp_path):
-    _index_fails(tmp_path, [(b"", header_proto()), (b"w", entry_proto(size=2**64 - 4))], 'entry "w" has offset 0 and size -4')
+    _index_fails(
+        tmp_path, [(b"", header_proto()), (b"w", entry_proto(size=2**64 - 4))], 'entry "w" has offset 0 and size -4'
+    )
 
 
 def test_unknown_and_unreadable_dtypes(tmp_path):
     index = _bundle(
         tmp_path,
-        [(b"", header_proto()), (b"q", entry_proto(dtype=11, dims=(2,), size=2)), (b"u", entry_proto(dtype=77, dims=(1,), size=3))],
+        [
+            (b"", header_proto()),
+            (b"q", entry_proto(dtype=11, dims=(2,), size=2)),
+            (b"u", entry_proto(dtype=77, dims=(1,), size=3)),
+        ],
         shard=b"\0" * 8,
     )
     bundle = tb.read_index(index)
@@ -633,7 +734,9 @@ def test_unknown_and_unreadable_dtypes(tmp_path):
 
 
 def test_big_endian_bundles_are_read_but_not_their_values(tmp_path):
-    index = _bundle(tmp_path, [(b"", header_proto(endianness=1)), (b"w", entry_proto(dims=(1,), size=4))], shard=b"\0" * 4)
+    index = _bundle(
+        tmp_path, [(b"", header_proto(endianness=1)), (b"w", entry_proto(dims=(1,), size=4))], shard=b"\0" * 4
+    )
     bundle = tb.read_index(index)
     assert bundle.header.endianness == "big"
     with pytest.raises(tb.BundleError, match="the bundle's tensor data is big-endian; h5lint reads little-endian only"):
@@ -671,7 +774,9 @@ def _node(children=(), attributes=()) -> bytes:
 
 
 def test_hand_built_object_graph(tmp_path):
-    graph = field_bytes(1, _node([("a", 1), ("loop", 0)])) + field_bytes(1, _node([("b", 1)], [(b"VARIABLE_VALUE", b"x/y", b"a/.ATTRIBUTES/VARIABLE_VALUE")]))
+    graph = field_bytes(1, _node([("a", 1), ("loop", 0)])) + field_bytes(
+        1, _node([("b", 1)], [(b"VARIABLE_VALUE", b"x/y", b"a/.ATTRIBUTES/VARIABLE_VALUE")])
+    )
     bundle = _graph_bundle(tmp_path, graph)
     assert bundle.object_graph_problem is None
     assert bundle.object_graph.paths() == {0: "", 1: "a"}  # cycles are walked once
@@ -682,31 +787,56 @@ def test_hand_built_object_graph(tmp_path):
     [
         (field_bytes(1, _node([("a", 5)])), "the object graph node 0 refers to node 5, but there are 1 nodes"),
         (field_bytes(1, _node([("a", -1)])), "the object graph node 0 refers to node -1, but there are 1 nodes"),
-        (field_bytes(1, field_bytes(1, field_bytes(2, b"\xff"))), "the object graph node 0: a string field at byte 2 is not UTF-8"),
-        (b"\x0a\x09", "the object graph: the protobuf is damaged (at offset 0 field 1 declares 9 bytes but only 0 remain)"),
+        (
+            field_bytes(1, field_bytes(1, field_bytes(2, b"\xff"))),
+            "the object graph node 0: a string field at byte 2 is not UTF-8",
+        ),
+        (
+            b"\x0a\x09",
+            "the object graph: the protobuf is damaged (at offset 0 field 1 declares 9 bytes but only 0 remain)",
+        ),
     ],
 )
 def test_hostile_object_graphs(tmp_path, graph, problem):
     bundle = _graph_bundle(tmp_path, graph)
     assert bundle.object_graph is None
-    assert bundle.object_graph_problem == f"{tmp_path / 'b.data-00000-of-00001'}: _CHECKPOINTABLE_OBJECT_GRAPH: {problem}"
+    assert (
+        bundle.object_graph_problem == f"{tmp_path / 'b.data-00000-of-00001'}: _CHECKPOINTABLE_OBJECT_GRAPH: {problem}"
+    )
 
 
 def test_object_graph_of_the_wrong_type(tmp_path):
-    index = _bundle(tmp_path, [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=1, dims=(1,), size=4))], shard=b"\0" * 4)
-    assert tb.read_index(index).object_graph_problem == "_CHECKPOINTABLE_OBJECT_GRAPH is DT_FLOAT of shape (1,), not a string scalar"
+    index = _bundle(
+        tmp_path,
+        [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=1, dims=(1,), size=4))],
+        shard=b"\0" * 4,
+    )
+    assert (
+        tb.read_index(index).object_graph_problem
+        == "_CHECKPOINTABLE_OBJECT_GRAPH is DT_FLOAT of shape (1,), not a string scalar"
+    )
 
 
 def test_object_graph_over_its_budget(tmp_path):
     data, crc = _string_scalar(b"\0" * 5000)
-    index = _bundle(tmp_path, [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=7, size=len(data), crc=crc))], shard=data)
+    index = _bundle(
+        tmp_path,
+        [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=7, size=len(data), crc=crc))],
+        shard=data,
+    )
     bundle = tb.read_index(index, max_object_graph_bytes=1000)
-    assert bundle.object_graph_problem == "_CHECKPOINTABLE_OBJECT_GRAPH is 5,006 bytes, over the 1,000 bytes h5lint reads"
+    assert (
+        bundle.object_graph_problem == "_CHECKPOINTABLE_OBJECT_GRAPH is 5,006 bytes, over the 1,000 bytes h5lint reads"
+    )
 
 
 def test_string_lengths_past_the_tensor(tmp_path):
     data, crc = _string_scalar(b"abc")
-    index = _bundle(tmp_path, [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=7, size=len(data) - 1, crc=crc))], shard=data)
+    index = _bundle(
+        tmp_path,
+        [(b"", header_proto()), (tb.OBJECT_GRAPH_KEY.encode(), entry_proto(dtype=7, size=len(data) - 1, crc=crc))],
+        shard=data,
+    )
     assert tb.read_index(index).object_graph_problem.endswith(
         "_CHECKPOINTABLE_OBJECT_GRAPH: the string lengths add up to 3 bytes, but the tensor holds 2 after them"
     )

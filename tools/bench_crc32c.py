@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Throughput of h5lint's pure-Python CRC-32C, which bounds how many tensor bytes a checksum budget buys.
 
-    python tools/bench_crc32c.py            # 16 MiB of random bytes, best of 3
+python tools/bench_crc32c.py            # 16 MiB of random bytes, best of 3
 """
+
 from __future__ import annotations
 
 import os

@@ -16,6 +16,7 @@ map of ``tf.train.load_checkpoint``, a SHA-256 and the first values of every ten
 ``_CHECKPOINTABLE_OBJECT_GRAPH``, ``tf.train.get_checkpoint_state``; and TF's ``DataType`` enum.
 Broken cases are not stored: the tests make them from these files.
 """
+
 from __future__ import annotations
 
 import os
@@ -128,8 +129,13 @@ def partitioned_saver(folder: Path) -> str:
     graph = tf.Graph()
     with graph.as_default():
         with tf.device("/cpu:0"):
-            part = v1.get_variable("part", shape=(6, 2), dtype=tf.float32, initializer=v1.zeros_initializer(),
-                                   partitioner=v1.fixed_size_partitioner(2))
+            part = v1.get_variable(
+                "part",
+                shape=(6, 2),
+                dtype=tf.float32,
+                initializer=v1.zeros_initializer(),
+                partitioner=v1.fixed_size_partitioner(2),
+            )
         with tf.device("/cpu:1"):
             v1.get_variable("other", initializer=np.array([7, 8, 9], np.int64))
         saver = v1.train.Saver(sharded=True)
@@ -340,7 +346,14 @@ def main() -> None:
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     shutil.rmtree(SCRATCH, ignore_errors=True)
-    writers = [keras_weights, legacy_optimizer, nan_checkpoint, sharded_checkpoint, dtypes_checkpoint, partitioned_saver]
+    writers = [
+        keras_weights,
+        legacy_optimizer,
+        nan_checkpoint,
+        sharded_checkpoint,
+        dtypes_checkpoint,
+        partitioned_saver,
+    ]
     prefixes = {}
     for writer in writers:
         folder = SCRATCH / writer.__name__

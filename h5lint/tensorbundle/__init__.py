@@ -26,7 +26,16 @@ from .checkpoint_state import CheckpointState, read_checkpoint_state
 from .dtypes import DATA_TYPES
 from .entries import BundleEntry, BundleHeader
 from .errors import BundleError
-from .objectgraph import OBJECT_GRAPH_KEY, Attribute, Child, Node, ObjectGraph, SlotVariable, variable_full_names, variable_paths
+from .objectgraph import (
+    OBJECT_GRAPH_KEY,
+    Attribute,
+    Child,
+    Node,
+    ObjectGraph,
+    SlotVariable,
+    variable_full_names,
+    variable_paths,
+)
 from .shards import ShardProblem, shard_problems
 from .values import tensor_chunks
 

@@ -78,7 +78,7 @@ def _fields(text: str, where: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise BundleError(f"{where}: line {line}: {text[pos:pos + 20]!r} is not part of a checkpoint state")
+            raise BundleError(f"{where}: line {line}: {text[pos : pos + 20]!r} is not part of a checkpoint state")
         if match.lastgroup:
             tokens.append((match.lastgroup, match.group(), line))
         line += match.group().count("\n")
@@ -113,7 +113,11 @@ def _resolve(folder: str, written: str) -> tuple[str | None, str | None]:
     """(prefix, None) when ``written`` stays inside ``folder``, else (None, why not)."""
     if posixpath.isabs(written) or ntpath.isabs(written) or ntpath.splitdrive(written)[0]:
         beside = os.path.join(folder, ntpath.basename(posixpath.basename(written)))
-        hint = f" ({os.path.basename(beside)}.index is in the folder: the checkpoint was moved)" if os.path.isfile(beside + ".index") else ""
+        hint = (
+            f" ({os.path.basename(beside)}.index is in the folder: the checkpoint was moved)"
+            if os.path.isfile(beside + ".index")
+            else ""
+        )
         return None, (
             f"model_checkpoint_path is the absolute path {written!r}, which h5lint does not follow; TensorFlow "
             f"uses it as it is, so tf.train.latest_checkpoint finds nothing once the folder has moved{hint}"
@@ -124,7 +128,10 @@ def _resolve(folder: str, written: str) -> tuple[str | None, str | None]:
     real_folder = os.path.realpath(folder)
     real_parent = os.path.realpath(os.path.dirname(prefix))
     if real_parent != real_folder and not real_parent.startswith(real_folder.rstrip(os.sep) + os.sep):
-        return None, f"model_checkpoint_path {written!r} goes through a link out of the checkpoint folder; h5lint does not follow it"
+        return (
+            None,
+            f"model_checkpoint_path {written!r} goes through a link out of the checkpoint folder; h5lint does not follow it",
+        )
     return prefix, None
 
 

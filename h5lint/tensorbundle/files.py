@@ -30,7 +30,9 @@ def open_inside(path: str) -> BinaryIO:
     folder = os.path.realpath(os.path.dirname(path) or ".")
     target = os.path.realpath(path)
     if not target.startswith(folder.rstrip(os.sep) + os.sep):
-        raise FileProblem(OUTSIDE, f"{path}: a link to {target}, outside the bundle's folder; h5lint does not follow it")
+        raise FileProblem(
+            OUTSIDE, f"{path}: a link to {target}, outside the bundle's folder; h5lint does not follow it"
+        )
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(target, flags)

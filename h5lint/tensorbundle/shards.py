@@ -90,7 +90,9 @@ def _slice_problems(bundle: Bundle) -> list[ShardProblem]:
 def _short_shard(shard: str, size: int, past_end: list[BundleEntry]) -> ShardProblem:
     if len(past_end) == 1:
         entry = past_end[0]
-        message = f"{shard} is {size:,} bytes, but {entry.label} needs bytes {entry.offset:,}-{entry.offset + entry.size:,}"
+        message = (
+            f"{shard} is {size:,} bytes, but {entry.label} needs bytes {entry.offset:,}-{entry.offset + entry.size:,}"
+        )
     else:
         end = max(e.offset + e.size for e in past_end)
         message = f"{shard} is {size:,} bytes, but {len(past_end):,} tensors end past it, up to byte {end:,}: {_labels(past_end)}"

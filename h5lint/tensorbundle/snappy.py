@@ -50,7 +50,9 @@ def decompress(data: bytes, max_length: int, where: str) -> bytes:
             if pos + size > end:
                 raise BundleError(f"{where}: Snappy literal at byte {tag_at:,} runs {size:,} bytes past the end")
             if len(out) + size > length:
-                raise BundleError(f"{where}: Snappy literal at byte {tag_at:,} overflows the announced {length:,} bytes")
+                raise BundleError(
+                    f"{where}: Snappy literal at byte {tag_at:,} overflows the announced {length:,} bytes"
+                )
             out += data[pos : pos + size]
             pos += size
             continue

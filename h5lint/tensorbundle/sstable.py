@@ -118,7 +118,9 @@ def _entries(contents: bytes, block: _Block, budget: _Budget) -> list[tuple[byte
         raise BundleError(f"{name}: the {where} is {size} bytes, too short for its restart count")
     restart_count = int.from_bytes(contents[-4:], "little")
     if restart_count > (size - 4) // 4:
-        raise BundleError(f"{name}: the {where} claims {restart_count:,} restart points, more than its {size:,} bytes hold")
+        raise BundleError(
+            f"{name}: the {where} claims {restart_count:,} restart points, more than its {size:,} bytes hold"
+        )
     limit = size - 4 - 4 * restart_count
     restarts = struct.unpack_from(f"<{restart_count}I", contents, limit)
     entries: list[tuple[bytes, bytes]] = []
@@ -201,7 +203,9 @@ def read_table(data: bytes, name: str, *, max_bytes: int, max_entries: int) -> l
     for number, (separator, handle) in enumerate(separators):
         offset, block_size, used = _handle(handle, 0, len(handle), name, f"data block {number}")
         if used != len(handle):
-            raise BundleError(f"{name}: index entry {number} has {len(handle) - used} stray bytes after its block handle")
+            raise BundleError(
+                f"{name}: index entry {number} has {len(handle) - used} stray bytes after its block handle"
+            )
         block = _placed(_Block(f"data block {number}", offset, block_size), body_end, name)
         if offset < previous_end:
             raise BundleError(
@@ -220,7 +224,9 @@ def read_table(data: bytes, name: str, *, max_bytes: int, max_entries: int) -> l
                     f"({quote_key(table[-1][0])}): keys must be unique and in order"
                 )
             table.append((key, value))
-        if entries and (entries[-1][0] > separator or (previous_separator is not None and entries[0][0] <= previous_separator)):
+        if entries and (
+            entries[-1][0] > separator or (previous_separator is not None and entries[0][0] <= previous_separator)
+        ):
             raise BundleError(
                 f"{name}: index entry {number} (separator {quote_key(separator)}) does not separate the keys of the "
                 f"{block.describe()} from its neighbours: TensorFlow's lookups would miss keys"

@@ -28,7 +28,9 @@ def _convert(raw, dtype_code: int):
     return raw
 
 
-def tensor_chunks(bundle: Bundle, entry: BundleEntry, max_elements: int, *, verify_crc: bool = False) -> Iterator[np.ndarray]:
+def tensor_chunks(
+    bundle: Bundle, entry: BundleEntry, max_elements: int, *, verify_crc: bool = False
+) -> Iterator[np.ndarray]:
     """The values of ``entry``, flattened in C order, as 1-D arrays of at most ``max_elements`` each.
 
     DT_BFLOAT16 comes as float32, DT_BOOL as bool, the others as their little-endian numpy type
@@ -50,13 +52,19 @@ def tensor_chunks(bundle: Bundle, entry: BundleEntry, max_elements: int, *, veri
     if entry.sliced:
         raise BundleError(f"{where} is partitioned: its values are in its slice entries")
     if bundle.header.endianness != "little":
-        raise BundleError(f"{where}: the bundle's tensor data is {bundle.header.endianness}-endian; h5lint reads little-endian only")
+        raise BundleError(
+            f"{where}: the bundle's tensor data is {bundle.header.endianness}-endian; h5lint reads little-endian only"
+        )
     item = ELEMENT_SIZES[entry.dtype_code]
     if entry.size != entry.elements * item:
-        raise BundleError(f"{where} is {entry.elements:,} x {item} bytes of {entry.dtype}, but the index gives it {entry.size:,}")
+        raise BundleError(
+            f"{where} is {entry.elements:,} x {item} bytes of {entry.dtype}, but the index gives it {entry.size:,}"
+        )
     with files.open_inside(shard) as handle:
         if entry.offset + entry.size > files.file_size(handle):
-            raise BundleError(f"{where} needs bytes {entry.offset:,}-{entry.offset + entry.size:,}, past the end of its shard")
+            raise BundleError(
+                f"{where} needs bytes {entry.offset:,}-{entry.offset + entry.size:,}, past the end of its shard"
+            )
         register = 0
         done = 0
         while done < entry.size:
