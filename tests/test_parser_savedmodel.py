@@ -11,9 +11,8 @@ import sys
 import pytest
 from conftest import FORMAT_EXAMPLES, REALWORLD
 
-from h5lint import ir
+from h5lint import ir, pbwire
 from h5lint.keras.structure import TensorRef
-from h5lint.parsers.savedmodel import pbwire
 from h5lint.parsers.savedmodel import read as savedmodel
 from h5lint.parsers.savedmodel.protoschema import message_class
 from h5lint.testing import interpreted

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 from google.protobuf import message as pb_message
 from google.protobuf import text_format
 
-from ... import ir
+from ... import ir, pbwire
 from ...codes import INCOMPLETE, UNREADABLE
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
@@ -35,7 +35,6 @@ from . import (
     GRAPH_PBTXT,
     KERAS_METADATA,
     SAVEDMODEL,
-    pbwire,
 )
 from .protoschema import dtype_name, message_class
 
