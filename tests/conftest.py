@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+import ml_guard  # first: the guard must be in place before anything imports h5lint
 
-import pytest
+ml_guard.install()
+
+import csv  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -18,11 +23,23 @@ REALWORLD_MANIFEST = {
 
 
 def pytest_configure(config):
-    # Part of every run, CI included; the mark only lets people skip them locally with -m "not slow".
-    config.addinivalue_line("markers", "slow: runs a real external tool (e.g. pre-commit installing a hook env)")
+    config.addinivalue_line(
+        "markers", "slow: minutes of fuzzing, a real external tool or a 1 GiB file; runs in CI (CI=true) or with --run-slow"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # The quick local loop leaves the slow tests out; CI (CI=true), --run-slow or an explicit -m runs them.
+    if os.environ.get("CI") or config.getoption("--run-slow") or config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI (CI=true) or with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI=true does too)")
     parser.addoption(
         "--update-snapshots",
         action="store_true",
@@ -56,3 +73,11 @@ def sample_corpus():
     from snapshots import corpus
 
     return corpus(REPO, "sample_models")
+
+
+@pytest.fixture(autouse=True)
+def no_ml_framework_imported():
+    """Fails the test in which anything tried to import TensorFlow, Keras, tf-keras, torch or JAX."""
+    before = len(ml_guard.ATTEMPTS)
+    yield
+    assert ml_guard.ATTEMPTS[before:] == []

@@ -20,7 +20,6 @@ import os
 import resource
 import shutil
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -36,10 +35,12 @@ from h5lint.engine import lint_paths
 from h5lint.findings import ArtifactReport
 from h5lint.settings import resolve
 
+# Minutes of searching: part of every CI run, left out of the quick local loop.
+pytestmark = pytest.mark.slow
+
 SETTINGS = resolve(None, {"select": ["ALL"]})
 # Far above what any mutant needs (milliseconds); reaching it means a parser lacks a budget.
 TIMEOUT = 20.0
-MAX_SECONDS_PER_EXAMPLE = 5.0
 # A tighter memory budget than the CLI's: libhdf5 asks for as much as a damaged length claims (up to
 # 4 GiB per string), and such a request must fail, not be served.
 MEMORY_MIB = 512
@@ -196,16 +197,13 @@ def _digest(path: Path) -> str:
 
 def assert_survives(path: Path) -> ArtifactReport:
     before = _digest(path)
-    started = time.monotonic()
     report = lint_paths([str(path)], SETTINGS, jobs=1, budgets=BUDGETS)
-    elapsed = time.monotonic() - started
     assert len(report.artifacts) == 1, report
     artifact = report.artifacts[0]
     codes = {f.code for f in artifact.findings}
     assert artifact.crashed_checks == (), artifact.crashed_checks  # a crashing rule is a bug
     assert artifact.readable or "H5L001" in codes, artifact
     assert not [f for f in artifact.findings if "time limit" in f.message], artifact.findings
-    assert elapsed < MAX_SECONDS_PER_EXAMPLE, f"{elapsed:.1f} s for {path}"
     assert _digest(path) == before, f"h5lint changed {path}"
     return artifact
 

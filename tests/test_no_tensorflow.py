@@ -1,50 +1,29 @@
-"""The promise: h5lint never imports TensorFlow, Keras, tf-keras, torch or JAX, whatever it scans."""
+"""The promise: h5lint never imports TensorFlow, Keras, tf-keras, torch or JAX, whatever it scans.
+
+conftest installs ml_guard before h5lint is first imported, so an import attempt anywhere in the suite
+fails the test it happens in; this test runs the CLI over every sample in a child process whose guard
+ends the process at the import itself (exit status 97), so no ``except Exception`` can hide it.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
+import pytest
 from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
+from ml_guard import CHILD_PRELUDE
 
-FORBIDDEN = ("tensorflow", "keras", "tf_keras", "torch", "jax")
+from h5lint.reporters import REPORTERS
 
 
+@pytest.mark.slow
 def test_cli_over_every_sample_imports_no_ml_framework():
     paths = [str(p) for p in (SAMPLES, FORMAT_EXAMPLES, REALWORLD / "files") if p.exists()]
-    script = textwrap.dedent(
-        f"""
-        import sys
-        from h5lint.cli import main
-        try:
-            main(["check", "--format", "json", "--select", "ALL", "--exit-zero", *{paths!r}])
-        except SystemExit:
-            pass
-        loaded = sorted(m for m in sys.modules if m.split(".")[0] in {FORBIDDEN!r})
-        print("LOADED:", ",".join(loaded), file=sys.stderr)
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
-    last = [line for line in result.stderr.splitlines() if line.startswith("LOADED:")]
-    assert last, result.stderr[-2000:]
-    assert last[-1] == "LOADED: ", last[-1]
-
-
-def test_importing_a_forbidden_module_would_fail_the_run():
-    """The same run with the frameworks made unimportable still succeeds (nothing tried to import them)."""
-    script = textwrap.dedent(
-        f"""
-        import sys
-        for name in {FORBIDDEN!r}:
-            sys.modules[name] = None  # any import of it raises ImportError
-        from h5lint.cli import main
-        try:
-            main(["check", "--format", "json", "--exit-zero", {str(SAMPLES)!r}])
-        except SystemExit as exc:
-            sys.exit(exc.code)
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
+    for output_format in sorted(REPORTERS):
+        script = CHILD_PRELUDE + (
+            "from h5lint.cli import main\n"
+            f"main(['check', '--format', {output_format!r}, '--select', 'ALL', '--exit-zero', *{paths!r}])\n"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]

@@ -142,10 +142,6 @@ def test_json_document_matches_schema_and_report():
     ]
 
 
-def test_json_is_deterministic():
-    assert render("json", sample_report()) == render("json", sample_report())
-
-
 def _sample_paths() -> list[Path]:
     roots = [p for p in (SAMPLES, FORMAT_EXAMPLES) if p.is_dir()]
     return sorted(p for root in roots for p in root.iterdir() if p.suffix not in (".md", ".json") or p.is_dir())
@@ -203,12 +199,13 @@ def test_github_info_is_a_notice(tmp_path):
 # --- all reporters ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(REPORTERS))
-def test_reporters_do_not_change_the_report(name, tmp_path):
-    report = sample_report()
-    before = repr(report)
-    render(name, report, RenderOptions(source_root=tmp_path))
-    assert repr(report) == before
+# How each format shows the file name b"caf\xe9.h5" (not UTF-8; Python holds it as "caf\udce9.h5").
+UNDECODABLE_SHOWN = {
+    "text": "models/caf\\udce9.h5",  # after runner._emit's backslashreplace
+    "json": "models/caf\\udce9.h5",  # JSON's own escape
+    "sarif": "models/caf%E9.h5",  # a URI of the original bytes
+    "github": "file=models/caf\\udce9.h5",
+}
 
 
 @pytest.mark.parametrize("name", sorted(REPORTERS))
@@ -216,5 +213,5 @@ def test_reporters_handle_paths_that_are_not_utf8(name, tmp_path):
     odd = replace(LAMBDA, path="models/caf\udce9.h5")
     report = Report(artifacts=(replace(sample_report().artifacts[0], path=odd.path, findings=(odd,)),))
     out = render(name, report, RenderOptions(source_root=tmp_path))
-    out.encode("utf-8", "backslashreplace")  # what runner._emit does before writing
-    assert "caf" in out
+    written = out.encode("utf-8", "backslashreplace").decode("utf-8")  # what runner._emit writes
+    assert UNDECODABLE_SHOWN.get(name, "caf") in written  # a new reporter is held to showing the name at all

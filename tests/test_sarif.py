@@ -251,6 +251,7 @@ def _multitool() -> Path | None:
     return binary if binary.is_file() else None
 
 
+@pytest.mark.slow
 def test_microsoft_sarif_validator_reports_no_errors(sarif_files, tmp_path):
     binary = _multitool()
     if binary is None:

@@ -8,6 +8,7 @@ from conftest import SAMPLES
 from h5lint import ir
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
+from h5lint.parsers.h5 import model as h5_model
 from h5lint.settings import resolve
 
 WEIGHT_RULES = sorted(code for code, spec in load_catalog().items() if spec.reads_weights)
@@ -41,3 +42,19 @@ def test_weight_rules_read_in_bounded_chunks(reads):
     report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": WEIGHT_RULES}), jobs=1)
     assert {f.code for f in report.findings} == {"H5L502", "H5L503"}
     assert reads and all(0 < limit <= 1 << 22 for _location, limit in reads)
+
+
+def test_weight_readers_of_one_artifact_share_one_open_file(monkeypatch):
+    # H5L502 and H5L503 read several arrays of the same file; inside the engine's keep_open() the file is
+    # opened once for all of them (plus once by the parser), not once per array.
+    opened: list[str] = []
+    real = h5_model.open_h5
+
+    def counting(path):
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(h5_model, "open_h5", counting)
+    sample = SAMPLES / "k3_nonfinite_weights.h5"
+    lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), jobs=1)
+    assert opened == [str(sample), str(sample)]

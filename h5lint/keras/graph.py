@@ -12,12 +12,17 @@ from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping
 
 from .code import stored_code
-from .refs import as_dict, as_int, as_str, dtype_policy_name, split_class_name
+from .refs import (
+    WRAPPED_KEYS,
+    as_dict,
+    as_int,
+    as_str,
+    dtype_policy_name,
+    split_class_name,
+)
 from .structure import Layer, ModelGraph, TensorRef
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
-# Config keys whose value is a layer wrapped by this one (TimeDistributed, Bidirectional, RNN ...).
-WRAPPED_KEYS = ("layer", "backward_layer", "cell")
 MAX_NESTING = 64
 
 
@@ -132,6 +137,7 @@ def _layer(entry: Any, path: tuple[str, ...], depth: int) -> Layer:
         module=as_str(entry.get("module")),
         inbound=_nodes(entry.get("inbound_nodes")),
         dtype_policy=dtype_policy_name(config.get("dtype")),
+        dtype_policy_class=as_str(as_dict(config.get("dtype")).get("class_name")),
         wrapped=_wrapped(config, path, depth) if submodel is None else (),
         submodel=submodel,
         code=stored_code(class_name, config),
@@ -208,6 +214,7 @@ def _graph(model_config: Mapping[str, Any], path: tuple[str, ...], depth: int) -
             module=module,
             config=cfg,
             kind="sequential",
+            stored_as_list=isinstance(raw, list),
         )
     if isinstance(cfg.get("layers"), list) and ("output_layers" in cfg or class_name in MODEL_CLASSES):
         entries = cfg["layers"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..wording import listed
-from .refs import config_object, object_ref
+from .refs import LAYER_KEYS, config_object, object_ref
 from .structure import Layer, ModelGraph, ObjectRef, TrainingConfig
 
 LAYERS = "layers"
@@ -46,8 +46,6 @@ KIND_WORDS = {
 
 # Metric/loss wrappers that record the function they wrap as "fn".
 _WRAPPERS = frozenset({"MeanMetricWrapper", "LossFunctionWrapper", "SumOverBatchSizeMetricWrapper"})
-# Config keys that hold other layers: graph.walk() already visits them.
-_LAYER_KEYS = frozenset({"layer", "backward_layer", "cell", "cells", "layers"})
 _MAX_DEPTH = 32
 
 
@@ -85,7 +83,7 @@ def _layer_objects(layer: Layer) -> Iterator[NamedObject]:
     yield NamedObject(layer.object, MODELS if layer.submodel is not None else LAYERS, f"layer {layer.location}", layer)
     for key, value in layer.config.items():
         kind = _config_key_kind(str(key))
-        if kind is None or key in _LAYER_KEYS or value is None:
+        if kind is None or key in LAYER_KEYS or value is None:
             continue
         if kind == DTYPE_POLICIES and not isinstance(value, Mapping):
             continue  # a plain dtype or policy name string

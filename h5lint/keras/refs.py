@@ -8,9 +8,15 @@ Keras 1 dict that carries only ``name`` (formats.md §2.3-2.5). A config is untr
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .structure import ObjectRef
+
+# Config keys whose value is a layer wrapped by this one (TimeDistributed, Bidirectional, RNN ...).
+WRAPPED_KEYS = ("layer", "backward_layer", "cell")
+# Config keys that hold other layers, which the graph walks as layers of their own.
+LAYER_KEYS = frozenset({*WRAPPED_KEYS, "cells", "layers"})
+MAX_DEPTH = 64
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:
@@ -69,3 +75,21 @@ def config_object(value: Any) -> ObjectRef | None:
         # Keras 1 writes some nested objects as {"name": "L1L2Regularizer", "l1": ...}.
         return ObjectRef(value["name"], config=value)
     return object_ref(value)
+
+
+def serialized_objects(config: Any, depth: int = 0) -> Iterator[ObjectRef]:
+    """Every serialized object a config holds at any depth (activations, initializers, losses, dtype policies,
+    objects nested in their configs), not descending into the layers it wraps (the graph walks those)."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(config, Mapping):
+        if "class_name" in config:
+            ref = object_ref(config)
+            if ref is not None:
+                yield ref
+        for key, item in config.items():
+            if key not in WRAPPED_KEYS and key != "layers":
+                yield from serialized_objects(item, depth + 1)
+    elif isinstance(config, list):
+        for item in config:
+            yield from serialized_objects(item, depth + 1)

@@ -77,6 +77,8 @@ class Layer:
     inbound: tuple[tuple[TensorRef, ...], ...] = ()
     # Normalised dtype policy name ("float32", "mixed_float16", ...), None when not recorded.
     dtype_policy: str | None = None
+    # The class a serialized policy object names ("Policy", "DTypePolicy"); None for a plain dtype string.
+    dtype_policy_class: str | None = None
     # Wrapped layers (TimeDistributed.layer, Bidirectional forward/backward, RNN cells) by role.
     wrapped: tuple[tuple[str, "Layer"], ...] = ()
     # A nested Sequential/Functional model used as a layer.
@@ -122,6 +124,8 @@ class ModelGraph:
     config: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # "sequential", "functional" or "subclassed"
     kind: str = "functional"
+    # A Sequential config stored as a bare list of layers (standalone Keras 2.2.2 and earlier).
+    stored_as_list: bool = False
 
     def layer(self, name: str) -> Layer | None:
         for layer in self.layers:

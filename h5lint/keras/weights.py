@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Protocol
 
 from ..ir import WeightArray, WeightLayer
 from .knowledge import table
@@ -21,7 +21,14 @@ from .structure import Layer, ModelGraph
 if TYPE_CHECKING:  # models without stored weights are checked without importing numpy
     import numpy as np
 
-    from .model import KerasModel
+
+class StoredWeights(Protocol):
+    """What these functions need of a :class:`~h5lint.keras.model.KerasModel`."""
+
+    @property
+    def graph(self) -> ModelGraph | None: ...
+
+    def weight_layer(self, name: str) -> WeightLayer | None: ...
 
 # Elements per chunk when streaming values: bounded memory whatever the array's size.
 CHUNK_ELEMENTS = 1 << 20
@@ -128,7 +135,7 @@ def top_layers(graph: ModelGraph | None) -> Mapping[str, Layer]:
     return {layer.name: layer for layer in graph.layers} if graph is not None else {}
 
 
-def weight_location(model: KerasModel, stored_layer: str, weight: WeightArray) -> str:
+def weight_location(model: StoredWeights, stored_layer: str, weight: WeightArray) -> str:
     """``layer:`` location of a stored weight: its graph layer when known, else the stored name."""
     top = top_layers(model.graph).get(stored_layer)
     if top is None:
@@ -180,7 +187,7 @@ def layer_at(graph: ModelGraph | None, path: tuple[str, ...]) -> Layer | None:
     return current
 
 
-def owned_weights(model: KerasModel, layer: Layer) -> list[WeightArray]:
+def owned_weights(model: StoredWeights, layer: Layer) -> list[WeightArray]:
     """Stored weights that belong to ``layer``.
 
     tf.keras names the weights of a layer wrapped alone (TimeDistributed(Dense)) in its wrapper's
@@ -203,7 +210,7 @@ def kernel_classes() -> Mapping[str, tuple[str, ...]]:
     return {name: tuple(entry.get("last_dim", ())) for name, entry in table("layer_weights")["kernel"].items()}
 
 
-def kernel_of(model: KerasModel, layer: Layer) -> WeightArray | None:
+def kernel_of(model: StoredWeights, layer: Layer) -> WeightArray | None:
     """The one kernel stored for ``layer`` (a built-in Dense or convolution), None when it cannot be told."""
     if layer.class_name not in kernel_classes() or layer.registered_name is not None:
         return None

@@ -128,9 +128,8 @@ def _legacy_dtype_policies(model: KerasModel, target: Target) -> Reason | None:
     legacy = set(_facts()["keras3"]["legacy_dtype_policies"])
     found = []
     for layer in _layers(model):
-        dtype = layer.config.get("dtype")
-        if isinstance(dtype, Mapping) and isinstance(dtype.get("class_name"), str) and dtype["class_name"] in legacy:
-            found.append(f"{layer.location} ({dtype['class_name']} {layer.dtype_policy or '?'})")
+        if layer.dtype_policy_class in legacy:
+            found.append(f"{layer.location} ({layer.dtype_policy_class} {layer.dtype_policy or '?'})")
     if not found:
         return None
     return Reason(
@@ -199,7 +198,7 @@ def _list_sequential(model: KerasModel, target: Target) -> Reason | None:
     found = [
         "the top-level model" if graph is model.graph else (graph.name or "a nested model")
         for graph in _graphs(model.graph)
-        if graph.kind == "sequential" and "layers" not in graph.config
+        if graph.stored_as_list
     ]
     if not found:
         return None
@@ -227,7 +226,7 @@ def _legacy_json(model: KerasModel, target: Target) -> Reason | None:
 def _first_layer_batch_shape(model: KerasModel, target: Target) -> Reason | None:
     found = []
     for graph in _graphs(model.graph):
-        if graph.kind != "sequential" or "layers" not in graph.config or not graph.layers:
+        if graph.kind != "sequential" or graph.stored_as_list or not graph.layers:
             continue
         first = graph.layers[0]
         if first.class_name != "InputLayer" and "batch_input_shape" in first.config:
