@@ -18,8 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .findings import Report
-from .settings import ConfigError
+from .findings import ArtifactReport
+from .project import ConfigError
 
 BASELINE_VERSION = 1
 
@@ -28,24 +28,21 @@ class BaselineError(ConfigError):
     """A baseline file that cannot be used; the message names the file and what is wrong."""
 
 
-def baseline_document(report: Report) -> dict:
-    entries = sorted(
-        (
-            {"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "location": f.location}
-            for f in report.findings
-        ),
-        key=lambda e: (e["path"], e["code"], e["location"] or "", e["fingerprint"]),
-    )
-    return {
-        "version": BASELINE_VERSION,
-        "tool": {"name": "h5lint", "version": report.tool_version or __version__},
-        "findings": entries,
-    }
+def baseline_entries(artifact: ArtifactReport) -> list[dict]:
+    """What a baseline records of one artifact's findings."""
+    return [
+        {"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "location": f.location} for f in artifact.findings
+    ]
 
 
-def write_baseline(path: Path, report: Report) -> int:
-    """Record every finding of ``report`` in ``path``; returns how many."""
-    document = baseline_document(report)
+def baseline_document(entries: list[dict], tool_version: str = "") -> dict:
+    ordered = sorted(entries, key=lambda e: (e["path"], e["code"], e["location"] or "", e["fingerprint"]))
+    return {"version": BASELINE_VERSION, "tool": {"name": "h5lint", "version": tool_version or __version__}, "findings": ordered}
+
+
+def write_baseline(path: Path, entries: list[dict]) -> int:
+    """Record these findings in ``path``; returns how many."""
+    document = baseline_document(entries)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(document["findings"])
 
@@ -78,15 +75,7 @@ def load_baseline(path: Path) -> frozenset[str]:
     return frozenset(e["fingerprint"] for e in entries)
 
 
-def apply_baseline(report: Report, fingerprints: frozenset[str]) -> Report:
-    """The report without the findings the baseline records; ``hidden_by_baseline`` counts them."""
-    artifacts = tuple(
-        replace(a, findings=tuple(f for f in a.findings if f.fingerprint not in fingerprints))
-        for a in report.artifacts
-    )
-    kept = sum(len(a.findings) for a in artifacts)
-    return replace(
-        report,
-        artifacts=artifacts,
-        hidden_by_baseline=report.hidden_by_baseline + len(report.findings) - kept,
-    )
+def apply_baseline(artifact: ArtifactReport, fingerprints: frozenset[str]) -> tuple[ArtifactReport, int]:
+    """The artifact without the findings the baseline records, and how many it hid."""
+    kept = tuple(f for f in artifact.findings if f.fingerprint not in fingerprints)
+    return replace(artifact, findings=kept), len(artifact.findings) - len(kept)

@@ -1,6 +1,7 @@
-"""Command line: turn arguments into settings, run the engine, render, exit.
+"""Command line: turn arguments into a request, run it, exit.
 
-``h5lint PATH...`` is short for ``h5lint check PATH...``.
+``h5lint PATH...`` is short for ``h5lint check PATH...``; ``h5lint`` alone, ``h5lint help`` and
+``h5lint --help`` show the commands; ``h5lint version``, ``--version`` and ``-V`` print the version.
 """
 
 from __future__ import annotations
@@ -25,10 +26,16 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-SUBCOMMANDS = ("check", "rules", "explain")
+SUBCOMMANDS = ("check", "rules", "explain", "help", "version")
 
 # One choice per reporter.
 OutputFormat = Enum("OutputFormat", {name: name for name in REPORTERS}, type=str)
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 class FailOn(str, Enum):
@@ -45,9 +52,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
-    """h5lint PATH... scans model files and folders; see 'h5lint check --help'."""
+    """h5lint PATH... scans model files and folders (short for 'h5lint check PATH...')."""
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the version."""
+    typer.echo(f"h5lint {__version__}")
+
+
+@app.command("help")
+def help_command(ctx: typer.Context) -> None:
+    """Show the commands."""
+    typer.echo(ctx.parent.get_help() if ctx.parent else "")
 
 
 def _fail(message: str) -> None:
@@ -57,13 +78,17 @@ def _fail(message: str) -> None:
 
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(..., help="Model files and folders (searched recursively)."),
+    paths: List[str] = typer.Argument(
+        ..., help="Model files and folders (searched recursively); '-' reads paths from stdin, one per line."
+    ),
     output_format: OutputFormat = typer.Option(
-        OutputFormat("text"),
+        OutputFormat("concise"),
+        "--output-format",
         "--format",
         "-f",
-        help="Output format: text (for people), json (schema: h5lint/schemas/report.schema.json), "
-        "sarif (SARIF 2.1.0 for GitHub code scanning) or github (GitHub Actions annotations).",
+        help="concise (one line per finding, the default), full (whole messages and fixes), json (schema: "
+        "h5lint/schemas/report.schema.json), sarif (SARIF 2.1.0 for GitHub code scanning), github (GitHub "
+        "Actions annotations). 'text' is 'full'.",
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     select: Optional[List[str]] = typer.Option(
@@ -88,16 +113,31 @@ def check(
         False,
         "--quiet",
         "-q",
-        help="Text format: print only the finding lines (no artifact headers, fix hints or summary).",
+        help="concise/full: print only the finding lines (no headers, fix hints, summary or progress).",
     ),
     statistics: bool = typer.Option(
-        False, "--statistics", help="Text format: also print how many findings each rule reported."
+        False, "--statistics", help="concise/full: also print how many findings each rule reported."
     ),
     show_versions: bool = typer.Option(
         False,
         "--show-versions",
-        help="Text format: print every artifact's version tags (format, layout, keras_version, backend, "
-        "tensorflow_version, tensorflow_git_version, writer, producer).",
+        help="concise/full: print every artifact's version tags (format, layout, keras_version, backend, "
+        "tensorflow_version, tensorflow_git_version, writer, producer); json always has them.",
+    ),
+    show_skipped: bool = typer.Option(
+        False,
+        "--show-skipped",
+        help="List the files found in folders that are not models (HDF5 data sets, other zips, JSON data) "
+        "and were skipped; the summary always counts them.",
+    ),
+    respect_gitignore: bool = typer.Option(
+        True, "--respect-gitignore/--no-respect-gitignore", help="Skip what .gitignore files ignore."
+    ),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Apply exclude also to paths named on the command line (pre-commit)."
+    ),
+    color: Color = typer.Option(
+        Color.auto, "--color", help="Colour concise/full output: auto (on a terminal, unless NO_COLOR), always, never."
     ),
     baseline: Optional[Path] = typer.Option(
         None,
@@ -144,8 +184,11 @@ def check(
     """
     from .runner import CheckRequest, run_check
 
+    if statistics or show_versions:
+        if output_format.value not in ("concise", "full", "text"):
+            _fail(f"--statistics and --show-versions belong to concise/full output, not {output_format.value}")
     request = CheckRequest(
-        paths=tuple(paths),
+        paths=_paths(paths),
         output_format=output_format.value,
         output=output,
         cli_config={
@@ -155,23 +198,27 @@ def check(
             "target": target,
             "custom-objects": _split(custom_object),
             "fail-on": fail_on.value if fail_on else None,
+            "respect-gitignore": None if respect_gitignore else False,
+            "force-exclude": force_exclude or None,
         },
         config_file=config,
         exit_zero=exit_zero,
         quiet=quiet,
         statistics=statistics,
         show_versions=show_versions,
+        show_skipped=show_skipped,
         baseline=baseline,
         write_baseline=write_baseline,
         jobs=jobs,
-        color=_want_color(output),
+        color=_want_color(color, output),
+        progress=output_format.value in ("concise", "full", "text") and _tty(sys.stderr),
         timeout=timeout,
         max_memory=max_memory,
     )
     try:
         code = run_check(request)
     except Exception as exc:  # noqa: BLE001 - every failure must end with exit status 2
-        from .settings import ConfigError
+        from .project import ConfigError
 
         if isinstance(exc, (ConfigError, OSError)):
             _fail(str(exc))
@@ -188,10 +235,27 @@ def _split(values: Optional[List[str]]) -> Optional[List[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _want_color(output: Optional[Path]) -> bool:
+def _paths(paths: List[str]) -> tuple[str, ...]:
+    if paths == ["-"]:
+        return tuple(line.rstrip("\n") for line in sys.stdin if line.strip())
+    return tuple(paths)
+
+
+def _tty(stream) -> bool:  # noqa: ANN001 - a text stream
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _want_color(color: Color, output: Optional[Path]) -> bool:
+    if color is not Color.auto:
+        return color is Color.always
+    if os.environ.get("FORCE_COLOR"):
+        return True
     if output is not None or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return _tty(sys.stdout)
 
 
 @app.command()
@@ -221,10 +285,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     # numpy's OpenBLAS starts a thread per core when imported (~0.08 s of CPU); h5lint does no algebra.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = list(sys.argv[1:] if argv is None else argv)
-    # "h5lint PATH..." and "h5lint --help" mean the check command; only --version is global.
+    # "h5lint PATH..." means the check command; no arguments, -h/--help and the global options show the app.
     if not args:
-        args = ["check", "--help"]
-    elif args[0] not in SUBCOMMANDS and args[0] != "--version":
+        args = ["--help"]
+    elif args[0] not in (*SUBCOMMANDS, "--version", "-V", "--help", "-h"):
         args.insert(0, "check")
     app(args=args, prog_name="h5lint")
 

@@ -1,32 +1,46 @@
 """Run the enabled rules over each artifact and stamp their hits into findings.
 
-No I/O besides what parsers and lazy weight reads do, no printing: the engine returns a
-:class:`Report` that reporters render.
+:func:`scan` streams: discovery is lazy, every artifact is read and checked in a supervised worker
+process (:mod:`.workers`) within its time and memory budgets, and reports come back in discovery order
+as soon as each is done. No printing: reporters render what this yields.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from . import __version__
 from .budgets import Budgets, within_memory, within_time
 from .candidate import Candidate
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
-from .codes import UNREADABLE
+from .codes import POLYGLOT, UNREADABLE
 from .discover import discover
-from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
+from .findings import (
+    ArtifactReport,
+    Finding,
+    Hit,
+    ParseOutcome,
+    Problem,
+    Report,
+    Skipped,
+)
 from .ir import VersionTags
 from .keras.model import KerasModel, interpret
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
-from .parsers import BY_CONTAINER, load_parsers, read_candidate, unreadable
+from .parsers import BY_CONTAINER, read_candidate, unreadable
 from .settings import Settings
+from .workers import GRACE_SECONDS, TIME_UP, Supervisor, cpu_count
 
 _CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
+
+Result = ArtifactReport | Skipped
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -89,34 +103,46 @@ def _config_problem(model: KerasModel) -> Problem:
     return Problem(UNREADABLE, hit)
 
 
-def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: str | None = None) -> ArtifactReport:
-    """Findings for one parsed artifact."""
+def lint_outcomes(
+    path: str, outcomes: Sequence[ParseOutcome], settings: Settings, anchor: str | None = None
+) -> ArtifactReport:
+    """Findings for one artifact, read once per container its bytes are (the first is the one reported)."""
     catalog = load_catalog()
     enabled = _enabled(settings, path)
-    problems = list(outcome.problems)
-    model = interpret(outcome.artifact) if outcome.artifact is not None else None
-    if model is not None and model.problem is not None:
-        problems.append(_config_problem(model))
-    pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in problems if p.code in enabled]
+    pairs: list[tuple[str, Hit]] = []
     crashed: list[str] = []
-    if model is not None:
-        with keep_open():  # the rules' weight readers share one open file per weights file
-            pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
+    models = []
+    for outcome in outcomes:
+        problems = list(outcome.problems)
+        model = interpret(outcome.artifact) if outcome.artifact is not None else None
+        if model is not None and model.problem is not None:
+            problems.append(_config_problem(model))
+        pairs += [(p.code, p.hit) for p in problems if p.code in enabled]
+        if model is not None:
+            models.append(model)
+            with keep_open():  # the rules' weight readers share one open file per weights file
+                pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
         findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
     ordered = sorted(findings.values(), key=lambda f: (f.code, f.location or "", f.message))
+    reported = models[0] if models else None
     return ArtifactReport(
         path=path,
-        format=model.format.name if model else None,
-        layout=model.artifact.layout if model else None,
-        versions=model.versions if model else VersionTags(),
+        format=reported.format.name if reported else None,
+        layout=reported.layout if reported else None,
+        versions=reported.versions if reported else VersionTags(),
         findings=tuple(ordered),
-        readable=model is not None,
+        readable=reported is not None,
         crashed_checks=tuple(crashed),
         anchor=anchor or path,
     )
+
+
+def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: str | None = None) -> ArtifactReport:
+    """Findings for one parsed artifact."""
+    return lint_outcomes(path, (outcome,), settings, anchor)
 
 
 def _anchor(candidate: Candidate) -> str:
@@ -129,6 +155,16 @@ def _anchor(candidate: Candidate) -> str:
     return candidate.path
 
 
+def _polyglot(candidate: Candidate) -> Problem:
+    words = " and ".join(BY_CONTAINER[c].words for c in candidate.containers)
+    message = (
+        f"{candidate.path}: the file is {words} at once (a polyglot): loaders that choose their reader by the "
+        "extension see one of them, other tools the other, so what one inspection shows may not be what "
+        "loads; h5lint read it as each"
+    )
+    return Problem(POLYGLOT, Hit(message, "file", "do not load it; re-export the model from trusted code"))
+
+
 def _too_slow(path: str, seconds: float) -> ParseOutcome:
     return unreadable(
         path,
@@ -137,49 +173,90 @@ def _too_slow(path: str, seconds: float) -> ParseOutcome:
     )
 
 
-def lint_candidate(candidate: Candidate, settings: Settings, budgets: Budgets = Budgets()) -> ArtifactReport:
-    """Findings for one artifact, parsed and checked within its time and memory budgets (H5L001 past them)."""
+def _died(path: str, why: str) -> ParseOutcome:
+    return unreadable(
+        path,
+        f"the worker process reading it ended abruptly ({why}); the other files were checked",
+        "check that the file is not being written while h5lint reads it; report it to h5lint if it is stable",
+    )
+
+
+def _read(candidate: Candidate, settings: Settings) -> Result:
     weights = _reads_weights(settings, candidate.path)
-    anchor = _anchor(candidate)
+    polyglot = len(candidate.containers) > 1
+    outcomes = [
+        read_candidate(replace(candidate, containers=(container,)), weights, extension_checked=not polyglot)
+        for container in candidate.containers
+    ]
+    if not candidate.named and all(o.not_a_model for o in outcomes):
+        return Skipped(candidate.path, outcomes[0].not_a_model or "not a model")
+    if polyglot:
+        first = outcomes[0]
+        outcomes[0] = ParseOutcome(first.artifact, (_polyglot(candidate), *first.problems), first.not_a_model)
+    return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate))
 
-    def work() -> ArtifactReport:
-        return lint_outcome(candidate.path, read_candidate(candidate, weights), settings, anchor)
 
-    report = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, work))
-    if report is None:
-        report = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings, anchor)
-    return report
+def check_candidate(candidate: Candidate, settings: Settings, budgets: Budgets, root: str | None) -> Result:
+    """One artifact, read and checked within its budgets (H5L001 past them); runs in a worker process."""
+    if root is not None and os.getcwd() != root:
+        os.chdir(root)  # candidates name paths relative to the project root, as reports do
+    result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
+    if result is None:
+        result = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
+    return result
 
 
-def _lint_all(
-    candidates: list[Candidate], settings: Settings, jobs: int, budgets: Budgets
-) -> tuple[ArtifactReport, ...]:
-    """Lint in ``jobs`` worker processes; results keep the discovery order, so output matches a serial run."""
-    if jobs <= 1 or len(candidates) <= 1:
-        return tuple(lint_candidate(c, settings, budgets) for c in candidates)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if context.get_start_method() == "fork":
-        # Imported once here, the checks and parsers are shared by every forked worker instead of
-        # being imported again in each (h5py, numpy and protobuf are most of a worker's start-up).
-        all_checks()
-        load_parsers(c.container for c in candidates)
-    workers = min(jobs, len(candidates))
-    chunk = max(1, len(candidates) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        repeat = len(candidates)
-        return tuple(pool.map(lint_candidate, candidates, [settings] * repeat, [budgets] * repeat, chunksize=chunk))
+def _lost(candidate: Candidate, why: str, settings: Settings, budgets: Budgets) -> ArtifactReport:
+    if why == TIME_UP:
+        return lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
+    return lint_outcome(candidate.path, _died(candidate.path, why), settings)
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cpu_count()
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, budgets: Budgets = Budgets()) -> Report:
-    """Lint every artifact under ``paths``, each within ``budgets``."""
-    candidates = [c for c in discover(paths) if not settings.is_excluded(c.path)]
-    artifacts = _lint_all(candidates, settings, jobs, budgets)
+def scan(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    root: Path | None = None,
+    jobs: int = 1,
+    budgets: Budgets = Budgets(),
+    isolate: bool = True,
+) -> Iterator[Result]:
+    """Every artifact under ``paths``: its report, or why it was skipped, in discovery order, as each is done.
+
+    With ``root`` (the project root) artifacts are named relative to it; without, as the paths were given.
+    ``isolate=False`` reads them in this process instead of supervised workers (for callers that watch
+    what h5lint does from inside, such as tests; a hang in C or a crash then takes the caller with it).
+    """
+    # Imported once here, the checks are shared by every forked worker. Parsers are not: each worker
+    # imports the heavy library its files need (h5py, protobuf) once, and a run of JSON files none.
+    all_checks()
+    job = functools.partial(
+        check_candidate, settings=settings, budgets=budgets, root=str(root.resolve()) if root is not None else None
+    )
+    candidates = discover(paths, settings, root)
+    if not isolate:
+        if root is not None:
+            raise ValueError("in-process scans name paths as given: pass root only with isolate=True")
+        yield from map(job, candidates)
+        return
+    lost = functools.partial(_lost, settings=settings, budgets=budgets)
+    deadline = budgets.timeout + GRACE_SECONDS if budgets.timeout else None
+    yield from Supervisor(jobs, job, lost, deadline).run(candidates)
+
+
+def lint_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    jobs: int = 1,
+    budgets: Budgets = Budgets(),
+    root: Path | None = None,
+    isolate: bool = True,
+) -> Report:
+    """Every artifact under ``paths`` in one :class:`Report` (files found that are not models are left out)."""
+    results = scan(paths, settings, root=root, jobs=jobs, budgets=budgets, isolate=isolate)
+    artifacts = tuple(r for r in results if isinstance(r, ArtifactReport))
     return Report(artifacts=artifacts, rules_run=settings.enabled, tool_version=__version__)

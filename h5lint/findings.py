@@ -92,4 +92,16 @@ class ParseOutcome:
 
     artifact: ModelArtifact | None
     problems: tuple[Problem, ...] = field(default=())
+    # Why the bytes, although of a container a model can be in, hold no model at all (an HDF5 data set,
+    # a zip of anything else, JSON data); None when they do or may. A file the user named is then one
+    # H5L001 (in ``problems``); a file a folder walk found is skipped.
+    not_a_model: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file a folder walk found that reading showed is not a model (counted, listed on request)."""
+
+    path: str
+    reason: str
 

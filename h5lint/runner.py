@@ -1,24 +1,37 @@
-"""What ``h5lint check`` runs once the CLI has parsed its arguments: settings -> engine -> baseline -> reporter -> exit code."""
+"""What ``h5lint check`` runs once the CLI has parsed its arguments: project -> settings -> engine (streamed)
+-> baseline -> reporter -> exit code.
+
+Output streams: each artifact's findings are written as soon as it is done, in discovery order. On a
+terminal, a progress line on stderr says how far the run is. Ctrl-C ends the run cleanly: the workers
+stop, the report closes with what was checked (a JSON document stays valid), and the exit status is 130.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import IO, Any, Mapping
 
-from . import exitcodes
-from .baseline import apply_baseline, load_baseline, write_baseline
+from . import __version__, exitcodes
+from .baseline import apply_baseline, baseline_entries, load_baseline, write_baseline
 from .budgets import Budgets
-from .engine import default_jobs, lint_paths
-from .findings import Report
-from .settings import Settings, settings_for
+from .engine import default_jobs, scan
+from .findings import ArtifactReport, Skipped
+from .project import find_project
+from .reporters import RenderOptions, RunInfo, Tally, stream
+from .settings import settings_for
+
+# Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
 class CheckRequest:
     paths: tuple[str, ...]
-    output_format: str = "text"
+    output_format: str = "concise"
     output: Path | None = None
     cli_config: Mapping[str, Any] = field(default_factory=dict)
     config_file: str | None = None
@@ -26,34 +39,52 @@ class CheckRequest:
     quiet: bool = False
     statistics: bool = False
     show_versions: bool = False
+    show_skipped: bool = False
     baseline: Path | None = None
     write_baseline: Path | None = None
     jobs: int | None = None
     color: bool = False
+    progress: bool = False  # a progress line on stderr (the CLI asks for it on a terminal)
     timeout: float | None = None  # seconds per artifact; None: the default, 0: no limit
     max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
 
 
-def exit_code(report: Report, settings: Settings) -> int:
-    """1 when any reported finding is at or above ``fail-on``; findings hidden by a baseline do not count."""
-    threshold = settings.fail_on.rank
-    return exitcodes.FINDINGS if any(f.severity.rank >= threshold for f in report.findings) else exitcodes.OK
+class _Progress:
+    """One line on stderr, redrawn at most ten times a second and cleared before output is written."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+        self.last = 0.0
+
+    def update(self, tally: Tally) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.1:
+            return
+        self.last = now
+        sys.stderr.write(f"\r\x1b[Kh5lint: {tally.artifacts:,} checked, {tally.findings:,} findings")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
-def _emit(text: str, output: Path | None) -> None:
-    # File names are not always valid UTF-8 (surrogate escapes); show their bytes escaped
-    # instead of failing the whole run on them.
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+def _writer(output: Path | None) -> IO[str]:
+    # File names are not always valid UTF-8 (surrogate escapes): write their bytes escaped instead of
+    # failing the whole run on them.
     if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+        return open(output, "w", encoding="utf-8", errors="backslashreplace")
+    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    return sys.stdout
 
 
 def run_check(request: CheckRequest) -> int:
-    from .reporters import RenderOptions, render
-
-    settings = settings_for(request.paths, request.config_file, request.cli_config)
+    project = find_project(request.config_file)
+    settings = settings_for(project, request.cli_config)
     # Fail on a bad baseline before spending time on the models.
     known = load_baseline(request.baseline) if request.baseline is not None else None
     defaults = Budgets()
@@ -61,25 +92,67 @@ def run_check(request: CheckRequest) -> int:
         timeout=defaults.timeout if request.timeout is None else request.timeout,
         memory_mib=defaults.memory_mib if request.max_memory is None else request.max_memory,
     )
-    report = lint_paths(request.paths, settings, jobs=request.jobs or default_jobs(), budgets=budgets)
-    if request.write_baseline is not None:
-        count = write_baseline(request.write_baseline, report)
-        noun = "finding" if count == 1 else "findings"
-        print(f"h5lint: recorded {count} {noun} in {request.write_baseline}", file=sys.stderr)
-    if known is not None:
-        report = apply_baseline(report, known)
+    tally = Tally()
+    progress = _Progress(request.progress and not request.quiet)
+    recorded: list[dict] = []
+    crashed: list[tuple[str, str]] = []
+    interrupted = False
+
+    def artifacts() -> Iterator[ArtifactReport]:
+        nonlocal interrupted
+        results = scan(request.paths, settings, root=project.root, jobs=request.jobs or default_jobs(), budgets=budgets)
+        try:
+            for result in results:
+                if isinstance(result, Skipped):
+                    tally.skip(result, request.show_skipped)
+                    continue
+                crashed.extend((result.path, error) for error in result.crashed_checks)
+                if request.write_baseline is not None:
+                    recorded.extend(baseline_entries(result))
+                if known is not None:
+                    result, hidden = apply_baseline(result, known)
+                    tally.hidden_by_baseline += hidden
+                yield result
+                progress.update(tally)
+        except KeyboardInterrupt:
+            interrupted = True  # the report closes with what was checked
+        finally:
+            results.close()  # stops the workers now, not when the generator is collected
+
     options = RenderOptions(
         quiet=request.quiet,
         statistics=request.statistics,
         show_versions=request.show_versions,
+        show_skipped=request.show_skipped,
         color=request.color,
+        source_root=project.root,
     )
-    _emit(render(request.output_format, report, options), request.output)
-    crashed = [(a.path, e) for a in report.artifacts for e in a.crashed_checks]
+    run = RunInfo(settings.enabled, __version__, str(project.config_file) if project.config_file else None)
+    out = _writer(request.output)
+    try:
+        for chunk in stream(request.output_format, artifacts(), run, tally, options):
+            progress.clear()
+            out.write(chunk)
+            out.flush()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        progress.clear()
+        if out is not sys.stdout:
+            out.close()
+    if interrupted:
+        print(f"h5lint: interrupted after {tally.artifacts:,} artifacts", file=sys.stderr)
+        return INTERRUPTED
+    if request.write_baseline is not None:
+        count = write_baseline(request.write_baseline, recorded)
+        noun = "finding" if count == 1 else "findings"
+        print(f"h5lint: recorded {count} {noun} in {request.write_baseline}", file=sys.stderr)
     for path, error in crashed:
         print(f"h5lint: internal error in rule {error} while checking {path}; please report it", file=sys.stderr)
     if crashed:
         return exitcodes.ERROR
     if request.exit_zero or request.write_baseline is not None:
         return exitcodes.OK
-    return exit_code(report, settings)
+    threshold = settings.fail_on.rank
+    failing = any(count and severity.rank >= threshold for severity, count in tally.by_severity.items())
+    return exitcodes.FINDINGS if failing else exitcodes.OK

@@ -1,31 +1,23 @@
 """Configuration: packaged defaults < ``[tool.h5lint]`` (or ``h5lint.toml``) < command-line flags.
 
 Every source gives a partial mapping of the same keys; :func:`resolve` merges them and validates the
-result against the rule catalog, so an unknown key, rule or option is an error that names it.
+result against the rule catalog, so an unknown key, rule or option is an error that names it. Path
+patterns (``exclude``, ``extend-exclude``, ``per-file-ignores``) are gitignore-style, matched against
+paths relative to the project root (the config file's folder): ``**`` crosses folders, ``*`` does not.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from pathspec import GitIgnoreSpec
 
 from .catalog import RuleSpec, load_catalog
 from .findings import Severity
 from .keras.versions import Target, TargetError, parse_target
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message names the source and the key."""
-
+from .project import ConfigError, Project
 
 KEYS = {
     "select": "rules to run: codes, code prefixes (H5L1), names, or ALL",
@@ -33,12 +25,23 @@ KEYS = {
     "extend-select": "rules to add to the selection",
     "severity": "per-rule severity override: {CODE-or-name = 'error'|'warning'|'info'}",
     "per-file-ignores": "{glob = [rules]}: rules to ignore on artifacts whose path matches the glob",
-    "exclude": "globs of paths never scanned",
+    "exclude": "gitignore-style patterns of paths never scanned (replaces the default list)",
+    "extend-exclude": "patterns to exclude on top of the default list",
+    "force-exclude": "apply exclude also to paths named on the command line (as pre-commit passes them)",
+    "respect-gitignore": "skip what .gitignore files ignore (default true)",
     "rule-options": "{CODE-or-name = {option = value}}: rule options (see h5lint explain CODE)",
     "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15'",
     "custom-objects": "names of custom objects the project registers itself (silences H5L301)",
     "fail-on": "lowest severity that makes the exit status 1: error, warning or info",
 }
+
+# Folders never worth walking into (as ruff's defaults, plus h5lint's own cache).
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".h5lint_cache", ".hg", ".ipynb_checkpoints",
+    ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox",
+    ".venv", ".vscode", "__pycache__", "__pypackages__", "_build", "buck-out", "build", "dist",
+    "node_modules", "site-packages", "venv",
+)
 
 _TYPES = {
     "bool": bool,
@@ -49,12 +52,36 @@ _TYPES = {
 
 
 @dataclass(frozen=True)
+class PathPatterns:
+    """gitignore-style patterns, kept as written (settings must pickle into worker processes)."""
+
+    patterns: tuple[str, ...] = ()
+
+    def matches(self, relative: str, is_dir: bool = False) -> bool:
+        """Whether a root-relative POSIX path (or one of its folders) matches."""
+        if not self.patterns or relative.startswith("/"):
+            return False  # outside the project: its patterns say nothing about it
+        return _spec(self.patterns).match_file(relative + ("/" if is_dir else ""))
+
+
+_SPECS: dict[tuple[str, ...], GitIgnoreSpec] = {}
+
+
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    if patterns not in _SPECS:
+        _SPECS[patterns] = GitIgnoreSpec.from_lines(patterns)
+    return _SPECS[patterns]
+
+
+@dataclass(frozen=True)
 class Settings:
     enabled: tuple[str, ...]  # rule codes to run, sorted
     severity: Mapping[str, Severity] = field(default_factory=dict)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
-    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[PathPatterns, frozenset[str]], ...] = ()
+    exclude: PathPatterns = PathPatterns(DEFAULT_EXCLUDE)
+    force_exclude: bool = False
+    respect_gitignore: bool = True
     target: Target | None = None
     custom_objects: frozenset[str] = frozenset()
     fail_on: Severity = Severity.WARNING
@@ -63,56 +90,13 @@ class Settings:
     def severity_of(self, spec: RuleSpec) -> Severity:
         return self.severity.get(spec.code, spec.severity)
 
-    def ignored_for(self, path: str) -> frozenset[str]:
+    def ignored_for(self, relative: str) -> frozenset[str]:
+        """Rules per-file-ignores turns off for the artifact at this root-relative path."""
         codes: set[str] = set()
-        for glob, rules in self.per_file_ignores:
-            if _path_matches(path, glob):
+        for patterns, rules in self.per_file_ignores:
+            if patterns.matches(relative):
                 codes |= rules
         return frozenset(codes)
-
-    def is_excluded(self, path: str) -> bool:
-        return any(_path_matches(path, glob) for glob in self.exclude)
-
-
-def _path_matches(path: str, glob: str) -> bool:
-    posix = Path(path).as_posix()
-    return fnmatch.fnmatch(posix, glob) or fnmatch.fnmatch(Path(posix).name, glob) or fnmatch.fnmatch(
-        posix, f"*/{glob}"
-    )
-
-
-def find_config(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
-    """The nearest ``h5lint.toml``, ``.h5lint.toml`` or ``pyproject.toml`` with ``[tool.h5lint]``."""
-    here = start.resolve()
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        for name in ("h5lint.toml", ".h5lint.toml"):
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate, _read_toml(candidate)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            section = _read_toml(pyproject).get("tool", {}).get("h5lint")
-            if section is not None:
-                return pyproject, section
-    return None
-
-
-def read_config_file(path: Path) -> Mapping[str, Any]:
-    data = _read_toml(path)
-    if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("h5lint", {})
-    return data
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _rule_codes(selector: str, catalog: Mapping[str, RuleSpec], where: str) -> set[str]:
@@ -209,12 +193,14 @@ def resolve(
         for name, value in table.items():
             options[spec.code][name] = _check_option(spec, name, value, f"{where}: rule-options.{key}")
 
-    per_file: list[tuple[str, frozenset[str]]] = []
+    per_file: list[tuple[PathPatterns, frozenset[str]]] = []
     for glob, rules in dict(merged.get("per-file-ignores", {})).items():
         codes: set[str] = set()
         for sel in _str_list(rules, f"{where}: per-file-ignores.{glob}"):
             codes |= _rule_codes(sel, catalog, f"{where}: per-file-ignores.{glob}")
-        per_file.append((glob, frozenset(codes)))
+        per_file.append((_patterns([glob], f"{where}: per-file-ignores"), frozenset(codes)))
+    exclude = _str_list(merged.get("exclude", list(DEFAULT_EXCLUDE)), f"{where}: exclude")
+    exclude += _str_list(merged.get("extend-exclude", []), f"{where}: extend-exclude")
 
     target = merged.get("target")
     return Settings(
@@ -222,7 +208,9 @@ def resolve(
         severity=severity,
         options=options,
         per_file_ignores=tuple(per_file),
-        exclude=tuple(_str_list(merged.get("exclude", []), f"{where}: exclude")),
+        exclude=_patterns(exclude, f"{where}: exclude"),
+        force_exclude=_bool(merged.get("force-exclude", False), f"{where}: force-exclude"),
+        respect_gitignore=_bool(merged.get("respect-gitignore", True), f"{where}: respect-gitignore"),
         target=_target(str(target), f"{where}: target") if target else None,
         custom_objects=frozenset(_str_list(merged.get("custom-objects", []), f"{where}: custom-objects")),
         fail_on=_severity(merged.get("fail-on", "warning"), f"{where}: fail-on"),
@@ -230,15 +218,21 @@ def resolve(
     )
 
 
-def settings_for(paths: Iterable[str], config_file: str | None, cli: Mapping[str, Any]) -> Settings:
-    """Settings for a run: an explicit ``--config`` file, else the one nearest the first path."""
-    if config_file:
-        path = Path(config_file)
-        if not path.is_file():
-            raise ConfigError(f"{config_file}: configuration file not found")
-        return resolve(read_config_file(path), cli, str(path))
-    first = next(iter(paths), ".")
-    found = find_config(Path(first))
-    if found is None:
-        return resolve(None, cli)
-    return resolve(found[1], cli, str(found[0]))
+def _patterns(patterns: list[str], where: str) -> PathPatterns:
+    try:
+        GitIgnoreSpec.from_lines(patterns)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return PathPatterns(tuple(patterns))
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
+def settings_for(project: Project, cli: Mapping[str, Any]) -> Settings:
+    """Settings for a run: the project's configuration, overridden by the command line."""
+    source = str(project.config_file) if project.config_file else None
+    return resolve(project.config, cli, source)

@@ -43,7 +43,9 @@ def misnamed(tmp_path) -> str:
 def test_clean_model_exits_0():
     result = check(CLEAN)
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stdout == "1 artifact checked: 0 findings (0 errors, 0 warnings, 0 info).\n"
+    full = check(CLEAN, "--output-format", "full")
+    assert full.stdout == (
         f"{CLEAN} (h5-full, keras 2.21.0, backend tensorflow): no findings\n\n"
         "1 artifact checked: 0 findings (0 errors, 0 warnings, 0 info).\n"
     )
@@ -52,7 +54,10 @@ def test_clean_model_exits_0():
 def test_error_finding_exits_1(empty):
     result = check(empty)
     assert result.exit_code == 1
-    assert f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes)." in result.stdout
+    # concise: the line starts with the path, so the message does not say it again
+    assert f"{empty}: H5L001 [error] the file is empty (0 bytes)." in result.stdout
+    full = check(empty, "--output-format", "full").stdout
+    assert f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes)." in full
 
 
 @pytest.mark.parametrize(
@@ -66,8 +71,11 @@ def test_fail_on_sets_the_threshold(misnamed, fail_on, code):
     assert result.exit_code == code
 
 
-def test_fail_on_from_the_configuration_file(misnamed, tmp_path):
+def test_fail_on_from_the_configuration_file(misnamed, tmp_path, monkeypatch):
+    # The configuration is the project's that runs h5lint (the working directory upward), not the scanned one's.
     (tmp_path / "h5lint.toml").write_text('fail-on = "error"\n', encoding="utf-8")
+    assert check(misnamed).exit_code == 1
+    monkeypatch.chdir(tmp_path)
     assert check(misnamed).exit_code == 0
     assert check(misnamed, "--fail-on", "warning").exit_code == 1  # the flag wins
 
@@ -80,7 +88,7 @@ def test_exit_zero(empty):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--format", "xml"], "Invalid value for '--format'"),
+        (["--format", "xml"], "Invalid value for '--output-format' / '--format' / '-f': 'xml'"),
         (["--fail-on", "fatal"], "Invalid value for '--fail-on'"),
         (["--select", "NOPE"], "'NOPE' matches no rule"),
         (["--config", "/nonexistent/h5lint.toml"], "/nonexistent/h5lint.toml: configuration file not found"),
@@ -97,7 +105,7 @@ def test_internal_error_exits_2(empty, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(check_runner, "lint_paths", broken)
+    monkeypatch.setattr(check_runner, "scan", broken)
     result = check(empty)
     assert result.exit_code == 2
     assert "h5lint: error: internal error (RuntimeError: engine exploded)" in result.stderr
@@ -131,10 +139,11 @@ def test_output_file_leaves_stdout_empty(empty, tmp_path):
 
 def test_quiet_statistics_and_versions_flags(empty):
     quiet = check(empty, CLEAN, "--quiet").stdout
-    assert quiet == f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes).\n"
+    assert quiet == f"{empty}: H5L001 [error] the file is empty (0 bytes).\n"
     stats = check(empty, "--statistics").stdout
     assert "Findings by rule:\n  1  H5L001  unreadable-model\n" in stats
-    versions = check(CLEAN, "--show-versions").stdout.splitlines()[1]
+    assert check(CLEAN, "--show-versions").stdout.startswith(f"{CLEAN}: versions: format=h5-full, layout=")
+    versions = check(CLEAN, "--show-versions", "-f", "full").stdout.splitlines()[1]
     assert versions.startswith("    versions: format=h5-full, layout=")  # the layout is the parser's word
     assert versions.endswith(
         ", keras_version=2.21.0, backend=tensorflow, tensorflow_version=-, tensorflow_git_version=-, "
@@ -154,16 +163,24 @@ class _Terminal:
 
 
 @pytest.mark.parametrize(
-    "tty, no_color, output, expected",
-    [(True, None, None, True), (True, "1", None, False), (False, None, None, False), (True, None, "r.txt", False)],
+    "choice, tty, env, output, expected",
+    [
+        ("auto", True, {}, None, True),
+        ("auto", True, {"NO_COLOR": "1"}, None, False),
+        ("auto", False, {}, None, False),
+        ("auto", True, {}, "r.txt", False),
+        ("auto", False, {"FORCE_COLOR": "1"}, None, True),
+        ("always", False, {"NO_COLOR": "1"}, "r.txt", True),
+        ("never", True, {"FORCE_COLOR": "1"}, None, False),
+    ],
 )
-def test_colour_only_on_a_terminal_without_no_color(monkeypatch, tty, no_color, output, expected):
+def test_colour(monkeypatch, choice, tty, env, output, expected):
     monkeypatch.setattr(cli.sys, "stdout", _Terminal(tty))
-    if no_color is None:
-        monkeypatch.delenv("NO_COLOR", raising=False)
-    else:
-        monkeypatch.setenv("NO_COLOR", no_color)
-    assert cli._want_color(output) is expected
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli._want_color(cli.Color(choice), output) is expected
 
 
 def test_no_colour_when_piped(empty):
@@ -173,9 +190,37 @@ def test_no_colour_when_piped(empty):
 # --- help and the implicit check command ------------------------------------------------------
 
 
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"], ["help"]])
+def test_the_commands_on_one_screen(args, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    text = capsys.readouterr().out
+    assert exited.value.code in (0, 2) and text.startswith("Usage: h5lint [OPTIONS] COMMAND")
+    assert len(text.splitlines()) < 25
+    for command in ("check", "rules", "explain", "version"):
+        assert f"  {command} " in text
+
+
+@pytest.mark.parametrize("args", [["version"], ["--version"], ["-V"]])
+def test_version_is_not_taken_for_a_file(args, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 0 and capsys.readouterr().out.startswith("h5lint ")
+
+
+def test_paths_from_stdin(empty):
+    result = check("-", input=f"{empty}\n{CLEAN}\n")
+    assert result.exit_code == 1 and "2 artifacts checked" in result.stdout
+
+
+def test_statistics_belong_to_the_text_formats(empty):
+    result = check(empty, "--statistics", "--format", "json")
+    assert result.exit_code == 2 and "belong to concise/full output" in result.stderr
+
+
 def test_help_documents_every_option(capsys):
     with pytest.raises(SystemExit) as exited:
-        main(["--help"])
+        main(["check", "--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
     assert "Usage: h5lint check" in text
@@ -193,13 +238,13 @@ def test_main_maps_paths_to_check(empty, capsys):
     with pytest.raises(SystemExit) as exited:
         main([empty, "--quiet"])
     assert exited.value.code == 1
-    assert capsys.readouterr().out == f"{empty}: H5L001 [error] {empty}: the file is empty (0 bytes).\n"
+    assert capsys.readouterr().out == f"{empty}: H5L001 [error] the file is empty (0 bytes).\n"
 
 
 def test_jobs_reach_the_engine(empty, monkeypatch):
     seen = []
-    real = check_runner.lint_paths
-    monkeypatch.setattr(check_runner, "lint_paths", lambda paths, settings, jobs, **rest: seen.append(jobs) or real(paths, settings))
+    real = check_runner.scan
+    monkeypatch.setattr(check_runner, "scan", lambda *args, jobs, **rest: seen.append(jobs) or real(*args, jobs=jobs, **rest))
     check(empty, "--jobs", "3")
     check(empty)
     assert seen == [3, check_runner.default_jobs()]

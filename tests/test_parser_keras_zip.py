@@ -409,8 +409,8 @@ def test_unzipped_folder_reads_like_the_zip(tmp_path):
         zf.extractall(folder)
     (folder / "model.weights.h5").chmod(0o755)
     zipped, _ = _read(FORMAT_EXAMPLES / "k3_with_assets.keras")
-    candidate = discover.discover([str(folder)])
-    assert candidate == [Candidate(str(folder), "keras-dir")]
+    candidate = list(discover.discover([str(folder)]))
+    assert candidate == [Candidate(str(folder), ("keras-dir",))]
     outcome = read_candidate(candidate[0])
     model = interpreted(outcome)
     assert outcome.problems == ()

@@ -65,7 +65,7 @@ def test_files_regex_leaves_other_files(path):
 def test_member_files_map_to_one_savedmodel_folder():
     members = [SAVEDMODEL / name for name in ("saved_model.pb", "keras_metadata.pb", "fingerprint.pb")]
     members += sorted((SAVEDMODEL / "variables").iterdir())
-    candidates = discover([str(p) for p in members] + [str(SAVEDMODEL)])
+    candidates = list(discover([str(p) for p in members] + [str(SAVEDMODEL)]))
     assert [(c.path, c.container) for c in candidates] == [(str(SAVEDMODEL), "savedmodel-dir")]
 
 
@@ -73,7 +73,7 @@ def test_a_file_in_some_other_variables_folder_stays_a_file(tmp_path):
     stray = tmp_path / "variables" / "weights.h5"
     stray.parent.mkdir()
     shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", stray)
-    assert [c.path for c in discover([str(stray)])] == [str(stray)]
+    assert [c.path for c in list(discover([str(stray)]))] == [str(stray)]
 
 
 GIT_ENV = {

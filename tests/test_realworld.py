@@ -28,7 +28,7 @@ FORMAT_NAMES = {"other": "keras-json"}
 
 
 def _artifact(local_name: str) -> ir.ModelArtifact | None:
-    matches = discover([str(REALWORLD / "files" / local_name)])
+    matches = list(discover([str(REALWORLD / "files" / local_name)]))
     assert len(matches) == 1, matches
     return interpreted(read_candidate(matches[0]))
 

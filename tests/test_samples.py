@@ -16,7 +16,9 @@ from conftest import REPO, SAMPLES
 from snapshots import SNAPSHOTS, dumps, sample_tables
 
 from h5lint.catalog import load_catalog
-from h5lint.discover import discover
+from h5lint.engine import scan
+from h5lint.findings import ArtifactReport, Skipped
+from h5lint.settings import resolve
 
 SNAPSHOT = SNAPSHOTS / "sample_models.json"
 RECORDED = json.loads(SNAPSHOT.read_text(encoding="utf-8")) if SNAPSHOT.exists() else {}
@@ -62,11 +64,18 @@ def test_every_rule_is_sampled_or_says_why():
 
 
 def test_folder_walk_skips_json_that_only_mentions_model_keys(tmp_path: Path):
-    # samples.json quotes edited configs in prose ("class_name='system'"); only keys mark a model JSON.
+    # samples.json quotes edited configs in prose ("class_name='system'"); only keys mark a model JSON, and
+    # a model's keys may start anywhere in the file (reading decides, not a window of its first bytes).
     (tmp_path / "notes.json").write_text(json.dumps({"made_by": "class_name='system', {'class_name': 'exec'}"}))
     (tmp_path / "arch.json").write_bytes((SAMPLES / "tfk_sigmoid_head_bce_arch.json").read_bytes())
     (tmp_path / "twice.json").write_text(json.dumps(json.dumps({"class_name": "Sequential", "config": {}})))
-    assert sorted(Path(c.path).name for c in discover([str(tmp_path)])) == ["arch.json", "twice.json"]
+    late = {"padding": "x" * 70_000, **json.loads((SAMPLES / "tfk_sigmoid_head_bce_arch.json").read_text())}
+    (tmp_path / "late.json").write_text(json.dumps(late))
+    results = list(scan([str(tmp_path)], resolve(None, {}), isolate=False))
+    assert sorted(Path(r.path).name for r in results if isinstance(r, ArtifactReport)) == [
+        "arch.json", "late.json", "twice.json"
+    ]
+    assert [Path(r.path).name for r in results if isinstance(r, Skipped)] == ["notes.json"]
 
 
 def test_readme_first_command_sample(sample_corpus):

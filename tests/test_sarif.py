@@ -151,7 +151,7 @@ def test_default_root_is_the_git_root(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
-    report = Report(artifacts=(_artifact_at("m.h5"),))
+    report = Report(artifacts=(_artifact_at(str(tmp_path / "sub" / "m.h5")),))
     run = json.loads(render("sarif", report))["runs"][0]
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub/m.h5"
 

@@ -11,7 +11,8 @@ from conftest import REPO
 from h5lint.catalog import load_catalog
 from h5lint.findings import Severity
 from h5lint.keras.versions import parse_target
-from h5lint.settings import ConfigError, find_config, resolve
+from h5lint.project import ConfigError, find_config
+from h5lint.settings import resolve
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +30,8 @@ def test_readme_configuration_example_is_valid():
     assert settings.options["H5L102"]["allow-ops"] == ["ReadFile"]
     assert settings.target.keras_major == 3
     assert settings.custom_objects == {"acme>Scale", "focal_loss"}
-    assert settings.is_excluded("experiments/run1/model.h5")
+    assert settings.exclude.matches("experiments/run1/model.h5")
+    assert settings.exclude.matches("venv", is_dir=True)  # the defaults are kept
 
 
 @pytest.mark.parametrize(

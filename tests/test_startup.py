@@ -24,16 +24,15 @@ HEAVY = ("h5py", "numpy", "google.protobuf", "jsonschema")
 STORE_RULES = [code for code, spec in catalog.load_catalog().items() if spec.reads_weights or spec.reads_hdf5_links]
 
 
-def _imported_by_run(args: list[str]) -> set[str]:
-    """Which of HEAVY a CLI run in a fresh interpreter imports."""
+def _imported_by_run(paths: list[str], ignore: list[str]) -> set[str]:
+    """Which of HEAVY reading and checking ``paths`` imports, in a fresh interpreter (in one process: the CLI
+    itself imports none of them, its worker processes do what this does)."""
     script = textwrap.dedent(
         f"""
         import sys
-        from h5lint.cli import main
-        try:
-            main({args!r})
-        except SystemExit:
-            pass
+        from h5lint.engine import lint_paths
+        from h5lint.settings import resolve
+        lint_paths({paths!r}, resolve(None, {{"ignore": {ignore!r}}}), isolate=False)
         print("LOADED:" + ",".join(sorted(m for m in {HEAVY!r} if m in sys.modules)), file=sys.stderr)
         """
     )
@@ -44,20 +43,31 @@ def _imported_by_run(args: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "args, expected",
+    "paths, ignore, expected",
     [
-        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_sequential.h5")], {"h5py", "numpy"}),
-        (["--exit-zero", str(FORMAT_EXAMPLES / "k3_sequential.keras")], {"h5py", "numpy"}),
-        (["--exit-zero", "--ignore", ",".join(STORE_RULES), str(FORMAT_EXAMPLES / "k3_sequential.keras")], set()),
-        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_savedmodel_func")], {"google.protobuf"}),
-        (["--exit-zero", str(FORMAT_EXAMPLES / "extracted")], set()),  # JSON architectures and configs
-        (["--version"], set()),
+        ([FORMAT_EXAMPLES / "tfk_sequential.h5"], [], {"h5py", "numpy"}),
+        ([FORMAT_EXAMPLES / "k3_sequential.keras"], [], {"h5py", "numpy"}),
+        ([FORMAT_EXAMPLES / "k3_sequential.keras"], STORE_RULES, set()),
+        ([FORMAT_EXAMPLES / "tfk_savedmodel_func"], [], {"google.protobuf"}),
+        ([FORMAT_EXAMPLES / "extracted"], [], set()),  # JSON architectures and configs
     ],
-    ids=["legacy-h5", "keras", "keras-config-only", "savedmodel", "json", "version"],
+    ids=["legacy-h5", "keras", "keras-config-only", "savedmodel", "json"],
 )
-def test_heavy_imports_follow_the_files_and_rules(args, expected):
+def test_heavy_imports_follow_the_files_and_rules(paths, ignore, expected):
     # jsonschema never: the rule catalog is validated by the tests, not at run time.
-    assert _imported_by_run(args) == expected
+    assert _imported_by_run([str(p) for p in paths], ignore) == expected
+
+
+def test_the_cli_process_imports_none_of_them():
+    # The parent only walks folders and hands paths to its workers, which import what their files need.
+    script = (
+        "import sys\nfrom h5lint.cli import main\ntry:\n    main(['--exit-zero', '--jobs', '1', "
+        f"{str(FORMAT_EXAMPLES / 'tfk_savedmodel_func')!r}, {str(FORMAT_EXAMPLES / 'tfk_sequential.h5')!r}])\n"
+        "except SystemExit:\n    pass\n"
+        f"print('LOADED:' + ','.join(sorted(m for m in {HEAVY!r} if m in sys.modules)), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "LOADED:\n" in result.stderr + "\n", result.stderr[-2000:]
 
 
 def _keras_with_external_link(path) -> None:
@@ -91,7 +101,7 @@ def test_store_is_read_only_when_a_rule_needs_it(tmp_path, monkeypatch):
     monkeypatch.setattr(keras_zip, "read_h5_store", lambda opener: stores_read.append("store") or real(opener))
 
     def found(selection: dict) -> list[tuple[str, str | None]]:
-        report = lint_paths([str(path)], resolve(None, selection), jobs=1)
+        report = lint_paths([str(path)], resolve(None, selection), isolate=False)
         return [(f.code, f.location) for f in report.findings]
 
     # H5L104 alone opens the store; with every rule that needs it ignored, nothing does.

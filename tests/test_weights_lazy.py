@@ -33,13 +33,13 @@ def test_the_catalog_marks_the_weight_rules():
 
 
 def test_no_weight_values_are_read_without_a_weight_rule(reads):
-    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"ignore": WEIGHT_RULES}), jobs=1)
+    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"ignore": WEIGHT_RULES}), isolate=False)
     assert report.artifacts and all(a.readable for a in report.artifacts)
     assert reads == []
 
 
 def test_weight_rules_read_in_bounded_chunks(reads):
-    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": WEIGHT_RULES}), jobs=1)
+    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": WEIGHT_RULES}), isolate=False)
     assert {f.code for f in report.findings} == {"H5L502", "H5L503"}
     assert reads and all(0 < limit <= 1 << 22 for _location, limit in reads)
 
@@ -56,5 +56,5 @@ def test_weight_readers_of_one_artifact_share_one_open_file(monkeypatch):
 
     monkeypatch.setattr(h5_model, "open_h5", counting)
     sample = SAMPLES / "k3_nonfinite_weights.h5"
-    lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), jobs=1)
+    lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), isolate=False)
     assert opened == [str(sample), str(sample)]

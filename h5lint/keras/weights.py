@@ -36,10 +36,22 @@ CHUNK_ELEMENTS = 1 << 20
 _STORE_ROLES = {"forward_layer": "layer", "layer": "layer", "backward_layer": "backward_layer", "cell": "cell"}
 
 
+# The kinds of the dtype names files store most, so that judging a weight's kind needs no numpy.
+_KINDS = {
+    **{f"float{b}": "f" for b in (16, 32, 64)},
+    "bfloat16": "f",
+    **{f"int{b}": "i" for b in (8, 16, 32, 64)},
+    **{f"uint{b}": "u" for b in (8, 16, 32, 64)},
+    "bool": "b",
+    "complex64": "c",
+    "complex128": "c",
+}
+
+
 def dtype_kind(dtype: str) -> str | None:
     """NumPy kind letter of a stored dtype name (``f`` for ``bfloat16`` too); None if unknown."""
-    if dtype == "bfloat16":
-        return "f"
+    if dtype in _KINDS:
+        return _KINDS[dtype]
     import numpy as np
 
     try:

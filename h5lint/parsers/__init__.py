@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Iterable
 
 from .. import candidate as d
 from ..codes import FORMAT_MISMATCH, UNREADABLE
@@ -45,6 +44,8 @@ def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
         return unreadable(path, f"cannot be read ({candidate.detail})", "check the file's permissions")
     if kind == d.SPECIAL:
         return unreadable(path, candidate.detail or "not a regular file", "point h5lint at a model file")
+    if kind == d.OUTSIDE:
+        return unreadable(path, candidate.detail or "a link out of the folder", "scan the file it points at directly")
     if kind == d.EMPTY:
         return unreadable(path, "the file is empty (0 bytes)", "re-export or re-download the model")
     if kind == d.LFS_POINTER:
@@ -76,14 +77,12 @@ def _mismatch(candidate: d.Candidate) -> Problem | None:
     return Problem(FORMAT_MISMATCH, Hit(message, "file", actual.rename_fix))
 
 
-def load_parsers(containers: Iterable[str]) -> None:
-    """Import the readers of these containers now, e.g. once before worker processes are forked."""
-    for container in set(containers) & BY_CONTAINER.keys():
-        importlib.import_module(BY_CONTAINER[container].reader)
+def read_candidate(candidate: d.Candidate, read_weights: bool = True, extension_checked: bool = True) -> ParseOutcome:
+    """Parse one candidate as its first container; never raises.
 
-
-def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOutcome:
-    """Parse one candidate; never raises. ``read_weights=False``: no enabled rule looks at stored weights."""
+    ``read_weights=False``: no enabled rule looks at stored weights. ``extension_checked=False``: the bytes
+    are several containers at once, and the extension cannot be judged against one of them.
+    """
     simple = _simple_unreadable(candidate)
     if simple is not None:
         return simple
@@ -104,7 +103,7 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True) -> ParseOu
             f"h5lint could not read it ({type(exc).__name__}: {exc})",
             "please report this file's format to h5lint",
         )
-    mismatch = _mismatch(candidate)
+    mismatch = _mismatch(candidate) if extension_checked else None
     if mismatch is not None:
-        outcome = ParseOutcome(outcome.artifact, (mismatch, *outcome.problems))
+        outcome = ParseOutcome(outcome.artifact, (mismatch, *outcome.problems), outcome.not_a_model)
     return outcome

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..codes import UNREADABLE
-from ..findings import ArtifactReport, Report, Severity
+from ..findings import ArtifactReport, Severity
+from . import Tally
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
@@ -57,8 +59,19 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else f"{text}."
 
 
-def severity_counts(report: Report) -> dict[str, int]:
-    return {s.value: report.count(s) for s in SEVERITIES}
+def severity_counts(tally: Tally) -> dict[str, int]:
+    return {s.value: tally.count(s) for s in SEVERITIES}
+
+
+# C0 controls, DEL and C1 controls: a terminal or a CI log acts on them (ESC sequences, CR overwrites,
+# a newline that starts a forged "::error" workflow command).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from a scanned file made safe for a terminal or CI log line: controls escaped, no leading "::"."""
+    text = CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return "\\x3a" + text[1:] if text.startswith("::") else text
 
 
 def unreadable_messages(artifact: ArtifactReport) -> tuple[str, ...]:

@@ -21,7 +21,12 @@ def source_root(start: Path | None = None) -> Path:
 
 
 def relative_path(path: str, root: Path) -> str | None:
-    """``path`` relative to ``root`` with ``/`` separators and symlinks resolved; None if outside."""
+    """``path`` relative to ``root`` with ``/`` separators and symlinks resolved; None if outside.
+
+    A relative path is already relative to the root (the engine names artifacts that way).
+    """
+    if not os.path.isabs(path):
+        return Path(path).as_posix()
     real = Path(os.path.realpath(path))
     try:
         return real.relative_to(os.path.realpath(root)).as_posix()

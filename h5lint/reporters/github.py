@@ -9,18 +9,22 @@ to the git root, which is where GitHub resolves them. Model files are binary, so
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..findings import ArtifactReport, Finding, Report, Severity
-from . import RenderOptions
-from ._describe import logical_location, sentence
+from ..findings import ArtifactReport, Finding, Severity
+from . import RenderOptions, RunInfo, Tally
+from ._describe import CONTROL_CHARACTERS, logical_location, sentence
 from ._paths import display_path, source_root
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # % CR LF as the runner unescapes them; every other control character escaped too (ESC and the like
+    # would reach the log's terminal emulation), shown as %XX.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return CONTROL_CHARACTERS.sub(lambda m: f"%{ord(m.group()):02X}", text)
 
 
 def escape_property(text: str) -> str:
@@ -42,6 +46,9 @@ def _annotation(finding: Finding, artifact: ArtifactReport, root: Path) -> str:
     return f"::{COMMANDS[finding.severity]} {props}::{escape_data(message)}"
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
     root = options.source_root or source_root()
-    return "".join(f"{_annotation(f, a, root)}\n" for a in report.artifacts for f in a.findings)
+    for artifact in artifacts:
+        text = "".join(f"{_annotation(f, artifact, root)}\n" for f in artifact.findings)
+        if text:
+            yield text

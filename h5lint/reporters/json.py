@@ -2,21 +2,27 @@
 
 Compatibility: within a ``schema_version`` major version keys are only ever added (the minor
 version goes up), never renamed, removed or retyped; every documented key is always present
-(``null`` when unknown). Order is deterministic: artifacts and findings in report order, keys in
-a fixed order.
+(``null`` when unknown); consumers ignore keys they do not know. Order is deterministic: artifacts
+and findings in report order, keys in a fixed order. The document streams: artifacts are written as
+they come, findings and unreadable entries are spooled to a temporary file and follow, and the
+summary closes the document, so memory stays flat whatever the number of files.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from .. import __version__
-from ..findings import ArtifactReport, Finding, Report
-from . import RenderOptions
+from ..findings import ArtifactReport, Finding
+from . import RenderOptions, RunInfo, Tally
 from ._describe import severity_counts, unreadable_messages, version_tags
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+# Spooled lists stay in memory up to this size, then move to a temporary file.
+_SPOOL_BYTES = 8 << 20
 
 
 def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
@@ -44,24 +50,73 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
-    unreadable = [a for a in report.artifacts if not a.readable]
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "h5lint", "version": report.tool_version or __version__},
-        "summary": {
-            "artifacts": len(report.artifacts),
-            "unreadable": len(unreadable),
-            "findings": len(report.findings),
-            "by_severity": severity_counts(report),
-            "hidden_by_baseline": report.hidden_by_baseline,
-        },
-        "rules_run": list(report.rules_run),
-        "artifacts": [_artifact(a) for a in report.artifacts],
-        "findings": [_finding(f) for f in report.findings],
-        "unreadable": [{"path": a.path, "messages": list(unreadable_messages(a))} for a in unreadable],
+def _item(value: Any) -> str:
+    """One element of a top-level list, indented as ``json.dumps(document, indent=2)`` would."""
+    return "\n".join("    " + line for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines())
+
+
+class _List:
+    """A JSON list written element by element, to a stream or a spool."""
+
+    def __init__(self, out: IO[str] | None = None) -> None:
+        self.out = out or tempfile.SpooledTemporaryFile(
+            _SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogateescape"  # file names that are not UTF-8
+        )
+        self.count = 0
+
+    def add(self, value: Any) -> str:
+        text = ("," if self.count else "") + "\n" + _item(value)
+        self.count += 1
+        return text
+
+    def spool(self, value: Any) -> None:
+        self.out.write(self.add(value))
+
+    def close(self) -> str:
+        return "\n  ]" if self.count else "]"
+
+    def replay(self) -> Iterator[str]:
+        self.out.seek(0)
+        while chunk := self.out.read(1 << 16):
+            yield chunk
+        yield self.close()
+
+
+def _key(name: str, value: Any) -> str:
+    return f'  "{name}": ' + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
+    findings, unreadable, listed = _List(), _List(), _List()
+    yield "{\n" + ",\n".join(
+        (
+            _key("schema_version", SCHEMA_VERSION),
+            _key("tool", {"name": "h5lint", "version": run.tool_version or __version__}),
+            _key("config", run.config),
+            _key("rules_run", list(run.rules_run)),
+        )
+    )
+    yield ',\n  "artifacts": ['
+    for artifact in artifacts:
+        yield listed.add(_artifact(artifact))
+        for finding in artifact.findings:
+            findings.spool(_finding(finding))
+        if not artifact.readable:
+            unreadable.spool({"path": artifact.path, "messages": list(unreadable_messages(artifact))})
+    yield listed.close()
+    yield ',\n  "findings": ['
+    yield from findings.replay()
+    yield ',\n  "unreadable": ['
+    yield from unreadable.replay()
+    summary = {
+        "artifacts": tally.artifacts,
+        "unreadable": tally.unreadable,
+        "findings": tally.findings,
+        "by_severity": severity_counts(tally),
+        "hidden_by_baseline": tally.hidden_by_baseline,
+        "skipped": tally.skipped_count,
     }
-
-
-def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    yield ",\n" + _key("summary", summary)
+    if options.show_skipped:
+        yield ",\n" + _key("skipped", [{"path": s.path, "reason": s.reason} for s in tally.skipped])
+    yield "\n}\n"

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Mapping
 
 from .. import __version__
 from ..catalog import RuleSpec, load_catalog
 from ..codes import UNREADABLE
-from ..findings import ArtifactReport, Finding, Report, Severity
+from ..findings import ArtifactReport, Finding, Severity
 from ..ruledocs import render_rule_doc
-from . import HOMEPAGE, RenderOptions
+from . import HOMEPAGE, RenderOptions, RunInfo, Tally
 from ._describe import logical_location, sentence, unreadable_messages
 from ._paths import root_uri, source_root, uri_reference
 
@@ -143,29 +144,44 @@ def _notification(artifact: ArtifactReport, rule_index: Mapping[str, int], root:
     }
 
 
-def document(report: Report, root: Path) -> dict[str, Any]:
-    specs = list(load_catalog().values())
-    rule_index = {spec.code: i for i, spec in enumerate(specs)}
-    notifications = [_notification(a, rule_index, root) for a in report.artifacts if not a.readable]
-    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
-    version = report.tool_version or __version__
+def _driver(run: RunInfo, specs: list[RuleSpec]) -> dict[str, Any]:
+    version = run.tool_version or __version__
     driver: dict[str, Any] = {"name": "h5lint", "version": version}
     if SEMVER.fullmatch(version):  # GitHub prefers semanticVersion, which must be SemVer 2.0
         driver["semanticVersion"] = version
     driver["informationUri"] = HOMEPAGE
     driver["rules"] = [_rule(spec) for spec in specs]
-    run = {
-        "tool": {"driver": driver},
-        "originalUriBaseIds": {SRCROOT: {"uri": root_uri(root)}},
-        "invocations": [invocation],
-        "results": [_result(f, a, rule_index, root) for a in report.artifacts for f in a.findings],
-        "properties": {"hiddenByBaseline": report.hidden_by_baseline},
-    }
-    return {"version": "2.1.0", "$schema": SCHEMA_URI, "runs": [run]}
+    return driver
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def _indented(value: Any, depth: int) -> str:
+    pad = "  " * depth
+    return pad + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+
+
+def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
+    """The SARIF log, results written as artifacts come; the invocation (which needs them all) follows."""
     root = options.source_root or source_root()
-    return json.dumps(document(report, root), indent=2, ensure_ascii=False) + "\n"
+    specs = list(load_catalog().values())
+    rule_index = {spec.code: i for i, spec in enumerate(specs)}
+    head = {"version": "2.1.0", "$schema": SCHEMA_URI}
+    yield "{\n" + ",\n".join(f'  "{k}": {json.dumps(v)}' for k, v in head.items()) + ',\n  "runs": [\n    {\n'
+    yield '      "tool": {\n        "driver": ' + _indented(_driver(run, specs), 4).lstrip() + "\n      },\n"
+    yield '      "originalUriBaseIds": ' + json.dumps({SRCROOT: {"uri": root_uri(root)}}) + ",\n"
+    yield '      "results": ['
+    notifications = []
+    count = 0
+    for artifact in artifacts:
+        for finding in artifact.findings:
+            yield ("," if count else "") + "\n" + _indented(_result(finding, artifact, rule_index, root), 4)
+            count += 1
+        if not artifact.readable:
+            notifications.append(_notification(artifact, rule_index, root))
+    yield ("\n      ]" if count else "]") + ",\n"
+    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    if run.config:
+        invocation["properties"] = {"configuration": run.config}
+    yield '      "invocations": ' + _indented([invocation], 3).lstrip() + ",\n"
+    yield '      "properties": ' + json.dumps({"hiddenByBaseline": tally.hidden_by_baseline}) + "\n    }\n  ]\n}\n"

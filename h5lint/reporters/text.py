@@ -1,27 +1,30 @@
-"""Human-readable output: a header per artifact, one line per finding with its fix hint, a summary.
+"""Output for people: ``concise`` (the default) and ``full``.
 
-::
+concise: one line per finding, at most ``options.width`` characters, then a summary::
 
-    models/clf.h5 (h5-full, keras 2.15.0): 1 finding
-    models/clf.h5:output:out: H5L201 [error] The output 'out' ... .
-        fix: add activation='sigmoid' to layer 'out'
-    models/ok.keras (keras-zip, keras 3.4.1): no findings
+    models/clf.h5:output:out: H5L201 [error] Output 'out' is compiled with 'binary_crossentropy', which ...
 
     2 artifacts checked: 1 finding (1 error, 0 warnings, 0 info).
 
-A finding line starts with ``path[:location]`` so editors and ``grep`` can use it; the location is
-left out when the finding is about the whole artifact.
+full: a header per artifact, the whole message and its fix hint::
+
+    models/clf.h5 (h5-full, keras 2.15.0): 1 finding
+    models/clf.h5:output:out: H5L201 [error] Output 'out' is compiled with ... .
+        fix: set activation='sigmoid' on layer 'out'
+
+A finding line starts with ``path[:location]`` so editors and ``grep`` can use it; the location is left
+out when the finding is about the whole artifact. Everything taken from a file is passed through
+:func:`printable`, so no control character or ``::`` reaches a terminal or a CI log.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Callable
+from collections.abc import Callable, Iterable, Iterator
 
-from ..findings import ArtifactReport, Finding, Report, Severity
+from ..findings import ArtifactReport, Finding, Severity
 from ..wording import plural
-from . import RenderOptions
-from ._describe import SEVERITIES, logical_location, sentence, version_tags
+from . import RenderOptions, RunInfo, Tally
+from ._describe import SEVERITIES, logical_location, printable, sentence, version_tags
 
 # ANSI SGR codes, used only when options.color is set.
 _STYLE = {
@@ -32,6 +35,7 @@ _STYLE = {
     "code": "1",
     "dim": "2",
 }
+_CUT = "…"
 
 Paint = Callable[[str, str], str]
 
@@ -46,34 +50,43 @@ def _header(artifact: ArtifactReport, paint: Paint) -> str:
     v = artifact.versions
     tags = [artifact.format or "unreadable"]
     if v.keras_version:
-        tags.append(f"keras {v.keras_version}")
+        tags.append(f"keras {printable(v.keras_version)}")
     if v.backend:
-        tags.append(f"backend {v.backend}")
+        tags.append(f"backend {printable(v.backend)}")
     count = len(artifact.findings)
     status = plural(count, "finding") if count else "no findings"
-    return f"{paint(artifact.path, 'path')} ({', '.join(tags)}): {status}"
+    return f"{paint(printable(artifact.path), 'path')} ({', '.join(tags)}): {status}"
 
 
-def _versions(artifact: ArtifactReport) -> str:
-    return "    versions: " + ", ".join(f"{key}={value or '-'}" for key, value in version_tags(artifact).items())
+def _versions(artifact: ArtifactReport, full: bool) -> str:
+    tags = version_tags(artifact).items()
+    text = "versions: " + ", ".join(f"{key}={printable(value) if value else '-'}" for key, value in tags)
+    return f"    {text}" if full else f"{printable(artifact.path)}: {text}"  # concise has no header to sit under
 
 
-def _finding(finding: Finding, paint: Paint) -> str:
+def _where(finding: Finding) -> str:
     place = logical_location(finding.location)
-    where = f"{finding.path}:{place.qualified}" if place else finding.path
+    return printable(f"{finding.path}:{place.qualified}" if place else finding.path)
+
+
+def _finding(finding: Finding, paint: Paint, width: int | None) -> str:
+    where = _where(finding)
     severity = finding.severity.value
-    return (
-        f"{paint(where, 'path')}: {paint(finding.code, 'code')} "
-        f"{paint(f'[{severity}]', severity)} {sentence(finding.message)}"
-    )
+    message = finding.message
+    if width is not None:  # concise: the line starts with the path; the message need not say it again
+        message = message.removeprefix(f"{finding.path}: ")
+    text = printable(sentence(message))
+    if width is not None:
+        room = max(40, width - len(where) - len(finding.code) - len(severity) - 6)
+        text = text if len(text) <= room else text[: room - len(_CUT)].rstrip() + _CUT
+    return f"{paint(where, 'path')}: {paint(finding.code, 'code')} {paint(f'[{severity}]', severity)} {text}"
 
 
-def _statistics(report: Report, paint: Paint) -> list[str]:
-    counts = Counter((f.code, f.name) for f in report.findings)
-    if not counts:
+def _statistics(tally: Tally, paint: Paint) -> list[str]:
+    if not tally.by_rule:
         return ["Findings by rule: none"]
-    width = len(str(max(counts.values())))
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = len(str(max(tally.by_rule.values())))
+    rows = sorted(tally.by_rule.items(), key=lambda item: (-item[1], item[0]))
     return ["Findings by rule:"] + [
         f"  {count:>{width}}  {paint(code, 'code')}  {name}" for (code, name), count in rows
     ]
@@ -84,32 +97,60 @@ def _severity_count(count: int, severity: Severity, paint: Paint) -> str:
     return paint(text, severity.value) if count else text
 
 
-def _summary(report: Report, paint: Paint) -> str:
-    artifacts = plural(len(report.artifacts), "artifact") + " checked"
-    unreadable = sum(1 for a in report.artifacts if not a.readable)
-    if unreadable:
-        artifacts += f" ({unreadable} unreadable)"
-    by_severity = ", ".join(_severity_count(report.count(s), s, paint) for s in SEVERITIES)
-    text = f"{artifacts}: {plural(len(report.findings), 'finding')} ({by_severity})"
-    if report.hidden_by_baseline:
-        text += f"; {plural(report.hidden_by_baseline, 'finding')} hidden by the baseline"
-    return text + "."
+def _summary(tally: Tally, run: RunInfo, paint: Paint) -> list[str]:
+    artifacts = plural(tally.artifacts, "artifact") + " checked"
+    if tally.unreadable:
+        artifacts += f" ({tally.unreadable} unreadable)"
+    by_severity = ", ".join(_severity_count(tally.count(s), s, paint) for s in SEVERITIES)
+    text = f"{artifacts}: {plural(tally.findings, 'finding')} ({by_severity})"
+    if tally.hidden_by_baseline:
+        text += f"; {plural(tally.hidden_by_baseline, 'finding')} hidden by the baseline"
+    if tally.skipped_count:
+        text += f"; {plural(tally.skipped_count, 'non-model file')} skipped"
+    lines = [text + "."]
+    if run.config:
+        lines.append(paint(f"Configuration: {printable(run.config)}", "dim"))
+    return lines
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def _skipped(tally: Tally) -> list[str]:
+    return [f"skipped {printable(s.path)}: {printable(s.reason)}" for s in tally.skipped]
+
+
+def _stream(
+    artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions, full: bool
+) -> Iterator[str]:
     paint = _painter(options.color)
-    lines: list[str] = []
-    for artifact in report.artifacts:
-        if not options.quiet:
+    width = None if full else options.width
+    printed = False
+    for artifact in artifacts:
+        lines = []
+        if full and not options.quiet:
             lines.append(_header(artifact, paint))
-            if options.show_versions:
-                lines.append(_versions(artifact))
+        if options.show_versions and not options.quiet:
+            lines.append(_versions(artifact, full))
         for finding in artifact.findings:
-            lines.append(_finding(finding, paint))
-            if finding.fix and not options.quiet:
-                lines.append(paint(f"    fix: {finding.fix}", "dim"))
-    if options.statistics:
-        lines += ["", *_statistics(report, paint)] if lines else _statistics(report, paint)
-    if not options.quiet:
-        lines += ["", _summary(report, paint)] if lines else [_summary(report, paint)]
-    return "".join(f"{line}\n" for line in lines)
+            lines.append(_finding(finding, paint, width))
+            if full and finding.fix and not options.quiet:
+                lines.append(paint(f"    fix: {printable(finding.fix)}", "dim"))
+        if lines:
+            printed = True
+            yield "".join(f"{line}\n" for line in lines)
+    blocks = [
+        _skipped(tally) if options.show_skipped else [],
+        _statistics(tally, paint) if options.statistics else [],
+        [] if options.quiet else _summary(tally, run, paint),
+    ]
+    lines: list[str] = []
+    for block in filter(None, blocks):
+        lines += ([""] if printed or lines else []) + block
+    if lines:
+        yield "".join(f"{line}\n" for line in lines)
+
+
+def concise(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
+    return _stream(artifacts, run, tally, options, full=False)
+
+
+def full(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
+    return _stream(artifacts, run, tally, options, full=True)

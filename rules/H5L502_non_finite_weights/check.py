@@ -25,10 +25,10 @@ class _Count:
 
 
 def _count(weight: WeightArray) -> _Count:
-    import numpy as np  # here, not at import: only models with stored weights need it
-
     nan = inf = 0
     for chunk in weight.chunks(CHUNK_ELEMENTS):
+        import numpy as np  # here, not at import: only stored values need it (chunks come as arrays)
+
         nan += int(np.count_nonzero(np.isnan(chunk)))
         inf += int(np.count_nonzero(np.isinf(chunk)))
     return _Count(weight, nan, inf)

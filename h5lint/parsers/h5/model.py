@@ -47,9 +47,10 @@ _TRUNCATED = re.compile(r"truncated file: eof = (\d+).*?stored_eof = (\d+)")
 class _Unreadable(Exception):
     """Raised inside this module to turn into H5L001 with the message given."""
 
-    def __init__(self, message: str, fix: str | None = _REEXPORT) -> None:
+    def __init__(self, message: str, fix: str | None = _REEXPORT, not_a_model: bool = False) -> None:
         super().__init__(message)
         self.fix = fix
+        self.not_a_model = not_a_model
 
 
 def _opener(path: str) -> Opener:
@@ -98,7 +99,7 @@ def _open_error(exc: BaseException) -> str:
 
 
 def _fail(path: str, exc: _Unreadable) -> ParseOutcome:
-    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),))
+    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),), str(exc) if exc.not_a_model else None)
 
 
 def _problem(path: str, message: str, fix: str | None = _REEXPORT) -> Problem:
@@ -128,6 +129,7 @@ def _read_open(path: str, h5: h5py.File) -> ParseOutcome:
         "an HDF5 file but not a Keras model: it has neither model_config nor layer_names at the root, "
         f"nor a Keras 3 weights layout (root groups: {listed})",
         "point h5lint at a Keras model file, or exclude this file from the scan",
+        not_a_model=True,
     )
 
 

@@ -9,6 +9,7 @@ model's own folder are ever opened.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
@@ -31,12 +32,14 @@ if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras
 TFJS_DTYPES = {
     "float32": "<f4",
     "int32": "<i4",
-    "bool": "u1",
+    "bool": "|u1",
     "complex64": "<c8",
-    "uint8": "u1",
+    "uint8": "|u1",
     "uint16": "<u2",
     "float16": "<f2",
 }
+# The largest finite float32: quantization parameters beyond it overflow to inf when used.
+FLOAT32_MAX = 3.4028234663852886e38
 GENERATED_BY_KERAS = "keras v"
 SHARD_FIX = "copy every .bin file listed in weightsManifest next to model.json (or re-run tensorflowjs_converter)"
 TFJS_FIX = "re-run tensorflowjs_converter on the original model"
@@ -70,12 +73,32 @@ class _Shard:
     size: int
 
 
-Decode = Callable[["np.ndarray"], "np.ndarray"]
+@dataclass(frozen=True)
+class _Decoder:
+    """How one TF.js weight is stored and turned into values (dequantized); numpy only when values are read."""
+
+    stored: str  # numpy type string of a stored element ("<f4", "|u1")
+    scale: float | None = None  # uint8/uint16 quantization: value = stored * scale + low
+    low: float = 0.0
+    as_bool: bool = False
+    widen: bool = False  # float16 quantization: values are float32 once loaded
+
+    @property
+    def itemsize(self) -> int:
+        return int(self.stored[2:])
+
+    def decode(self, raw: bytes) -> np.ndarray:
+        import numpy as np
+
+        values = np.frombuffer(raw, dtype=np.dtype(self.stored))
+        if self.as_bool:
+            return values.astype(bool)
+        if self.scale is not None:
+            return values.astype(np.float32) * np.float32(self.scale) + np.float32(self.low)
+        return values.astype(np.float32) if self.widen else values
 
 
-def _span_reader(
-    shards: tuple[_Shard, ...], offset: int, count: int, stored: np.dtype, decode: Decode
-) -> Callable[[int], Iterator[np.ndarray]]:
+def _span_reader(shards: tuple[_Shard, ...], offset: int, count: int, decoder: _Decoder) -> Callable[[int], Iterator[np.ndarray]]:
     """Reader of ``count`` elements starting ``offset`` bytes into the concatenation of ``shards``."""
 
     def read_span(start: int, length: int) -> bytes:
@@ -95,16 +118,15 @@ def _span_reader(
         return b"".join(parts)
 
     def read(max_elements: int) -> Iterator[np.ndarray]:
-        import numpy as np
-
+        size = decoder.itemsize
         step = max(1, int(max_elements))
         try:
             for first in range(0, count, step):
-                raw = read_span(offset + first * stored.itemsize, min(step, count - first) * stored.itemsize)
-                usable = len(raw) - len(raw) % stored.itemsize
+                raw = read_span(offset + first * size, min(step, count - first) * size)
+                usable = len(raw) - len(raw) % size
                 if usable:
-                    yield decode(np.frombuffer(raw[:usable], dtype=stored))
-                if usable < min(step, count - first) * stored.itemsize:
+                    yield decoder.decode(raw[:usable])
+                if usable < min(step, count - first) * size:
                     return  # a shard shrank or vanished since the inventory: no further values
         except OSError:
             return
@@ -112,26 +134,32 @@ def _span_reader(
     return read
 
 
-def _decoder(entry: Mapping[str, Any]) -> tuple[np.dtype, Decode] | None:
-    """Stored element type and how to turn stored values into weights (dequantization), or None."""
-    import numpy as np
+def _float32(value: Any) -> float | None:
+    """A quantization parameter as a finite float32 value, None when it is not one (a hostile 1e400)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and abs(number) <= FLOAT32_MAX else None
 
+
+def _decoder(entry: Mapping[str, Any]) -> _Decoder | None:
+    """How a manifest entry's values are stored, or None when h5lint cannot read them."""
     quant = entry.get("quantization")
     if isinstance(quant, Mapping):
         layout = TFJS_DTYPES.get(str(quant.get("dtype")))
         if layout is None:
             return None
-        stored = np.dtype(layout)
-        if stored.kind == "f":
-            return stored, lambda a: a.astype(np.float32)
-        scale, low = quant.get("scale", 1.0), quant.get("min", 0.0)
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, low)):
-            return None
-        return stored, lambda a: a.astype(np.float32) * np.float32(scale) + np.float32(low)
+        if layout[1] == "f":
+            return _Decoder(layout, widen=True)
+        scale, low = _float32(quant.get("scale", 1.0)), _float32(quant.get("min", 0.0))
+        return _Decoder(layout, scale, low) if scale is not None and low is not None else None
     layout = TFJS_DTYPES.get(str(entry.get("dtype")))
     if layout is None:
         return None
-    return np.dtype(layout), (lambda a: a.astype(bool)) if entry.get("dtype") == "bool" else (lambda a: a)
+    return _Decoder(layout, as_bool=entry.get("dtype") == "bool")
 
 
 def _manifest_groups(raw: Any) -> list[tuple[list[str], list[Mapping[str, Any]]]] | None:
@@ -186,10 +214,9 @@ def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
             decoder = _decoder(entry)
             reader = None
             if decoder is not None and offset is not None:
-                stored, decode = decoder
                 if shards is not None:
-                    reader = _span_reader(shards, offset, count, stored, decode)
-                offset += count * stored.itemsize
+                    reader = _span_reader(shards, offset, count, decoder)
+                offset += count * decoder.itemsize
             else:
                 offset = None
             if entry.get("group") == "optimizer":  # tfjs-layers' includeOptimizer: training state, not a layer's
@@ -412,11 +439,19 @@ def _architecture(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...
     return ParseOutcome(artifact, ())
 
 
+# A key of a Keras/TF.js model or of a sharded weights index; the closing quote may be escaped, so JSON
+# encoded twice ({\"class_name\": ...}) is recognised too, but a mention inside a string (a README-like
+# JSON saying "class_name='system'") is not.
+_MODEL_JSON_KEY = re.compile(rb'(?:modelTopology|class_name|weight_map|weightsManifest)\\?"\s*:')
+
+
 def read(path: str, read_weights: bool = True) -> ParseOutcome:
     """A JSON file: TF.js model.json, architecture JSON or sharded weights index, by its content."""
     name = Path(path).name
+    data = b""
     try:
-        doc, nonstandard = parse_json(read_file_capped(Path(path), MAX_JSON_BYTES), name)
+        data = read_file_capped(Path(path), MAX_JSON_BYTES)
+        doc, nonstandard = parse_json(data, name)
         layout = "architecture"
         if isinstance(doc, str):
             doc, nonstandard = _decoded(doc, f"the JSON string {name} holds")
@@ -424,7 +459,9 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     except PartProblem as exc:
         return ParseOutcome(None, (problem(path, f"the file {exc}", "file", "check the file"),))
     except JsonProblem as exc:
-        return ParseOutcome(None, (problem(path, str(exc), "file", "re-export the file; it is not valid JSON"),))
+        # Broken JSON that names model keys is a broken model; other broken JSON is no model at all.
+        broken = problem(path, str(exc), "file", "re-export the file; it is not valid JSON")
+        return ParseOutcome(None, (broken,), None if _MODEL_JSON_KEY.search(data) else str(exc))
     if isinstance(doc, Mapping):
         if "modelTopology" in doc:
             return _tfjs(path, doc, nonstandard)
@@ -434,4 +471,4 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
             return _architecture(path, doc, nonstandard, layout)
     message = f"JSON but not a Keras/TF.js model ({describe_json(doc)})"
     fix = "point h5lint at a model file, or exclude this file in [tool.h5lint]"
-    return ParseOutcome(None, (problem(path, message, "file", fix),))
+    return ParseOutcome(None, (problem(path, message, "file", fix),), message)

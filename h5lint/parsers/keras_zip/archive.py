@@ -333,7 +333,9 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights
     if not source.has(CONFIG):
         members = some_names([m.name for m in source.members])
         message = f"{source.what} without {CONFIG}: not a Keras model (members: {members})"
-        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)))
+        # A .keras without its config is a broken model; any other zip (data, a wheel, .npz) is no model.
+        broken = path.lower().endswith(".keras")
+        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), None if broken else message)
     try:
         config, nonstandard = _load_json(source, CONFIG, MAX_CONFIG_BYTES)
     except PartProblem as exc:
