@@ -142,12 +142,16 @@ REPORTER_MODULE = '''
 
 from __future__ import annotations
 
-from ..findings import Report
-from . import RenderOptions
+from collections.abc import Iterable, Iterator
+
+from ..findings import ArtifactReport
+from . import RenderOptions, RunInfo, Tally
+from ._describe import printable
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(f"{a.path}\\t{len(a.findings)}\\n" for a in report.artifacts)
+def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
+    for artifact in artifacts:
+        yield f"{printable(artifact.path)}\\t{len(artifact.findings)}\\n"
 '''
 
 
@@ -206,7 +210,7 @@ def new_format(clone: Path) -> None:
 
 def new_reporter(clone: Path) -> None:
     write(clone, "h5lint/reporters/counts.py", REPORTER_MODULE)
-    edit(clone, "h5lint/reporters/__init__.py", '    "github": "github",\n', '    "github": "github",\n    "counts": "counts",\n')
+    edit(clone, "h5lint/reporters/__init__.py", '    "github": "github:stream",\n', '    "github": "github:stream",\n    "counts": "counts:stream",\n')
 
 
 def main() -> int:
