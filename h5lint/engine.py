@@ -30,7 +30,7 @@ from .findings import (
     Report,
     Skipped,
 )
-from .ir import VersionTags
+from .ir import ModelArtifact, VersionTags
 from .keras.model import KerasModel, interpret
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
@@ -103,6 +103,19 @@ def _config_problem(model: KerasModel) -> Problem:
     return Problem(UNREADABLE, hit)
 
 
+def _refused_weights(artifact: ModelArtifact) -> list[Problem]:
+    """One H5L001 per stored weight whose values are not read because of what it claims, at its HDF5 path;
+    the rest of the artifact is checked as usual."""
+    found = []
+    for layer in artifact.weights or ():
+        for weight in layer.weights:
+            if weight.refused:
+                message = f"{artifact.path}: weight dataset /{weight.location} is not read: {weight.refused}"
+                fix = "re-export the model; a file whose datasets claim more data than they hold was edited"
+                found.append(Problem(UNREADABLE, Hit(message, f"hdf5:/{weight.location}", fix)))
+    return found
+
+
 def lint_outcomes(
     path: str, outcomes: Sequence[ParseOutcome], settings: Settings, anchor: str | None = None
 ) -> ArtifactReport:
@@ -117,6 +130,8 @@ def lint_outcomes(
         model = interpret(outcome.artifact) if outcome.artifact is not None else None
         if model is not None and model.problem is not None:
             problems.append(_config_problem(model))
+        if outcome.artifact is not None:
+            problems += _refused_weights(outcome.artifact)
         pairs += [(p.code, p.hit) for p in problems if p.code in enabled]
         if model is not None:
             models.append(model)

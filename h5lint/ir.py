@@ -51,6 +51,8 @@ class VersionTags:
     writer: str | None = None
     # Free-form producer string when the format records one (TF.js "convertedBy").
     producer: str | None = None
+    # The part that records the tags could not be read, so a missing tag is no evidence of anything.
+    unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class WeightArray:
     # Store-level location ("model_weights/dense/dense/kernel:0", "layers/dense/vars/0").
     location: str
     _reader: Callable[[int], Iterator[np.ndarray]] | None = field(default=None, compare=False, repr=False)
+    # Why the values are never read (a dataset declaring far more than it stores), None when they can be.
+    refused: str | None = None
 
     @property
     def size(self) -> int:

@@ -44,10 +44,13 @@ def parse_json(
     if len(data) > max_bytes:
         raise JsonProblem(f"{what} is {len(data):,} bytes, over h5lint's budget of {max_bytes:,} bytes")
     if isinstance(data, bytes):
+        # As json.loads does with bytes, and so every Keras loader: UTF-8, UTF-16 or UTF-32, with or
+        # without a byte order mark. Reading only UTF-8 would let a re-encoded config hide its contents.
+        encoding = json.detect_encoding(data)
         try:
-            text = data.decode("utf-8")
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise JsonProblem(f"{what} is not UTF-8 text (bad byte at offset {exc.start})") from None
+            raise JsonProblem(f"{what} is not {encoding.upper()} text (bad byte at offset {exc.start})") from None
     else:
         text = data
     too_deep = _too_deep_at(text, max_depth)

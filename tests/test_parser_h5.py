@@ -252,6 +252,16 @@ def _only_problem(outcome):
     return problem.code, problem.hit.message
 
 
+def _config_unreadable(path):
+    """The message of the H5L001 about a model_config that cannot be used; the rest of the file is still read."""
+    outcome = h5.read(str(path))
+    model = interpreted(outcome)
+    assert model is not None and model.graph is None and model.weights and model.versions.keras_version
+    code, message = _only_problem(outcome)
+    assert code == "H5L001"
+    return message
+
+
 def _unreadable(path):
     """The message of the single H5L001 that ``path`` reads as, with no model."""
     outcome = h5.read(str(path))
@@ -285,14 +295,14 @@ def test_invalid_model_config_json_names_the_offset(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = '{"class_name": "Sequential", "config": oops}'
-    assert _unreadable(path) == f"{path}: invalid JSON at offset 39 in model_config attribute: Expecting value"
+    assert _config_unreadable(path) == f"{path}: invalid JSON at offset 39 in model_config attribute: Expecting value"
 
 
 def test_model_config_that_is_not_a_model(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = "null"
-    assert _unreadable(path) == f"{path}: model_config attribute holds null, not a model"
+    assert _config_unreadable(path) == f"{path}: model_config attribute holds null, not a model"
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = "[1, 2]"
     # JSON that is not a model config: the file is read, the semantic layer says why it has no graph.
@@ -307,7 +317,7 @@ def test_model_config_that_is_not_a_string(tmp_path):
     path = _copy(tmp_path)
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = np.arange(3)
-    assert _unreadable(path) == f"{path}: model_config attribute is not a string (it holds a int64 array of shape (3,))"
+    assert _config_unreadable(path) == f"{path}: model_config attribute is not a string (it holds a int64 array of shape (3,))"
 
 
 def test_broken_training_config_keeps_the_model(tmp_path):
@@ -327,7 +337,7 @@ def test_attribute_over_budget_is_refused_before_reading(tmp_path, monkeypatch):
     with h5py.File(path, "r+") as f:
         f.attrs["model_config"] = np.bytes_(b"x" * 5000)  # fixed-length: size known from the type
     monkeypatch.setattr(h5attrs, "MAX_ATTR_BYTES", 4096)
-    assert _unreadable(path) == f"{path}: model_config attribute is 5,000 bytes, over h5lint's budget of 4,096 bytes"
+    assert _config_unreadable(path) == f"{path}: model_config attribute is 5,000 bytes, over h5lint's budget of 4,096 bytes"
 
 
 def test_hdf5_that_is_not_keras(tmp_path):

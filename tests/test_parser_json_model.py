@@ -371,10 +371,10 @@ def test_tfjs_topology_that_is_not_a_model(tmp_path):
         doc["modelTopology"] = {"keras_version": "2.21.0", "model_config": None}
 
     path = _tfjs_copy(tmp_path, edit=empty)
-    assert _read(path) == (
-        None,
-        [("H5L001", "file", f"{path}: modelTopology holds no Keras model config (the document is null)")],
-    )
+    model, problems = _read(path)
+    assert problems == [("H5L001", "file", f"{path}: modelTopology holds no Keras model config (the document is null)")]
+    # The weights manifest is still read (a NaN in a shard is still found), and the version the wrapper records.
+    assert model.graph is None and model.weights and model.versions.keras_version == "2.21.0"
 
 
 def test_odd_inbound_nodes_do_not_break_the_graph(tmp_path):

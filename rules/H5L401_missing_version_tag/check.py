@@ -53,7 +53,8 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
             )
         return
     tag = _KERAS_TAG.get(model.format.loader) if model.format.records_keras_version else None
-    if tag is None or model.versions.keras_version is not None:
+    # An unreadable tag is H5L001's finding; its absence proves nothing.
+    if tag is None or model.versions.keras_version is not None or model.versions.unread:
         return
     where, matters = tag
     yield Hit(f"The file records no Keras version ({where}); {matters}.", "file", _FIX)

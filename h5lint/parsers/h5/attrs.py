@@ -25,6 +25,10 @@ class AttrProblem(ValueError):
     """An attribute h5lint will not or cannot read; the message names it."""
 
 
+class AttrUnreadable(AttrProblem):
+    """HDF5 failed to decode the attribute (damage, truncation), as opposed to a value of the wrong kind."""
+
+
 def describe(obj: h5py.HLObject, name: str) -> str:
     """``model_config attribute`` for the root, ``weight_names attribute of /model_weights/dense``."""
     where = obj.name or "/"
@@ -62,7 +66,7 @@ def present(obj: h5py.HLObject, name: str) -> bool:
     try:
         return name in obj.attrs
     except (OSError, RuntimeError, ValueError) as exc:
-        raise AttrProblem(f"{describe(obj, name)} cannot be read ({exc})") from None
+        raise AttrUnreadable(f"{describe(obj, name)} cannot be read ({exc})") from None
 
 
 def read_raw(obj: h5py.HLObject, name: str, budget: int | None = None) -> Any:
@@ -78,7 +82,7 @@ def read_raw(obj: h5py.HLObject, name: str, budget: int | None = None) -> Any:
     except AttrProblem:
         raise
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
-        raise AttrProblem(f"{describe(obj, name)} cannot be read ({exc})") from None
+        raise AttrUnreadable(f"{describe(obj, name)} cannot be read ({exc})") from None
 
 
 def to_text(value: Any) -> str | None:

@@ -60,7 +60,7 @@ def resolve(group: h5py.Group, path: str, hops: int = 0) -> h5py.Group | h5py.Da
 
 def hard_links(group: h5py.Group) -> Iterator[tuple[str, h5py.Group | h5py.Dataset]]:
     """Direct members of ``group`` reached through hard links, in name order."""
-    for name in sorted(_names(group)):
+    for name in _names(group):
         try:
             link = group.get(name, getlink=True)
         except (KeyError, ValueError, OSError, RuntimeError):
@@ -68,12 +68,14 @@ def hard_links(group: h5py.Group) -> Iterator[tuple[str, h5py.Group | h5py.Datas
         if isinstance(link, h5py.HardLink):
             obj = _target(group, name, link)
             if obj is not None:
-                yield name, obj
+                yield _text(name), obj
 
 
-def _names(group: h5py.Group) -> list[str]:
+def _names(group: h5py.Group) -> list[str | bytes]:
+    """Link names in name order, as h5py gives them: bytes for a name that is not UTF-8 (never decoded
+    lossily here: the original is what looks the link up)."""
     try:
-        return list(group.keys())
+        return sorted(group.keys(), key=_text)
     except (OSError, RuntimeError, ValueError):
         return []
 
@@ -122,11 +124,11 @@ def walk(group: h5py.Group) -> Iterator[tuple[str, object, h5py.Group | h5py.Dat
     while pending:
         prefix, current = pending.pop()
         below: list[tuple[str, h5py.Group]] = []
-        for name in sorted(_names(current)):
+        for name in _names(current):
             visited += 1
             if visited > MAX_OBJECTS:
                 return
-            path = f"{prefix}{name}"
+            path = f"{prefix}{_text(name)}"
             try:
                 link = current.get(name, getlink=True)
             except (KeyError, ValueError, OSError, RuntimeError):

@@ -19,7 +19,14 @@ from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
 from ..parts import some_names
 from . import H5_FULL, H5_WEIGHTS
-from .attrs import AttrProblem, has_list_attr, list_attr, present, text_attr
+from .attrs import (
+    AttrProblem,
+    AttrUnreadable,
+    has_list_attr,
+    list_attr,
+    present,
+    text_attr,
+)
 from .files import open_h5
 from .heap import file_heap_trap
 from .links import hard_links, outside_references, resolve
@@ -148,28 +155,43 @@ def _versions(h5: h5py.File) -> ir.VersionTags:
     if isinstance(model_weights, h5py.Group):
         places.append(model_weights)
     found: dict[str, str | None] = {}
+    unread = False
     for name in ("keras_version", "backend"):
-        found[name] = next((v for v in (_optional_text(p, name) for p in places) if v), None)
-    return ir.VersionTags(keras_version=found["keras_version"], backend=found["backend"])
+        found[name] = None
+        for place in places:
+            try:
+                found[name] = _optional_text(place, name)
+            except AttrUnreadable:
+                unread = True
+            if found[name]:
+                break
+    return ir.VersionTags(keras_version=found["keras_version"], backend=found["backend"], unread=unread)
 
 
 def _optional_text(obj: h5py.HLObject, name: str) -> str | None:
-    # A version tag that is not a string (or is absurdly large) is as good as absent.
+    # A version tag that is not a string (or is absurdly large) is as good as absent; one HDF5 cannot
+    # decode raises AttrUnreadable.
     try:
         text = text_attr(obj, name, budget=4096)
+    except AttrUnreadable:
+        raise
     except AttrProblem:
         return None
     return text.strip() if text and text.strip() else None
 
 
 def _full_model(path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...]) -> ParseOutcome:
+    # A part that cannot be read is reported and the rest is still read: a broken model_config must not
+    # hide the weights, the links out of the file or the version tags.
     problems: list[Problem] = []
+    model_config, nonstandard = None, ()
     try:
         model_config, nonstandard = _json_attr(h5, "model_config") or (None, ())
     except (AttrProblem, JsonProblem) as exc:
-        raise _Unreadable(str(exc)) from None
-    if model_config is None:
-        raise _Unreadable("model_config attribute holds null, not a model")
+        problems.append(_problem(path, str(exc)))
+    else:
+        if model_config is None:
+            problems.append(_problem(path, "model_config attribute holds null, not a model"))
     training_config = None
     try:
         parsed = _json_attr(h5, "training_config")

@@ -27,6 +27,12 @@ KERAS3_LAYER_CONTAINERS = ("layers", "_layer_checkpoint_dependencies")
 KERAS3_NOT_LAYERS = frozenset({"vars", "optimizer", "metrics"})
 # Only plain numbers are streamed; strings, references and compound records are not weights.
 NUMERIC_KINDS = frozenset("biufc")
+# What Keras 3.15 refuses to load (and so h5lint to read): a dataset declaring more than 4 GiB, or far more
+# than it stores, is a "shape bomb" whose fill values would stream for hours.
+MAX_DECLARED_BYTES = 4 << 30
+MAX_DECLARED_PER_STORED = 1000
+# Below this, a dataset that stores little is just small (a scalar's chunk, a compact dataset).
+MIN_BOMB_BYTES = 1 << 20
 
 
 def _stream(dset: h5py.Dataset, max_elements: int) -> Iterator[np.ndarray]:
@@ -76,9 +82,27 @@ def _dtype_name(dset: h5py.Dataset) -> str:
     return tagged or str(dset.dtype)
 
 
+def _refused(dset: h5py.Dataset) -> str | None:
+    """Why the dataset's values are not read: it declares far more than it stores (Keras 3.15 refuses it)."""
+    declared = dset.size * dset.dtype.itemsize if dset.shape is not None else 0
+    try:
+        stored = dset.id.get_storage_size()
+    except (OSError, RuntimeError, ValueError):
+        stored = 0
+    if declared > MAX_DECLARED_BYTES:
+        return f"it declares {declared:,} bytes of values, over the 4 GiB Keras 3.15 loads"
+    if declared > MIN_BOMB_BYTES and declared > MAX_DECLARED_PER_STORED * stored:
+        return (
+            f"it declares {declared:,} bytes of values but stores {stored:,}: over {MAX_DECLARED_PER_STORED}x what it "
+            "holds, which Keras 3.15 refuses to load (reading it would stream fill values)"
+        )
+    return None
+
+
 def weight_array(dset: h5py.Dataset, layer: str, name: str, location: str, opener: Opener) -> WeightArray:
     """The inventory entry of one dataset (metadata only; values are read lazily)."""
-    readable = dset.dtype.kind in NUMERIC_KINDS and not reaches_outside(dset)
+    refused = _refused(dset)
+    readable = dset.dtype.kind in NUMERIC_KINDS and not reaches_outside(dset) and refused is None
     return WeightArray(
         layer=layer,
         name=name,
@@ -86,6 +110,7 @@ def weight_array(dset: h5py.Dataset, layer: str, name: str, location: str, opene
         dtype=_dtype_name(dset),
         location=location,
         _reader=_reader(opener, location) if readable else None,
+        refused=refused,
     )
 
 

@@ -266,6 +266,9 @@ def _tfjs(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> Pa
         )
         return ParseOutcome(artifact, tuple(problems))
 
+    # A topology that cannot be read is reported; the weights manifest and its shards are still checked.
+    model_config: Any = None
+    training: Any = None
     try:
         topology, found = _decoded(topology, "modelTopology")
         if isinstance(topology, Mapping) and "model_config" in topology:  # the converter's HDF5-attribute wrapper
@@ -276,10 +279,12 @@ def _tfjs(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> Pa
             model_config, training = topology, doc.get("trainingConfig")
         nonstandard = tuple(sorted({*nonstandard, *found}))
     except JsonProblem as exc:
-        return ParseOutcome(None, (problem(path, str(exc), "file", TFJS_FIX),))
-    if not isinstance(model_config, Mapping) or not isinstance(model_config.get("class_name"), str):
-        message = f"modelTopology holds no Keras model config ({describe_json(model_config)})"
-        return ParseOutcome(None, (problem(path, message, "file", TFJS_FIX),))
+        problems.append(problem(path, str(exc), "file", TFJS_FIX))
+    else:
+        if not isinstance(model_config, Mapping) or not isinstance(model_config.get("class_name"), str):
+            message = f"modelTopology holds no Keras model config ({describe_json(model_config)})"
+            problems.append(problem(path, message, "file", TFJS_FIX))
+            model_config = None
 
     wrapper = topology if isinstance(topology, Mapping) else {}
     keras_version = _text(wrapper.get("keras_version"))
@@ -295,7 +300,7 @@ def _tfjs(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> Pa
             backend=_text(wrapper.get("backend")),
             producer=producer,
         ),
-        keras=ir.KerasConfig(model_config, training, where="modelTopology"),
+        keras=ir.KerasConfig(model_config, training, where="modelTopology") if model_config is not None else None,
         weights=manifest.weights,
         has_optimizer_weights=manifest.has_optimizer_weights,
         files=(name, *manifest.shards),

@@ -333,22 +333,33 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights
     if not source.has(CONFIG):
         members = some_names([m.name for m in source.members])
         message = f"{source.what} without {CONFIG}: not a Keras model (members: {members})"
-        # A .keras without its config is a broken model; any other zip (data, a wheel, .npz) is no model.
-        broken = path.lower().endswith(".keras")
-        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), None if broken else message)
-    try:
-        config, nonstandard = _load_json(source, CONFIG, MAX_CONFIG_BYTES)
-    except PartProblem as exc:
-        return ParseOutcome(None, (*problems, problem(path, str(exc), f"member:{CONFIG}", RESAVE_FIX)))
-    if not isinstance(config, Mapping) or not isinstance(config.get("class_name"), str):
-        message = f'member {CONFIG} is not a Keras model ({{"class_name": ..., "config": ...}}); {describe_json(config)}'
-        return ParseOutcome(None, (*problems, problem(path, message, f"member:{CONFIG}", RESAVE_FIX)))
+        if not path.lower().endswith(".keras"):  # any other zip (data, a wheel, .npz) is no model at all
+            return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), message)
+        # A .keras without its config is a broken model: its other members are still checked.
+        problems.append(problem(path, message, "file", RESAVE_FIX))
+    # A part that cannot be read is reported and the rest is still read: a broken config.json must not
+    # hide the members, the weights store or the version the archive records.
+    config: Any = None
+    nonstandard: tuple[str, ...] = ()
+    if source.has(CONFIG):
+        try:
+            config, nonstandard = _load_json(source, CONFIG, MAX_CONFIG_BYTES)
+        except PartProblem as exc:
+            problems.append(problem(path, str(exc), f"member:{CONFIG}", RESAVE_FIX))
+        else:
+            if not isinstance(config, Mapping) or not isinstance(config.get("class_name"), str):
+                shape = describe_json(config)
+                message = f'member {CONFIG} is not a Keras model ({{"class_name": ..., "config": ...}}); {shape}'
+                problems.append(problem(path, message, f"member:{CONFIG}", RESAVE_FIX))
+                config = None
     keras_version = None
+    metadata_unread = False
     if source.has(METADATA):  # optional: Keras loads without it, only the version is lost
         try:
             metadata, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
         except PartProblem as exc:
             problems.append(problem(path, str(exc), f"member:{METADATA}", RESAVE_FIX))
+            metadata_unread = True
         else:
             version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
             keras_version = version if isinstance(version, str) else None
@@ -358,14 +369,16 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights
         path=path,
         format=fmt,
         layout=_layout(keras_version, store, source.kind),
-        versions=ir.VersionTags(keras_version=keras_version),
+        versions=ir.VersionTags(keras_version=keras_version, unread=metadata_unread),
         keras=ir.KerasConfig(
             config,
             config.get("compile_config"),
             training_source="compile_config",
             where=f"member {CONFIG}",
             location=f"member:{CONFIG}",
-        ),
+        )
+        if config is not None
+        else None,
         weights=contents.weights,
         has_optimizer_weights=contents.has_optimizer_weights,
         archive_members=source.members,
