@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import h5py
 import pytest
@@ -20,6 +21,7 @@ from h5lint.parsers.keras_zip import archive as keras_zip
 from h5lint.settings import resolve
 
 HEAVY = ("h5py", "numpy", "google.protobuf", "jsonschema")
+CHECKPOINT = Path(__file__).parent / "fixtures" / "bundles" / "keras_weights"
 # Every rule that needs what a .keras weights store holds; without them the store stays closed.
 STORE_RULES = [code for code, spec in catalog.load_catalog().items() if spec.reads_weights or spec.reads_hdf5_links]
 
@@ -49,11 +51,27 @@ def _imported_by_run(args: list[str]) -> set[str]:
         (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_sequential.h5")], {"h5py", "numpy"}),
         (["--exit-zero", str(FORMAT_EXAMPLES / "k3_sequential.keras")], {"h5py", "numpy"}),
         (["--exit-zero", "--ignore", ",".join(STORE_RULES), str(FORMAT_EXAMPLES / "k3_sequential.keras")], set()),
-        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_savedmodel_func")], {"google.protobuf"}),
+        (["--exit-zero", str(FORMAT_EXAMPLES / "tfk_savedmodel_func")], {"google.protobuf", "numpy"}),
+        (
+            ["--exit-zero", "--ignore", ",".join(STORE_RULES), str(FORMAT_EXAMPLES / "tfk_savedmodel_func")],
+            {"google.protobuf"},
+        ),
+        (["--exit-zero", str(CHECKPOINT)], {"numpy"}),  # the weight rules stream its values
+        (["--exit-zero", "--ignore", ",".join(STORE_RULES), str(CHECKPOINT)], set()),
         (["--exit-zero", str(FORMAT_EXAMPLES / "extracted")], set()),  # JSON architectures and configs
         (["--version"], set()),
     ],
-    ids=["legacy-h5", "keras", "keras-config-only", "savedmodel", "json", "version"],
+    ids=[
+        "legacy-h5",
+        "keras",
+        "keras-config-only",
+        "savedmodel",
+        "savedmodel-graph-only",
+        "checkpoint",
+        "checkpoint-index-only",
+        "json",
+        "version",
+    ],
 )
 def test_heavy_imports_follow_the_files_and_rules(args, expected):
     # jsonschema never: the rule catalog is validated by the tests, not at run time.
