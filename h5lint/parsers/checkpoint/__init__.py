@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from ... import ir
 from ..parts import MAX_MEMBERS
+from .. import savedmodel
 from ..spec import FormatSpec
 
 STATE_FILE = "checkpoint"  # tensorflow/python/checkpoint/checkpoint_management.py
@@ -83,7 +84,10 @@ def _owner(path: Path) -> Path | None:
 
 
 def _walked_index(path: Path) -> bool:
-    # Other programs write LevelDB tables too (.ldb, .sst); only an index is a checkpoint's.
+    # Other programs write LevelDB tables too (.ldb, .sst); only an index is a checkpoint's. A walk enters a
+    # SavedModel's variables/ only when that folder itself is given, and the SavedModel owns its bundle.
+    if path.parent.name == "variables" and savedmodel.is_savedmodel_dir(path.parent.parent):
+        return False
     return path.name.endswith(INDEX_SUFFIX)
 
 
