@@ -154,8 +154,9 @@ class GraphFunction:
     args: tuple[str, ...] = ()  # input argument names, in order
     returns: tuple[str, ...] = ()  # the tensor each output returns, in output order
     nodes: Mapping[str, GraphNode] = field(default_factory=dict, compare=False)  # by node name
-    # A concrete function's captured variables are its trailing arguments (SavedConcreteFunction.bound_inputs):
-    # the checkpoint key under which variables/ stores each, in argument order; None when not stored there.
+    # A concrete function's captured variables are its trailing arguments, in the order of its
+    # SavedConcreteFunction.bound_inputs (TF's restore_captures pairs them with the function's last inputs):
+    # the checkpoint key under which variables/ stores each; None when not stored there.
     captures: tuple[str | None, ...] = ()
 
 

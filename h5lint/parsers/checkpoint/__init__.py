@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ... import ir
-from ..parts import MAX_MEMBERS
 from .. import savedmodel
+from ..parts import MAX_MEMBERS
 from ..spec import FormatSpec
 
 STATE_FILE = "checkpoint"  # tensorflow/python/checkpoint/checkpoint_management.py

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -82,7 +82,7 @@ class BundleRead:
     paths: Mapping[str, str]  # checkpoint key -> object path ("layer_with_weights-0/kernel")
     # Checkpoint key -> the key of the weight that stands for it: a variable tracked under two names (a Keras 3
     # export lists each in "variables" and "_all_variables") is stored twice and reported once.
-    stored_as: Mapping[str, str] = field(default_factory=dict)
+    stored_as: Mapping[str, str]
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -118,9 +118,8 @@ def _weight_names(path: str, full_name: str | None, layer_names: Mapping[str, st
 
 
 def _weights(
-    bundle: Bundle, layer_names: Mapping[str, str]
+    bundle: Bundle, paths: Mapping[str, str], layer_names: Mapping[str, str]
 ) -> tuple[tuple[ir.WeightLayer, ...], tuple[str, ...], bool, dict[str, str]]:
-    paths = variable_paths(bundle)
     full_names = variable_full_names(bundle)
     by_layer: dict[str, list[ir.WeightArray]] = {}
     inventory: list[str] = []
@@ -163,9 +162,10 @@ def _member(base: str, name: str) -> str:
     return f"member:{base}{name}"
 
 
-def _shard_problems(bundle: Bundle, artifact: str, base: str, effect: str, copy_fix: str) -> list[Problem]:
+def _shard_problems(
+    bundle: Bundle, paths: Mapping[str, str], artifact: str, base: str, effect: str, copy_fix: str
+) -> list[Problem]:
     """One problem per damaged file (missing shards are H5L004, damage H5L001), from the reader's findings."""
-    paths = variable_paths(bundle)
     index_name = os.path.basename(bundle.index_path)
     by_place: dict[str, list[ShardProblem]] = {}
     for found in shard_problems(bundle, crc_budget=CRC_BUDGET):
@@ -198,23 +198,24 @@ def read_bundle(
     """The bundle whose index is ``index``, or the H5L001 problem saying why the index cannot be read.
 
     ``artifact`` starts messages, ``base`` is the folder of the bundle inside the artifact ("variables/")
-    for locations, ``effect`` says what the damage does to loading, ``copy_fix`` how to get a missing shard
-    back, and ``layer_names`` maps the first step
-    of an object path ("layer_with_weights-0") to the Keras layer it is, when the artifact says so.
+    for locations, ``effect`` says what the damage does to loading, ``copy_fix`` how to get a missing
+    shard back, and ``layer_names`` maps the first step of an object path ("layer_with_weights-0") to the
+    Keras layer it is, when the artifact says so.
     """
     try:
         bundle = read_index(index)
     except BundleError as exc:
         message = f"{artifact}: {base}{index.name} cannot be read as a checkpoint index: {exc}; {effect}"
         return Problem(UNREADABLE, Hit(message, _member(base, index.name), FIX_SAVE_AGAIN))
-    weights, inventory, optimizer, stored_as = _weights(bundle, layer_names or {})
-    problems = _shard_problems(bundle, artifact, base, effect, copy_fix)
+    paths = variable_paths(bundle)
+    weights, inventory, optimizer, stored_as = _weights(bundle, paths, layer_names or {})
+    problems = _shard_problems(bundle, paths, artifact, base, effect, copy_fix)
     if bundle.object_graph_problem and not problems:
         # Keys still name the variables (their paths), so only the graph's extra names are lost; a shard
         # that is missing or damaged already explains why it cannot be read.
         message = f"{artifact}: {base}{index.name}: the object graph cannot be read ({bundle.object_graph_problem})"
         problems.append(Problem(UNREADABLE, Hit(f"{message}; {effect}", _member(base, index.name), FIX_SAVE_AGAIN)))
-    return BundleRead(bundle, weights, inventory, optimizer, tuple(problems), variable_paths(bundle), stored_as)
+    return BundleRead(bundle, weights, inventory, optimizer, tuple(problems), paths, stored_as)
 
 
 # --- a checkpoint artifact ----------------------------------------------------------------------

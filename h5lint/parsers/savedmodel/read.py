@@ -520,7 +520,11 @@ def _object_paths(nodes: Any) -> dict[int, str]:
 
 
 def _capture_keys(model: Any, variables: BundleRead | None) -> dict[str, tuple[str | None, ...]]:
-    """Concrete function -> the checkpoint key of each variable it captures (its bound inputs)."""
+    """Concrete function -> the checkpoint key of each variable it captures (its bound inputs).
+
+    A bound input is a node of the saved object graph; the checkpoint names the same object by the same
+    path of child names from the root (TF's loader restores variables/ by walking both from the root).
+    """
     if variables is None:
         return {}
     key_of_path = {path: variables.stored_as.get(key) for key, path in variables.paths.items()}
