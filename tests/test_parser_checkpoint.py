@@ -359,3 +359,14 @@ def test_a_fifo_named_like_a_shard_is_never_opened(tmp_path):
         ("H5L002", "file"),
     ]
     assert "not a regular file" in report.artifacts[0].findings[0].message
+
+
+def test_an_index_under_another_name_is_h5l003(tmp_path):
+    named = tmp_path / "weights.h5"
+    shutil.copy(_sample(CKPT) / "ckpt.index", named)
+    report = lint_paths([str(named)], resolve(None, {}))
+    assert [(f.code, f.location) for f in report.artifacts[0].findings] == [
+        ("H5L001", "member:weights.h5"),
+        ("H5L003", "file"),
+    ]
+    assert "TensorFlow finds a checkpoint by its prefix" in report.artifacts[0].findings[1].fix

@@ -105,6 +105,8 @@ SPEC = FormatSpec(
     claims_folder=is_checkpoint_dir,
     owner_of=_owner,
     found_by_walk=_walked_index,
+    rename_fix="name it <prefix>.index beside its <prefix>.data-NNNNN-of-NNNNN shards: TensorFlow finds a checkpoint "
+    "by its prefix",
     anchors=(STATE_FILE,),
     commit_patterns=(r"(^|/)checkpoint$", r"\.index$", r"\.data-\d{5}-of-\d{5}$"),
 )
