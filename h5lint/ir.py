@@ -104,9 +104,10 @@ class WeightLayer:
 
 @dataclass(frozen=True)
 class TensorSpec:
-    name: str
+    name: str  # the signature's key for it ("output_0")
     dtype: str  # "DT_FLOAT", "DT_HALF", ...
     shape: tuple[int, ...] | None  # None = unknown rank; -1 = unknown dimension
+    tensor: str | None = None  # the graph tensor it names ("StatefulPartitionedCall:0")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,52 @@ class OpUse:
     places: tuple[str, ...]
 
 
+# The ops a SavedModel's graph summary keeps (every other node is left out): ops that pass a tensor on
+# unchanged or only change its dtype, calls into the function library, the activations and losses the
+# head rules judge, and the ops between an output and the variables that compute it.
+SUMMARY_OPS = frozenset(
+    (
+        "Identity IdentityN StatefulPartitionedCall PartitionedCall Cast Softmax LogSoftmax Sigmoid "
+        "SoftmaxCrossEntropyWithLogits SparseSoftmaxCrossEntropyWithLogits BiasAdd AddV2 Add MatMul BatchMatMulV2 "
+        "Conv2D Conv3D DepthwiseConv2dNative ReadVariableOp"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One kept node of a graph or library function: what tracing a tensor through it needs."""
+
+    op: str
+    # Data inputs as stored ("MatMul:product:0" in a function, "x:0" or "x" in the graph, an argument's
+    # name); control inputs ("^NoOp") are left out.
+    inputs: tuple[str, ...]
+    # The dtype the node outputs when an attribute says it ("T", Cast's "DstT", "dtype"): "DT_HALF".
+    dtype: str | None = None
+    function: str | None = None  # the library function a call runs (its "f" attribute)
+
+
+@dataclass(frozen=True)
+class GraphFunction:
+    """The top-level graph or one library function, reduced to the nodes in :data:`SUMMARY_OPS`."""
+
+    args: tuple[str, ...] = ()  # input argument names, in order
+    returns: tuple[str, ...] = ()  # the tensor each output returns, in output order
+    nodes: Mapping[str, GraphNode] = field(default_factory=dict, compare=False)  # by node name
+    # A concrete function's captured variables are its trailing arguments, in the order of its
+    # SavedConcreteFunction.bound_inputs (TF's restore_captures pairs them with the function's last inputs):
+    # the checkpoint key under which variables/ stores each; None when not stored there.
+    captures: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What the graph of a SavedModel says about how its outputs and losses are computed."""
+
+    graph: GraphFunction  # the top-level graph (the one signatures name tensors of)
+    functions: Mapping[str, GraphFunction] = field(default_factory=dict, compare=False)  # the library, by name
+
+
 @dataclass(frozen=True)
 class SavedModelInfo:
     # The graph file TensorFlow loads (saved_model.pb, .pbtxt or .cpb); None when the folder has none.
@@ -137,6 +184,7 @@ class SavedModelInfo:
     fingerprint: Mapping[str, Any] | None = field(default=None, compare=False)
     has_keras_metadata: bool = False
     schema_version: int | None = None
+    graph: GraphSummary | None = None  # None when the folder has no readable graph
 
 
 @dataclass(frozen=True)

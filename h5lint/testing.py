@@ -31,14 +31,16 @@ def _weights(raw: Mapping[str, Mapping[str, Any]]) -> tuple[ir.WeightLayer, ...]
     for layer_name, arrays in raw.items():
         weights = []
         for weight_name, value in arrays.items():
-            array = np.asarray(value, dtype=np.float32)
+            # A list of values, or {"values": [...], "location": "<checkpoint key>"} for a variable a graph names.
+            stored = value if isinstance(value, Mapping) else {"values": value}
+            array = np.asarray(stored["values"], dtype=np.float32)
             weights.append(
                 ir.WeightArray(
                     layer=layer_name,
                     name=weight_name,
                     shape=tuple(array.shape),
                     dtype=str(array.dtype),
-                    location=f"model_weights/{layer_name}/{weight_name}",
+                    location=stored.get("location", f"model_weights/{layer_name}/{weight_name}"),
                     _reader=_weight_reader(array),
                 )
             )
@@ -46,16 +48,52 @@ def _weights(raw: Mapping[str, Mapping[str, Any]]) -> tuple[ir.WeightLayer, ...]
     return tuple(layers)
 
 
+def _tensor_specs(raw: Any) -> tuple[ir.TensorSpec, ...]:
+    return tuple(
+        ir.TensorSpec(
+            t["name"], t.get("dtype", "DT_FLOAT"), tuple(t["shape"]) if "shape" in t else None, t.get("tensor")
+        )
+        for t in raw
+    )
+
+
+def _graph_function(raw: Mapping[str, Any]) -> ir.GraphFunction:
+    nodes = {
+        name: ir.GraphNode(n["op"], tuple(n.get("inputs", ())), n.get("dtype"), n.get("function"))
+        for name, n in raw.get("nodes", {}).items()
+    }
+    return ir.GraphFunction(
+        args=tuple(raw.get("args", ())),
+        returns=tuple(raw.get("returns", ())),
+        nodes=nodes,
+        captures=tuple(raw.get("captures", ())),
+    )
+
+
+def _graph(raw: Mapping[str, Any]) -> ir.GraphSummary:
+    functions = {name: _graph_function(f) for name, f in raw.get("functions", {}).items()}
+    return ir.GraphSummary(_graph_function({"nodes": raw.get("nodes", {})}), functions)
+
+
 def _savedmodel(raw: Mapping[str, Any]) -> ir.SavedModelInfo:
     ops = raw.get("ops", {})
     return ir.SavedModelInfo(
         graph_member=raw.get("graph_member", "saved_model.pb"),
         tags=tuple(tuple(t) for t in raw.get("tags", [["serve"]])),
-        signatures=(),
+        signatures=tuple(
+            ir.Signature(
+                s["key"],
+                s.get("method_name", "tensorflow/serving/predict"),
+                _tensor_specs(s.get("inputs", ())),
+                _tensor_specs(s.get("outputs", ())),
+            )
+            for s in raw.get("signatures", ())
+        ),
         ops=tuple(ir.OpUse(op, tuple(places)) for op, places in sorted(ops.items())),
         object_identifiers=tuple(raw.get("object_identifiers", ())),
         function_names=tuple(raw.get("function_names", ())),
         has_keras_metadata=bool(raw.get("has_keras_metadata", False)),
+        graph=_graph(raw["graph"]) if "graph" in raw else None,
     )
 
 
@@ -80,7 +118,10 @@ def artifact_from_case(case: Mapping[str, Any] | str) -> ir.ModelArtifact:
         savedmodel=_savedmodel(case["savedmodel"]) if "savedmodel" in case else None,
         archive_members=tuple(
             ir.ArchiveMember(
-                m["name"], m.get("file_size", 0), m.get("compress_size", m.get("file_size", 0)), m.get("compress_type", 0)
+                m["name"],
+                m.get("file_size", 0),
+                m.get("compress_size", m.get("file_size", 0)),
+                m.get("compress_type", 0),
             )
             for m in case.get("archive_members", ())
         ),

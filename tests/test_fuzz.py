@@ -66,6 +66,12 @@ ZIP_SEEDS = ("k3_sigmoid_head_bce.keras", "k3_lambda_nested.keras", "tfk_sigmoid
 SAVEDMODEL_SEEDS = ("tfk_sigmoid_head_bce_savedmodel", "tfk_stateful_lstm_savedmodel")
 PB_MEMBERS = ("saved_model.pb", "keras_metadata.pb")
 JSON_SEEDS = ("tfk_sigmoid_head_bce_arch.json", "tfjs_sigmoid_head_bce/model.json")
+# TF checkpoints: a save_weights folder (object graph, optimizer state) and one whose weights H5L502 reads.
+CHECKPOINT_SEEDS = ("tfk_sigmoid_head_bce_ckpt", "tfk_nonfinite_weights_ckpt")
+CHECKPOINT_MEMBERS = ("ckpt.index", "ckpt.data-00000-of-00001", "checkpoint")
+# SavedModel variables/: tf-keras (mapped to layers through the Keras metadata), Keras 3 export (graph heads).
+VARIABLES_SEEDS = ("tfk_zero_output_kernel_savedmodel", "k3_zero_output_kernel_export")
+VARIABLES_MEMBERS = ("variables/variables.index", "variables/variables.data-00000-of-00001")
 CONFIG_SEEDS = ("tfk_sigmoid_head_bce_arch.json", "tfk_stateful_bilstm.h5", "k3_lambda_nested.keras")
 
 
@@ -276,6 +282,54 @@ def test_mutated_savedmodel_protobufs(workdir):
         pb.write_bytes(mutate(pb.read_bytes(), mutations))
         # Pre-commit names a member file; it must be read as the folder it belongs to.
         assert_survives(pb if named_alone else folder)
+
+    run_bounded(search)
+
+
+def test_mutated_checkpoints(workdir):
+    seeds = {name: _seed(name) for name in CHECKPOINT_SEEDS}
+
+    @fuzz(400)
+    @given(st.sampled_from(CHECKPOINT_SEEDS), st.sampled_from(CHECKPOINT_MEMBERS), st.booleans(), MUTATIONS)
+    def search(seed, member, named_alone, mutations):
+        folder = _fresh(workdir, "mutant_ckpt")
+        shutil.copytree(seeds[seed], folder)
+        part = folder / member
+        part.write_bytes(mutate(part.read_bytes(), mutations))
+        # Pre-commit names each file of a checkpoint; it must be read as the folder it belongs to.
+        assert_survives(part if named_alone else folder)
+
+    run_bounded(search)
+
+
+def test_mutated_bare_bundles(workdir):
+    """An index without its folder's checkpoint file is an artifact of its own."""
+    seeds = {name: _seed(name) for name in CHECKPOINT_SEEDS}
+
+    @fuzz(200)
+    @given(st.sampled_from(CHECKPOINT_SEEDS), st.sampled_from(CHECKPOINT_MEMBERS[:2]), MUTATIONS)
+    def search(seed, member, mutations):
+        folder = _fresh(workdir, "mutant_bundle")
+        shutil.copytree(seeds[seed], folder)
+        (folder / "checkpoint").unlink()
+        part = folder / member
+        part.write_bytes(mutate(part.read_bytes(), mutations))
+        assert_survives(folder / "ckpt.index")
+
+    run_bounded(search)
+
+
+def test_mutated_savedmodel_variables(workdir):
+    seeds = {name: _seed(name) for name in VARIABLES_SEEDS}
+
+    @fuzz(300)
+    @given(st.sampled_from(VARIABLES_SEEDS), st.sampled_from(VARIABLES_MEMBERS), MUTATIONS)
+    def search(seed, member, mutations):
+        folder = _fresh(workdir, "mutant_variables")
+        shutil.copytree(seeds[seed], folder)
+        part = folder / member
+        part.write_bytes(mutate(part.read_bytes(), mutations))
+        assert_survives(folder)
 
     run_bounded(search)
 

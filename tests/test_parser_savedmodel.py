@@ -106,10 +106,10 @@ def test_tf_keras_functional_savedmodel():
     assert model.training.source == "keras_metadata" and model.training.optimizer.class_name == "RMSprop"
     serving = _signature(model, "serving_default")
     assert serving.method_name == "tensorflow/serving/predict"
-    assert serving.inputs == (ir.TensorSpec("features", "DT_FLOAT", (-1, 3)),)
-    assert serving.outputs == (ir.TensorSpec("head", "DT_FLOAT", (-1, 2)),)
+    assert serving.inputs == (ir.TensorSpec("features", "DT_FLOAT", (-1, 3), "serving_default_features:0"),)
+    assert serving.outputs == (ir.TensorSpec("head", "DT_FLOAT", (-1, 2), "StatefulPartitionedCall:0"),)
     init = _signature(model, "__saved_model_init_op")
-    assert init.outputs == (ir.TensorSpec("__saved_model_init_op", "DT_INVALID", None),)
+    assert init.outputs == (ir.TensorSpec("__saved_model_init_op", "DT_INVALID", None, "NoOp"),)
     # TF2 keeps only plumbing in the top-level graph; the compute ops live in library functions.
     assert "graph" in _op(model, "StatefulPartitionedCall").places
     assert "graph" not in _op(model, "MatMul").places and _op(model, "MatMul").places
@@ -132,7 +132,9 @@ def test_stateful_lstm_savedmodel_ops_inside_functions():
     assert cudnn is not None and cudnn.places and "graph" not in cudnn.places
     assert all(place in model.savedmodel.function_names for place in cudnn.places)
     assert _op(model, "StatelessWhile") is not None
-    assert _signature(model, "serving_default").inputs == (ir.TensorSpec("stateful_lstm_input", "DT_FLOAT", (2, 3, 1)),)
+    assert _signature(model, "serving_default").inputs == (ir.TensorSpec(
+        "stateful_lstm_input", "DT_FLOAT", (2, 3, 1), "serving_default_stateful_lstm_input:0"
+    ),)
     assert model.graph.kind == "sequential"
     lstm = model.graph.layer("stateful_lstm")
     assert lstm is not None and lstm.config["stateful"] is True
@@ -153,10 +155,10 @@ def test_keras3_export_has_two_signatures_and_a_half_output():
     assert model.versions.keras_version is None and model.graph is None
     keys = [sig.key for sig in model.savedmodel.signatures]
     assert {"serve", "serving_default"} <= set(keys)
-    for key in ("serve", "serving_default"):
+    for key, call in (("serve", "StatefulPartitionedCall"), ("serving_default", "StatefulPartitionedCall_1")):
         assert _signature(model, key).outputs == (
-            ir.TensorSpec("output_0", "DT_FLOAT", (-1, 1)),
-            ir.TensorSpec("output_1", "DT_HALF", (-1, 3)),
+            ir.TensorSpec("output_0", "DT_FLOAT", (-1, 1), f"{call}:0"),
+            ir.TensorSpec("output_1", "DT_HALF", (-1, 3), f"{call}:1"),
         )
     assert not model.savedmodel.has_keras_metadata
     assert {"Less", "LogicalAnd", "TensorListGetItem"} <= {use.op for use in model.savedmodel.ops}
@@ -165,8 +167,8 @@ def test_keras3_export_has_two_signatures_and_a_half_output():
 def test_tf_module_with_asset_and_two_signatures():
     model = _read_example("tf_module_savedmodel")
     assert "assets/h5lint_vocab.txt" in model.files
-    assert _signature(model, "lookup").inputs == (ir.TensorSpec("tok", "DT_STRING", ()),)
-    assert ir.TensorSpec("n", "DT_INT32", ()) in _signature(model, "serving_default").outputs
+    assert _signature(model, "lookup").inputs == (ir.TensorSpec("tok", "DT_STRING", (), "lookup_tok:0"),)
+    assert ir.TensorSpec("n", "DT_INT32", (), "StatefulPartitionedCall:0") in _signature(model, "serving_default").outputs
     assert not any(i.startswith("_tf_keras_") for i in model.savedmodel.object_identifiers)
 
 
@@ -179,7 +181,7 @@ def test_tf1_builder_text_format():
     assert _op(model, "VarHandleOp") == ir.OpUse("VarHandleOp", ("graph",))
     assert model.savedmodel.object_identifiers == ()
     assert model.savedmodel.fingerprint is None
-    assert _signature(model, "serving_default").outputs == (ir.TensorSpec("y", "DT_FLOAT", (-1, 1)),)
+    assert _signature(model, "serving_default").outputs == (ir.TensorSpec("y", "DT_FLOAT", (-1, 1), "y:0"),)
 
 
 # --- real-world folders -------------------------------------------------------------------------
@@ -246,10 +248,14 @@ def test_tf24_metadata_inside_the_graph():
     assert model.savedmodel.has_keras_metadata
 
 
-def test_tf1_graph_with_snappy_index_needs_its_shard():
+def test_tf1_graph_with_snappy_index_and_name_based_keys():
     folder = REALWORLD / "files" / HALF_PLUS_TWO
-    assert savedmodel._bundle_shard_count(folder / "variables" / "variables.index") == 1
-    assert _op(interpreted(savedmodel.read(str(folder))), "VariableV2").places == ("graph",)
+    model = interpreted(savedmodel.read(str(folder)))
+    assert _op(model, "VariableV2").places == ("graph",)
+    # TF1 checkpoints have no object graph: a key is the variable's name.
+    assert [(w.layer, w.name, w.shape) for layer in model.weights for w in layer.weights] == [
+        (name, name, ()) for name in ("a", "a2", "b", "c", "c2")
+    ]
 
 
 def test_protobuf_is_imported_only_when_a_savedmodel_is_read():

@@ -48,6 +48,9 @@ def test_manifest_fields():
         "export/variables/variables.index",
         "export/variables/variables.data-00000-of-00002",
         "web/model.json",
+        "training/checkpoint",
+        "training/ckpt-3.index",
+        "training/ckpt-3.data-00000-of-00001",
     ],
 )
 def test_files_regex_selects_model_files(path):
@@ -56,7 +59,16 @@ def test_files_regex_selects_model_files(path):
 
 @pytest.mark.parametrize(
     "path",
-    ["README.md", "model.h5.dvc", "src/variables/names.py", "export/assets/vocab.txt", "graph.pb", "config.json"],
+    [
+        "README.md",
+        "model.h5.dvc",
+        "src/variables/names.py",
+        "export/assets/vocab.txt",
+        "graph.pb",
+        "config.json",
+        "src/checkpoint.py",
+        "docs/index.md",
+    ],
 )
 def test_files_regex_leaves_other_files(path):
     assert not FILES.search(path)

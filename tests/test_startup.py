@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import h5py
 import pytest
@@ -20,6 +21,7 @@ from h5lint.parsers.keras_zip import archive as keras_zip
 from h5lint.settings import resolve
 
 HEAVY = ("h5py", "numpy", "google.protobuf", "jsonschema")
+CHECKPOINT = Path(__file__).parent / "fixtures" / "bundles" / "keras_weights"
 # Every rule that needs what a .keras weights store holds; without them the store stays closed.
 STORE_RULES = [code for code, spec in catalog.load_catalog().items() if spec.reads_weights or spec.reads_hdf5_links]
 
@@ -48,10 +50,22 @@ def _imported_by_run(paths: list[str], ignore: list[str]) -> set[str]:
         ([FORMAT_EXAMPLES / "tfk_sequential.h5"], [], {"h5py", "numpy"}),
         ([FORMAT_EXAMPLES / "k3_sequential.keras"], [], {"h5py", "numpy"}),
         ([FORMAT_EXAMPLES / "k3_sequential.keras"], STORE_RULES, set()),
-        ([FORMAT_EXAMPLES / "tfk_savedmodel_func"], [], {"google.protobuf"}),
+        ([FORMAT_EXAMPLES / "tfk_savedmodel_func"], [], {"google.protobuf", "numpy"}),
+        ([FORMAT_EXAMPLES / "tfk_savedmodel_func"], STORE_RULES, {"google.protobuf"}),
+        ([CHECKPOINT], [], {"numpy"}),  # the weight rules stream its values
+        ([CHECKPOINT], STORE_RULES, set()),
         ([FORMAT_EXAMPLES / "extracted"], [], set()),  # JSON architectures and configs
     ],
-    ids=["legacy-h5", "keras", "keras-config-only", "savedmodel", "json"],
+    ids=[
+        "legacy-h5",
+        "keras",
+        "keras-config-only",
+        "savedmodel",
+        "savedmodel-graph-only",
+        "checkpoint",
+        "checkpoint-index-only",
+        "json",
+    ],
 )
 def test_heavy_imports_follow_the_files_and_rules(paths, ignore, expected):
     # jsonschema never: the rule catalog is validated by the tests, not at run time.

@@ -12,7 +12,18 @@ from h5lint.parsers.h5 import model as h5_model
 from h5lint.settings import resolve
 
 WEIGHT_RULES = sorted(code for code, spec in load_catalog().items() if spec.reads_weights)
-SAMPLE_FILES = [SAMPLES / "k3_nonfinite_weights.h5", SAMPLES / "k3_nonfinite_weights.keras", SAMPLES / "k3_zero_output_kernel.h5"]
+SAMPLE_FILES = [
+    SAMPLES / name
+    for name in (
+        "k3_nonfinite_weights.h5",
+        "k3_nonfinite_weights.keras",
+        "k3_zero_output_kernel.h5",
+        # TF checkpoints: a save_weights folder, a SavedModel's variables/ (config and graph-only)
+        "tfk_nonfinite_weights_ckpt",
+        "tfk_nonfinite_weights_savedmodel",
+        "k3_zero_output_kernel_export",
+    )
+]
 
 
 @pytest.fixture

@@ -711,6 +711,89 @@ def step_security(c):
                 "-> Dense(1,sigmoid,'out'), BCE")
 
 
+def _tfk_checkpoint(c, build, base: str, desc: str) -> None:
+    """``model.save_weights('<base>_ckpt/ckpt')`` with tf-keras (a TF checkpoint folder: checkpoint, ckpt.index,
+    ckpt.data-00000-of-00001), then a check that load_weights restores it into the same architecture."""
+    import tf_keras
+
+    c.fresh()
+    model = build(tf_keras)
+    folder = c.OUT / f"tfk_{base}_ckpt"
+    model.save_weights(str(folder / "ckpt"))
+    c.fresh()
+    again = build(tf_keras)
+    again.load_weights(str(folder / "ckpt")).assert_existing_objects_matched()
+    for saved, restored in zip(model.weights, again.weights):
+        assert np.array_equal(saved.numpy(), restored.numpy(), equal_nan=True), saved.name
+    c.register(folder.name, f"tf_keras {tf_keras.__version__}: model.save_weights('{folder.name}/ckpt'); {desc}",
+               notes=f"files: {', '.join(sorted(p.name for p in folder.iterdir()))}; load_model cannot read it "
+                     "(weights only), model.load_weights('" + folder.name + "/ckpt') restores every weight into the "
+                     "same architecture (checked)")
+
+
+def step_tf_checkpoints_and_graphs(c):
+    """Issue 11: TF checkpoints (save_weights), SavedModel variables, and graph-only SavedModels (Keras 3 export,
+    tf.Module) whose heads are read from the graph."""
+    clean = dense_head(1, "sigmoid", "binary_crossentropy", name=CLEAN)
+    _tfk_checkpoint(c, clean, CLEAN, CLEAN_DESC)
+    nf_desc = "clean model, then hidden.set_weights([kernel with [0,0]=nan, [1,1]=inf, [2,2]=-inf, bias])"
+    nf = with_weights(dense_head(1, "sigmoid", "binary_crossentropy", name="nonfinite_weights"), nonfinite_edit)
+    _tfk_checkpoint(c, nf, "nonfinite_weights", nf_desc)
+    c.write_all(["tfk_sm", "k3_export"], nf, "nonfinite_weights", nf_desc)
+    zo = with_weights(dense_head(1, "sigmoid", "binary_crossentropy", name="zero_output_kernel"), zero_out_edit)
+    c.write_all(["tfk_sm", "k3_export"], zo, "zero_output_kernel",
+                "clean model, then out.set_weights([zeros_like(kernel), bias])")
+
+    # Graph-only heads: a Keras 3 export has no Keras config, only the serving graph
+    c.write_all(["k3_export"], dense_head(1, "softmax", None, name="single_unit_softmax"), "single_unit_softmax",
+                "Dense(1,softmax,'out'), not compiled", notes="the serving function's Softmax runs over an axis of size 1")
+    c.write_all(["k3_export"], dense_head(3, "softmax", "categorical_crossentropy", name="softmax3_cce"),
+                "softmax3_cce", "Dense(3,softmax,'out'), categorical_crossentropy")
+    c.write_all(["k3_export"], dense_head(3, "softmax", "sparse_categorical_crossentropy",
+                                          name="float16_softmax_output", hidden_dtype="mixed_float16",
+                                          out_dtype="mixed_float16"),
+                "float16_softmax_output",
+                "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='mixed_float16'), "
+                "sparse_categorical_crossentropy")
+    c.write_all(["k3_export"], dense_head(3, "softmax", "sparse_categorical_crossentropy",
+                                          name="float16_hidden_float32_output", hidden_dtype="mixed_float16",
+                                          out_dtype="float32"),
+                "float16_hidden_float32_output",
+                "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='float32')")
+
+    # A training function in the graph: softmax probabilities given to a loss that applies softmax itself
+    tf = c.tf
+    for probs, name in ((True, "tf_module_softmax_xent_savedmodel"), (False, "tf_module_logits_xent_savedmodel")):
+        c.fresh()
+
+        class Classifier(tf.Module):
+            def __init__(self):
+                super().__init__(name="classifier")
+                self.w = tf.Variable(tf.random.stateless_normal([4, 3], seed=[1, 2]), name="w")
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")])
+            def predict(self, x):
+                return {"probs": tf.nn.softmax(tf.matmul(x, self.w))}
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x"),
+                                          tf.TensorSpec([None], tf.int32, name="y")])
+            def train(self, x, y):
+                with tf.GradientTape() as tape:
+                    scores = tf.matmul(x, self.w)
+                    scores = tf.nn.softmax(scores) if probs else scores
+                    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=scores))
+                self.w.assign_sub(0.1 * tape.gradient(loss, self.w))
+                return {"loss": loss}
+
+        mod = Classifier()
+        p = c.OUT / name
+        tf.saved_model.save(mod, str(p), signatures={"serving_default": mod.predict, "train": mod.train})
+        given = "tf.nn.softmax(x @ w)" if probs else "the logits x @ w"
+        c.register(p.name, f"tensorflow {c.TF_VERSION}: tf.saved_model.save(tf.Module with w (4x3), tf.functions "
+                   "predict = softmax(x @ w) and train = one SGD step on tf.nn.sparse_softmax_cross_entropy_with_logits("
+                   f"labels=y, logits={given}), dir, signatures={{'serving_default': predict, 'train': train}})")
+
+
 def step_edited(c):
     """Edited copies of real files (attributes rewritten, members injected): still readable."""
     h5src = "tfk_sigmoid_head_bce.h5"
@@ -861,4 +944,4 @@ def step_load_check(c):
 
 
 STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited,
-         step_load_check]
+         step_tf_checkpoints_and_graphs, step_load_check]

@@ -26,6 +26,7 @@ from .graph import ConfigProblem, build_graph
 from .heads import Head, trace_heads
 from .objects import NamedObject, named_objects
 from .structure import ModelGraph, OutputSpec, TrainingConfig
+from .tfgraph import GraphHead, GraphLoss, graph_heads, graph_losses
 from .training import build_training, output_specs
 from .versions import keras_major, writer_for, writer_line
 from .weights import regroup_scoped
@@ -110,6 +111,17 @@ class KerasModel:
     def heads(self) -> tuple[Head, ...]:
         """What sets the values of each output, in output order."""
         return trace_heads(self.graph, self.outputs)
+
+    @functools.cached_property
+    def graph_heads(self) -> tuple[GraphHead, ...]:
+        """What computes each signature output of a SavedModel without a Keras config, read from its graph
+        (a model with a config is judged by its layers, which say more)."""
+        return graph_heads(self.savedmodel) if self.graph is None else ()
+
+    @functools.cached_property
+    def graph_losses(self) -> tuple[GraphLoss, ...]:
+        """Softmax-applying losses in such a SavedModel's functions given already squashed values."""
+        return graph_losses(self.savedmodel) if self.graph is None else ()
 
     @functools.cached_property
     def _weights_by_name(self) -> Mapping[str, WeightLayer]:

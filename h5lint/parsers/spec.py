@@ -29,7 +29,8 @@ class FormatSpec:
     sniff: Callable[[bytes, BinaryIO], bool] | None = None
     # Folders: whether a folder is one artifact of this format.
     claims_folder: Callable[[Path], bool] | None = None
-    # Folders: the artifact folder a member file given by name belongs to (pre-commit passes members).
+    # The artifact a member file given by name belongs to (pre-commit passes members): its folder, or the
+    # file that stands for it (a checkpoint's index); None when it is not one of this format's members.
     owner_of: Callable[[Path], Path | None] | None = None
     # Extensions that promise this container; a file with one whose bytes are another is H5L003.
     suffixes: tuple[str, ...] = ()

@@ -1,4 +1,9 @@
-"""H5L206 float16-output: under mixed precision the final activation (or the output) is float16."""
+"""H5L206 float16-output: under mixed precision the final activation (or the output) is float16.
+
+Judged from the layers' dtype policies when the model has a config; a SavedModel without one is judged
+from its graph: a serving output of dtype float16 / bfloat16, or a 16-bit ``Softmax`` / ``LogSoftmax`` /
+``Sigmoid`` whose values it returns (also when cast back to float32 after it).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from h5lint.keras.heads import (
     significant_digits,
 )
 from h5lint.keras.model import KerasModel
+from h5lint.keras.tfgraph import ACTIVATIONS, GraphHead, outputs_named, reduced_precision
 
 
 def _consequence(kind: str | None, dtype: str) -> str:
@@ -28,7 +34,34 @@ def _consequence(kind: str | None, dtype: str) -> str:
     )
 
 
+def _graph_hits(model: KerasModel) -> Iterator[Hit]:
+    by_location: dict[str, list[tuple[GraphHead, str]]] = {}
+    for head in model.graph_heads:
+        act = head.activation
+        computed = reduced_precision(act.dtype) if act is not None else None
+        returned = reduced_precision(head.output.dtype)
+        if act is not None and computed is not None:
+            by_location.setdefault(f"op:{act.op}", []).append((head, computed))
+        elif returned is not None:
+            by_location.setdefault(f"output:{head.output.name}", []).append((head, returned))
+    for location, found in by_location.items():
+        heads = [head for head, _ in found]
+        dtype = found[0][1]
+        act = heads[0].activation
+        if location.startswith("op:") and act is not None:
+            cast = "" if reduced_precision(heads[0].output.dtype) else f" (cast to {heads[0].output.dtype} after it)"
+            what = f"{outputs_named(heads)} returns the values of {act.place}, which computes in {dtype}{cast}"
+            fix = "give the layer that applies the activation dtype='float32' (or end the model with "
+            fix += f"keras.layers.Activation('{ACTIVATIONS[act.op]}', dtype='float32')), then export the model again"
+        else:
+            what = f"{outputs_named(heads)} is {dtype} ({heads[0].output.dtype})"
+            fix = "give the model's output layer dtype='float32', then export the model again"
+        kind = ACTIVATIONS.get(act.op) if act is not None else None
+        yield Hit(f"Under mixed precision, {what}. {_consequence(kind, dtype)}", location, fix)
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
+    yield from _graph_hits(model)
     for head in model.heads:
         act = head.activation
         dtype = compute_dtype(act.layer.dtype_policy) if act is not None else None

@@ -3,7 +3,9 @@
 The layer that sets each output comes from the shared head tracing (through pass-through layers,
 wrappers and nested models); an Activation/Softmax/normalisation layer at the head is followed back to
 the layer that feeds it. Only a kernel that can be told apart reliably is read: Dense and convolution
-kernels by name, or variable 0 of a Keras 3 weights store.
+kernels by name, or variable 0 of a Keras 3 weights store. A SavedModel without a Keras config is judged
+from its graph: the ``MatMul`` / convolution that computes a serving output (through its activation and
+bias add), whose kernel variable the graph names.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from typing import Iterator
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit
+from h5lint.ir import WeightArray
 from h5lint.keras.heads import MAX_STEPS, Head, is_builtin
 from h5lint.keras.model import KerasModel
 from h5lint.keras.structure import Layer
+from h5lint.keras.tfgraph import GraphHead, outputs_named
 from h5lint.keras.weights import (
     is_all,
     kernel_classes,
@@ -45,9 +49,38 @@ def _kernel_layer(model: KerasModel, head: Head) -> Layer | None:
     return None
 
 
+_FIX = (
+    "Check how the weights were produced: an un-trained or re-initialised head (kernel_initializer="
+    "'zeros', set_weights with zeros, a failed load_weights(skip_mismatch=True)) or a training run "
+    "that collapsed (dead units, excessive L1/L2). Retrain or restore the weights, then compare "
+    "predict() on two different inputs before shipping."
+)
+
+
+def _graph_hits(model: KerasModel) -> Iterator[Hit]:
+    stored = {w.location: w for layer in model.weights or () for w in layer.weights}
+    by_kernel: dict[str, list[GraphHead]] = {}
+    for head in model.graph_heads:
+        if head.kernel is not None and head.kernel in stored:
+            by_kernel.setdefault(head.kernel, []).append(head)
+    for key, heads in by_kernel.items():
+        kernel: WeightArray = stored[key]
+        if heads[0].kernel_op is None or not is_all(kernel, 0):
+            continue
+        served = outputs_named(heads)
+        yield Hit(
+            f"{served[:1].upper()}{served[1:]} is computed by {heads[0].kernel_op.place} from the variable "
+            f"'{kernel.name}' ({shape_text(kernel)}), which is all zeros: that op's result is 0 whatever the "
+            "input, so every prediction is the same constant.",
+            f"layer:{kernel.layer}",
+            _FIX,
+        )
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     if not model.weights:
         return
+    yield from _graph_hits(model)
     reported: set[str] = set()
     for head in model.heads:
         layer = _kernel_layer(model, head)
@@ -63,8 +96,5 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
             f"all-zero kernel '{kernel.name}' ({shape_text(kernel)}): its output is its bias whatever the input, "
             f"so every prediction is the same constant.",
             f"layer:{layer.location}",
-            "Check how the weights were produced: an un-trained or re-initialised head (kernel_initializer="
-            "'zeros', set_weights with zeros, a failed load_weights(skip_mismatch=True)) or a training run "
-            "that collapsed (dead units, excessive L1/L2). Retrain or restore the weights, then compare "
-            "predict() on two different inputs before shipping.",
+            _FIX,
         )

@@ -42,7 +42,9 @@ SPEC = FormatSpec(
     recognised_by="a folder holding `saved_model.pb` / `.pbtxt` / `.cpb`, `keras_metadata.pb`, `fingerprint.pb` "
     "or `variables/variables.index`",
     reads="tags, TF versions, signatures, every op in the graph and function library, object graph identifiers, "
-    "the Keras config from `keras_metadata.pb` (or the TF < 2.5 object metadata), `fingerprint.pb`",
+    "the Keras config from `keras_metadata.pb` (or the TF < 2.5 object metadata), `fingerprint.pb`, `variables/` "
+    "(the checkpoint: index, data shards, weights mapped to layers through the object graph), and what computes "
+    "each serving output and loss in the graph",
     claims_folder=is_savedmodel_dir,
     model_suffixes=(".pb", ".pbtxt"),
     owner_of=_owner,

@@ -56,7 +56,8 @@ _MESSAGES: dict[str, tuple[tuple[Any, ...], ...]] = {
     "AssetFileDef": ((1, "tensor_info", "TensorInfo"), (2, "filename", "string")),
     # op_def.proto, graph.proto, node_def.proto, function.proto
     "OpList": ((1, "op", "repeated OpDef"),),
-    "OpDef": ((1, "name", "string"),),
+    "OpDef": ((1, "name", "string"), (2, "input_arg", "repeated ArgDef"), (3, "output_arg", "repeated ArgDef")),
+    "ArgDef": ((1, "name", "string"), (3, "type", "DataType"), (4, "type_attr", "string")),
     "GraphDef": (
         (1, "node", "repeated NodeDef"),
         (2, "library", "FunctionDefLibrary"),
@@ -70,7 +71,7 @@ _MESSAGES: dict[str, tuple[tuple[Any, ...], ...]] = {
         (5, "attr", "map<string,AttrValue>"),
     ),
     "FunctionDefLibrary": ((1, "function", "repeated FunctionDef"),),
-    "FunctionDef": ((1, "signature", "OpDef"), (3, "node_def", "repeated NodeDef")),
+    "FunctionDef": ((1, "signature", "OpDef"), (3, "node_def", "repeated NodeDef"), (4, "ret", "map<string,string>")),
     # attr_value.proto: function references hide in ``func`` and ``list.func``.
     "AttrValue": (
         ("value:",),
@@ -99,7 +100,11 @@ _MESSAGES: dict[str, tuple[tuple[Any, ...], ...]] = {
     "Dim": ((1, "size", "int64"), (2, "name", "string")),
     "VersionDef": ((1, "producer", "int32"), (2, "min_consumer", "int32"), (3, "bad_consumers", "repeated int32")),
     # saved_object_graph.proto
-    "SavedObjectGraph": ((1, "nodes", "repeated SavedObject"),),
+    "SavedObjectGraph": (
+        (1, "nodes", "repeated SavedObject"),
+        (2, "concrete_functions", "map<string,SavedConcreteFunction>"),
+    ),
+    "SavedConcreteFunction": ((2, "bound_inputs", "repeated int32"),),
     "SavedObject": (
         (1, "children", "repeated ObjectReference"),
         (13, "registered_name", "string"),
@@ -147,8 +152,6 @@ _MESSAGES: dict[str, tuple[tuple[Any, ...], ...]] = {
         (5, "metadata", "string"),
         (6, "version", "VersionDef"),
     ),
-    # tensor_bundle.proto: the header entry at the start of variables/variables.index.
-    "BundleHeaderProto": ((1, "num_shards", "int32"), (3, "version", "VersionDef")),
 }
 
 _F = descriptor_pb2.FieldDescriptorProto

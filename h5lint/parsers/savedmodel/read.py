@@ -2,8 +2,11 @@
 
 ``saved_model.pb`` (or ``saved_model.pbtxt``) is read with our own subset schema (protoschema);
 the Keras model config comes from ``keras_metadata.pb`` (tf.keras/tf-keras, TF >= 2.5) or from the
-root object's metadata inside ``saved_model.pb`` (TF 2.0-2.4). Variables data is never loaded:
-only which files exist, and how many shards ``variables.index`` promises, are checked.
+root object's metadata inside ``saved_model.pb`` (TF 2.0-2.4). ``variables/`` is a checkpoint, read by
+the checkpoint parser's bundle reader: its index, its data shards (present, long enough, checksums),
+and its variables as weights mapped to Keras layers through the object graph, their values streamed
+only when a rule asks. The graph is kept as a summary of the nodes that tell how outputs and losses
+are computed (:class:`~h5lint.ir.GraphSummary`), which matters for models without a Keras config.
 
 A folder is often incomplete in the wild (copied without ``variables/``, ``saved_model.pb``
 renamed, ``keras_metadata.pb`` mangled by git). Each missing or damaged part is one H5L004
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -27,6 +30,7 @@ from ... import ir, pbwire
 from ...codes import INCOMPLETE, UNREADABLE
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
+from ..checkpoint.read import BundleRead, read_bundle
 from . import (
     FINGERPRINT,
     GRAPH_CPB,
@@ -53,6 +57,11 @@ MAX_RENAMED_CANDIDATES = 16
 MAX_SHARDS = 1024
 # Ops that create variables in a graph (TF2 resource variables, TF1 ref variables).
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
+VARIABLES = "variables/"
+VARIABLES_INDEX = "variables.index"
+VARIABLES_EFFECT = "tf.saved_model.load and load_model fail because the weights cannot be restored"
+# The attributes that say which dtype a node outputs: most ops' "T", Cast's "DstT", ReadVariableOp's "dtype".
+DTYPE_ATTRS = ("T", "DstT", "dtype")
 SHARD_NAME = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")
 VERSION_FIELD = re.compile(rb'"(keras_version|backend)": "([\x20-\x21\x23-\x5b\x5d-\x7e]{1,64})"')
 # tf-keras names the object-graph child of a layer that owns weights "layer_with_weights-N".
@@ -228,7 +237,8 @@ def _tensor_specs(entries: Mapping[str, Any]) -> tuple[ir.TensorSpec, ...]:
         info = entries[name]
         shape = info.tensor_shape
         known = info.HasField("tensor_shape") and not shape.unknown_rank
-        specs.append(ir.TensorSpec(name, dtype_name(info.dtype), tuple(d.size for d in shape.dim) if known else None))
+        dims = tuple(d.size for d in shape.dim) if known else None
+        specs.append(ir.TensorSpec(name, dtype_name(info.dtype), dims, info.name or None))
     return tuple(specs)
 
 
@@ -406,46 +416,14 @@ def _keras_config(root: _KerasRoot) -> ir.KerasConfig:
 # --- completeness checks ------------------------------------------------------------------------
 
 
-def _bundle_shard_count(index: Path) -> int | None:
-    """``num_shards`` from the header entry that opens ``variables.index``.
-
-    The index is an SSTable whose first entry has an empty key and a BundleHeaderProto value, so it
-    starts ``00 00 <size> <header>``; old writers snappy-compressed the block, which puts the block
-    length and a literal tag in front.
-    """
-    if not index.is_file():
-        return None  # missing, or a FIFO or device, whose open() would block or never end
-    try:
-        with open(index, "rb") as fh:
-            head = fh.read(256)
-        if not head.startswith(b"\0\0"):
-            _, pos = pbwire.read_varint(head, 0)
-            if pos >= len(head) or head[pos] & 3 or head[pos] >> 2 >= 60:
-                return None
-            head = head[pos + 1 :]
-        if not head.startswith(b"\0\0"):
-            return None
-        size, pos = pbwire.read_varint(head, 2)
-        header = message_class("BundleHeaderProto")()
-        header.ParseFromString(head[pos : pos + size])
-    except (OSError, pbwire.WireDamage, *DECODE_ERRORS):
-        return None
-    return header.num_shards if 0 < header.num_shards <= MAX_SHARDS else None
+def _outside(path: Path, folder: Path) -> bool:
+    """True when ``path`` (a link, or inside one) resolves outside ``folder``."""
+    base = os.path.realpath(folder).rstrip(os.sep) + os.sep
+    return not os.path.realpath(path).startswith(base)
 
 
-def _variable_problems(folder: Path, needed: str | None) -> list[Problem]:
-    if needed is None:
-        return []
-    effect = "tf.saved_model.load and load_model fail because the weights cannot be restored"
-    variables = folder / "variables"
-    if not variables.is_dir():
-        message = f"{folder}: variables/ is missing, but {needed}; {effect}"
-        return [_problem(INCOMPLETE, "member:variables/", message, FIX_COPY)]
-    problems = []
-    index = variables / "variables.index"
-    if not index.is_file():
-        message = f"{folder}: variables/variables.index is missing, but {needed}; {effect}"
-        problems.append(_problem(INCOMPLETE, "member:variables/variables.index", message, FIX_COPY))
+def _shards_without_index(variables: Path, folder: Path) -> list[Problem]:
+    """Data shards missing beside a missing index, as far as the names of those present tell."""
     try:
         names = os.listdir(variables)
     except OSError:
@@ -455,13 +433,144 @@ def _variable_problems(folder: Path, needed: str | None) -> list[Problem]:
         match = SHARD_NAME.fullmatch(name)
         if match and 0 < int(match.group(2)) <= MAX_SHARDS:
             present[name] = int(match.group(2))
-    total = _bundle_shard_count(index) or max(present.values(), default=1)
+    total = max(present.values(), default=1)
+    problems = []
     for shard in range(total):
         name = f"variables.data-{shard:05d}-of-{total:05d}"
         if name not in present:
-            message = f"{folder}: variables/{name} is missing (weights data shard {shard + 1} of {total}); {effect}"
-            problems.append(_problem(INCOMPLETE, f"member:variables/{name}", message, FIX_COPY))
+            message = f"{folder}: variables/{name} is missing (weights data shard {shard + 1} of {total})"
+            message += f"; {VARIABLES_EFFECT}"
+            problems.append(_problem(INCOMPLETE, f"member:{VARIABLES}{name}", message, FIX_COPY))
     return problems
+
+
+def _variables(
+    folder: Path, needed: str | None, layer_names: Mapping[str, str]
+) -> tuple[BundleRead | None, list[Problem]]:
+    """The checkpoint in ``variables/`` and what is wrong with it; a missing part matters only when the
+    graph has variables (``needed`` says why it has)."""
+    variables = folder / "variables"
+    index = variables / VARIABLES_INDEX
+    if not variables.is_dir():
+        if needed is None:
+            return None, []
+        message = f"{folder}: variables/ is missing, but {needed}; {VARIABLES_EFFECT}"
+        return None, [_problem(INCOMPLETE, f"member:{VARIABLES}", message, FIX_COPY)]
+    if _outside(variables, folder):
+        message = (
+            f"{folder}: variables/ is a link to {os.path.realpath(variables)}, outside the SavedModel folder; "
+            "h5lint does not follow it"
+        )
+        return None, [_problem(UNREADABLE, f"member:{VARIABLES}", message, FIX_COPY)]
+    if not index.is_file():
+        if needed is None:
+            return None, []
+        message = f"{folder}: variables/{VARIABLES_INDEX} is missing, but {needed}; {VARIABLES_EFFECT}"
+        missing = _problem(INCOMPLETE, f"member:{VARIABLES}{VARIABLES_INDEX}", message, FIX_COPY)
+        return None, [missing, *_shards_without_index(variables, folder)]
+    contents = read_bundle(index, str(folder), VARIABLES, VARIABLES_EFFECT, FIX_COPY, layer_names)
+    if isinstance(contents, Problem):
+        return None, [contents]
+    return contents, list(contents.problems)
+
+
+def _metadata_name(text: str) -> str | None:
+    try:
+        value, _ = parse_json(text, "layer metadata")
+    except JsonProblem:
+        return None
+    name = value.get("name") if isinstance(value, Mapping) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _layer_names(keras_file: _KerasFile | None, model: Any) -> dict[str, str]:
+    """The Keras layer each child of the root object is ("layer_with_weights-0" -> "hidden"), from its
+    metadata: keras_metadata.pb's "root.<child>" nodes, or TF 2.0-2.4's copy in the object graph."""
+    texts: dict[str, str] = {}
+    if keras_file is not None:
+        for node in keras_file.nodes:
+            child = node.node_path.removeprefix("root.")
+            if child != node.node_path and "." not in child:
+                texts.setdefault(child, node.metadata)
+    elif model is not None and model.meta_graphs:
+        nodes = model.meta_graphs[0].object_graph_def.nodes
+        for ref in nodes[0].children if nodes else ():
+            node = nodes[ref.node_id] if 0 <= ref.node_id < len(nodes) else None
+            if node is not None and node.WhichOneof("kind") == "user_object":
+                texts.setdefault(ref.local_name, node.user_object.metadata)
+    names = {child: _metadata_name(text) for child, text in texts.items() if text}
+    return {child: name for child, name in names.items() if name}
+
+
+# --- the graph summary --------------------------------------------------------------------------
+
+
+def _object_paths(nodes: Any) -> dict[int, str]:
+    """node id -> path of child names from the root: the first path breadth-first, as TF names the
+    checkpoint key of every object (the same walk as the checkpoint's own object graph)."""
+    found = {0: ""} if nodes else {}
+    queue = deque(found)
+    while queue:
+        node_id = queue.popleft()
+        for ref in nodes[node_id].children:
+            if ref.node_id not in found and 0 <= ref.node_id < len(nodes):
+                found[ref.node_id] = f"{found[node_id]}/{ref.local_name}" if found[node_id] else ref.local_name
+                queue.append(ref.node_id)
+    return found
+
+
+def _capture_keys(model: Any, variables: BundleRead | None) -> dict[str, tuple[str | None, ...]]:
+    """Concrete function -> the checkpoint key of each variable it captures (its bound inputs).
+
+    A bound input is a node of the saved object graph; the checkpoint names the same object by the same
+    path of child names from the root (TF's loader restores variables/ by walking both from the root).
+    """
+    if variables is None:
+        return {}
+    key_of_path = {path: variables.stored_as.get(key) for key, path in variables.paths.items()}
+    captures: dict[str, tuple[str | None, ...]] = {}
+    for mg in model.meta_graphs:
+        graph = mg.object_graph_def
+        paths = _object_paths(graph.nodes)
+        for name, function in graph.concrete_functions.items():
+            keys = tuple(key_of_path.get(paths.get(node_id, "")) for node_id in function.bound_inputs)
+            captures.setdefault(name, keys)
+    return captures
+
+
+def _summary_node(node: Any) -> ir.GraphNode:
+    dtype = None
+    for name in DTYPE_ATTRS:
+        if name in node.attr and node.attr[name].WhichOneof("value") == "type":
+            dtype = dtype_name(node.attr[name].type)
+            break
+    function = node.attr["f"].func.name if "f" in node.attr and node.attr["f"].WhichOneof("value") == "func" else ""
+    inputs = tuple(i for i in node.input if not i.startswith("^"))
+    return ir.GraphNode(node.op, inputs, dtype, function or None)
+
+
+def _kept(nodes: Iterable[Any]) -> dict[str, ir.GraphNode]:
+    return {node.name: _summary_node(node) for node in nodes if node.op in ir.SUMMARY_OPS}
+
+
+def _summary(model: Any, variables: BundleRead | None) -> ir.GraphSummary:
+    captures = _capture_keys(model, variables)
+    graph: dict[str, ir.GraphNode] = {}
+    functions: dict[str, ir.GraphFunction] = {}
+    for mg in model.meta_graphs:
+        for name, node in _kept(mg.graph_def.node).items():
+            graph.setdefault(name, node)
+        for fn in mg.graph_def.library.function:
+            signature = fn.signature
+            if signature.name in functions:
+                continue
+            functions[signature.name] = ir.GraphFunction(
+                args=tuple(arg.name for arg in signature.input_arg),
+                returns=tuple(fn.ret.get(arg.name, "") for arg in signature.output_arg),
+                nodes=_kept(fn.node_def),
+                captures=captures.get(signature.name, ()),
+            )
+    return ir.GraphSummary(ir.GraphFunction(nodes=graph), functions)
 
 
 def _asset_problems(folder: Path, model: Any) -> list[Problem]:
@@ -592,7 +701,7 @@ def _completeness_problems(
             f"folder (h5lint read the Keras config from {KERAS_METADATA})"
         )
         problems.append(_problem(INCOMPLETE, f"member:{GRAPH_PB}", message, FIX_COPY))
-    return problems + _variable_problems(folder, contents.variables_needed)
+    return problems
 
 
 def _layout(graph: _GraphFile, root: _KerasRoot | None) -> str:
@@ -627,6 +736,13 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     else:
         contents = _keras_only_contents(folder, keras_file or _KerasFile(()))
     problems += _completeness_problems(folder, graph, keras_file, contents)
+    variables, variable_problems = _variables(
+        folder, contents.variables_needed, _layer_names(keras_file, graph.model)
+    )
+    problems += variable_problems
+    info = contents.info
+    if graph.model is not None:
+        info = replace(info, graph=_summary(graph.model, variables))
 
     metadata: Mapping[str, Any] = root.metadata if root is not None else {}
     keras_version = _text(metadata.get("keras_version"))
@@ -642,7 +758,9 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
             writer=None if root is not None else "tensorflow",
         ),
         keras=_keras_config(root) if root is not None else None,
-        savedmodel=contents.info,
+        weights=variables.weights if variables is not None else None,
+        has_optimizer_weights=variables is not None and variables.has_optimizer_weights,
+        savedmodel=info,
         files=_member_files(folder),
         nonstandard_json=root.nonstandard if root is not None else (),
     )
