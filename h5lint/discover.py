@@ -70,17 +70,18 @@ class Walker:
             except ValueError:
                 return absolute.as_posix() if self.root is not None else str(path)
 
-    def name(self, path: Path) -> str:
+    def name(self, path: Path, relative: str | None = None) -> str:
         """The candidate's path: root-relative with a root, else as the user wrote it."""
-        return self.relative(path) if self.root is not None else str(path)
+        if self.root is None:
+            return str(path)
+        return relative if relative is not None else self.relative(path)
 
-    def _excluded(self, path: Path, is_dir: bool, ignores: list[_Ignore]) -> bool:
-        relative = self.relative(path)
+    def _excluded(self, relative: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
         if self.settings.exclude.matches(relative, is_dir):
             return True
         return self.settings.respect_gitignore and any(i.matches(relative, is_dir) for i in ignores)
 
-    def _gitignore(self, folder: Path) -> _Ignore | None:
+    def _gitignore(self, folder: Path, relative: str | None = None) -> _Ignore | None:
         if not self.settings.respect_gitignore:
             return None
         file = folder / GITIGNORE
@@ -90,7 +91,7 @@ class Walker:
             lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return None
-        relative = self.relative(folder)
+        relative = relative if relative is not None else self.relative(folder)
         return _Ignore("" if relative == "." else relative, GitIgnoreSpec.from_lines(lines))
 
     def _ancestor_ignores(self, folder: Path) -> list[_Ignore]:
@@ -103,14 +104,14 @@ class Walker:
         chain = [self.root, *reversed([p for p in real.parents if self.root in p.parents])]
         return [i for i in (self._gitignore(p) for p in chain if p != real) if i is not None]
 
-    def _folder_candidate(self, folder: Path, named: bool) -> Candidate | None:
+    def _folder_candidate(self, folder: Path, named: bool, relative: str | None = None) -> Candidate | None:
         try:
             for spec in FOLDER_SPECS:
                 assert spec.claims_folder is not None
                 if spec.claims_folder(folder):
-                    return Candidate(self.name(folder), (spec.container,), named=named)
+                    return Candidate(self.name(folder, relative), (spec.container,), named=named)
         except OSError as exc:  # a folder without search permission: Path.is_file raises EACCES
-            return Candidate(self.name(folder), (NO_ACCESS,), exc.strerror or str(exc), named)
+            return Candidate(self.name(folder, relative), (NO_ACCESS,), exc.strerror or str(exc), named)
         return None
 
     def _owning_artifact(self, path: Path) -> Candidate | None:
@@ -120,8 +121,8 @@ class Walker:
                 return self._folder_candidate(owner, True) or Candidate(self.name(owner), (spec.container,))
         return None
 
-    def _file(self, path: Path, named: bool) -> Candidate:
-        name = self.name(path)
+    def _file(self, path: Path, named: bool, relative: str | None = None) -> Candidate:
+        name = self.name(path, relative)
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
@@ -147,7 +148,7 @@ class Walker:
         # the order is still depth first in name order, a folder's contents where the folder is listed.
         top = Path(os.path.realpath(start))
         seen: set[tuple[int, int]] = set()
-        stack = [self._listing(start, self._ancestor_ignores(start), top, seen)]
+        stack = [self._listing(start, self.relative(start), self._ancestor_ignores(start), top, seen)]
         while stack:
             item = next(stack[-1], None)
             if item is None:
@@ -158,9 +159,13 @@ class Walker:
                 stack.append(self._listing(*item, top, seen))
 
     def _listing(
-        self, folder: Path, ignores: list[_Ignore], top: Path, seen: set[tuple[int, int]]
-    ) -> Iterator[Candidate | tuple[Path, list[_Ignore]]]:
-        """One folder's candidates, and its subfolders to walk, in name order."""
+        self, folder: Path, relative: str, ignores: list[_Ignore], top: Path, seen: set[tuple[int, int]]
+    ) -> Iterator[Candidate | tuple[Path, str, list[_Ignore]]]:
+        """One folder's candidates, and its subfolders to walk, in name order.
+
+        ``relative`` is the folder's name as reports give it; its entries' names are derived from it, not
+        recomputed (which resolves every component: quadratic in the depth of the tree).
+        """
         try:
             st = folder.stat()
             if (st.st_dev, st.st_ino) in seen:
@@ -168,22 +173,23 @@ class Walker:
             seen.add((st.st_dev, st.st_ino))
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield Candidate(self.name(folder), (NO_ACCESS,), exc.strerror or str(exc), False)
+            yield Candidate(self.name(folder, relative), (NO_ACCESS,), exc.strerror or str(exc), False)
             return
-        own = self._gitignore(folder)
+        own = self._gitignore(folder, relative)
         inner = ignores + [own] if own is not None else ignores
         for entry in entries:
             path = Path(entry.path)
+            inside = entry.name if relative == "." else f"{relative}/{entry.name}"
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_link = entry.is_symlink()
             except OSError:
                 continue
-            if (is_dir and entry.name.startswith(".")) or self._excluded(path, is_dir, inner):
+            if (is_dir and entry.name.startswith(".")) or self._excluded(inside, is_dir, inner):
                 continue  # .git, .venv, .cache ... and what the project excludes
             if is_dir:
-                owned = self._folder_candidate(path, False)
-                yield owned if owned is not None else (path, inner)
+                owned = self._folder_candidate(path, False, inside)
+                yield owned if owned is not None else (path, inside, inner)
                 continue
             if is_link:
                 target = Path(os.path.realpath(path))
@@ -192,9 +198,9 @@ class Walker:
                 if top not in target.parents:
                     why = f"a symbolic link to {target}, outside the folder being scanned; not followed"
                     if path.name.lower().endswith(MODEL_SUFFIXES):
-                        yield Candidate(self.name(path), (OUTSIDE,), why, False)
+                        yield Candidate(self.name(path, inside), (OUTSIDE,), why, False)
                     continue
-            candidate = self._file(path, False)
+            candidate = self._file(path, False, inside)
             if candidate.container != SPECIAL and self._worth_reading(candidate, path):
                 yield candidate
 
@@ -211,7 +217,9 @@ class Walker:
     def _named(self, path: Path) -> Iterator[Candidate]:
         try:
             is_dir = path.is_dir()
-            if self.settings.force_exclude and self._excluded(path, is_dir, self._ancestor_ignores(path.parent)):
+            if self.settings.force_exclude and self._excluded(
+                self.relative(path), is_dir, self._ancestor_ignores(path.parent)
+            ):
                 return
             if is_dir:
                 owned = self._folder_candidate(path, True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -36,11 +37,17 @@ from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
 from .settings import Settings
+from .wording import clipped
 from .workers import GRACE_SECONDS, TIME_UP, Supervisor, cpu_count
 
 _CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
 
 Result = ArtifactReport | Skipped
+
+# What one finding and one artifact may add to a report, whatever names and how many layers a file holds.
+MAX_MESSAGE = 2000
+MAX_LOCATION = 300
+MAX_PER_RULE = 100
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -56,12 +63,46 @@ def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding
         code=spec.code,
         name=spec.name,
         severity=severity,
-        message=hit.message,
+        message=clipped(hit.message, MAX_MESSAGE),
         path=path,
-        location=hit.location,
-        fix=hit.fix,
+        location=_short_location(hit.location),
+        fix=clipped(hit.fix, MAX_MESSAGE) if hit.fix else hit.fix,
         fingerprint=fingerprint(spec.code, path, hit.location),
     )
+
+
+def _short_location(location: str | None) -> str | None:
+    """The location, or for an overlong one its start and a hash of the whole (so two stay apart)."""
+    if location is None or len(location) <= MAX_LOCATION:
+        return location
+    digest = hashlib.sha256(location.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{location[: MAX_LOCATION - 14]}…#{digest}"
+
+
+def _capped(findings: Iterable[Finding], path: str) -> list[Finding]:
+    """At most MAX_PER_RULE findings of a rule for one artifact, and one that counts the rest."""
+    kept: list[Finding] = []
+    listed: Counter[str] = Counter()
+    rest: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if listed[finding.code] < MAX_PER_RULE:
+            listed[finding.code] += 1
+            kept.append(finding)
+        else:
+            rest.setdefault(finding.code, []).append(finding)
+    for code, unlisted in rest.items():
+        kept.append(
+            replace(
+                unlisted[0],
+                message=f"{path}: {len(unlisted):,} more {code} findings in this artifact are not listed (h5lint "
+                f"lists {MAX_PER_RULE} per rule and artifact)",
+                location="file",
+                fix="fix the findings listed, then run h5lint again to see the rest",
+                fingerprint=fingerprint(code, path, "file:more"),
+                severity=max((f.severity for f in unlisted), key=lambda severity: severity.rank),
+            )
+        )
+    return kept
 
 
 def _rule_hits(
@@ -80,11 +121,31 @@ def _rule_hits(
         )
         try:
             hits = list(check(model, ctx))
+        except (MemoryError, RecursionError) as exc:
+            # The file made the check outgrow its budget: the file's problem, reported like any unreadable
+            # part (the other rules' findings stay), not a bug in h5lint.
+            yield UNREADABLE, _outgrown(model.path, code, exc)
+            continue
         except Exception as exc:  # a bug in one check must not hide the other rules' findings
             crashed.append(f"{code}: {type(exc).__name__}: {exc}")
             continue
         for hit in hits:
             yield code, hit
+
+
+def _outgrown(path: str, code: str, exc: BaseException) -> Hit:
+    if isinstance(exc, MemoryError):
+        return Hit(
+            f"{path}: checking it for {code} needed more memory than h5lint's per-file budget allows, so {code} "
+            "could not judge it",
+            "file",
+            "raise the budget with --max-memory MIB (0 turns it off)",
+        )
+    return Hit(
+        f"{path}: its structure is nested too deeply for {code} to check, so {code} could not judge it",
+        "file",
+        "check where the file came from: Keras does not nest models this deeply",
+    )
 
 
 def _enabled(settings: Settings, path: str) -> set[str]:
@@ -136,12 +197,12 @@ def lint_outcomes(
         if model is not None:
             models.append(model)
             with keep_open():  # the rules' weight readers share one open file per weights file
-                pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
+                pairs.extend(pair for pair in _rule_hits(model, settings, sorted(enabled), crashed) if pair[0] in enabled)
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
         findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
-    ordered = sorted(findings.values(), key=lambda f: (f.code, f.location or "", f.message))
+    ordered = sorted(_capped(findings.values(), path), key=lambda f: (f.code, f.location or "", f.message))
     reported = models[0] if models else None
     return ArtifactReport(
         path=path,

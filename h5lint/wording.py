@@ -16,3 +16,13 @@ def listed(names: Sequence[str], most: int = SHOWN) -> str:
 def plural(count: int, word: str) -> str:
     """``1 finding``, ``3 findings``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def clipped(text: str, most: int) -> str:
+    """``text`` if it has at most ``most`` characters, else its start and end around a marker saying how much
+    was cut: a name or value in a file can be megabytes long, and a report must stay readable and small."""
+    if len(text) <= most:
+        return text
+    marker = f"…[{len(text) - most:,} characters cut]…"
+    head = most * 2 // 3
+    return text[:head] + marker + text[len(text) - (most - head) :]

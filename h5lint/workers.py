@@ -154,6 +154,8 @@ class Supervisor(Generic[T, R]):
             died = worker.process.sentinel in ready or not worker.process.is_alive()
             late = self.deadline is not None and time.monotonic() - worker.started > self.deadline
             if died or (worker.conn not in ready and late):
+                if died:  # its pipe closes before it can be reaped: wait for the exit status that says why
+                    worker.process.join(timeout=GRACE_SECONDS)
                 why = TIME_UP if late and not died else _describe_exit(worker.process.exitcode)
                 self._replace(worker)
                 finished[index] = self.lost(task, why)

@@ -2,7 +2,7 @@
 
 parsers (bytes) -> ir (facts) -> keras (semantic layer) -> rules (policy, wording) -> engine -> reporters.
 Rules know nothing about files or output; the semantic layer knows no rules; reporters know neither the
-parsers nor the rules' logic; the byte-level libraries (hdf5, tensorbundle, pbwire) know nothing above them.
+parsers nor the rules' logic; the byte-level libraries (hdf5, tensorbundle, pbwire, safeio) know nothing above them.
 """
 
 from __future__ import annotations
@@ -25,11 +25,23 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path, module: str) -> set[str]:
+def _runtime_nodes(tree: ast.AST):
+    """Every node but those under ``if TYPE_CHECKING:``, which never run."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            pending.extend(node.orelse)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _imports(path: Path, module: str, modules: set[str]) -> set[str]:
     """Every h5lint module ``path`` imports, at the top or inside functions."""
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -38,8 +50,10 @@ def _imports(path: Path, module: str) -> set[str]:
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
+            named = {f"{base}.{alias.name}" for alias in node.names}
+            found |= named
+            if not named <= modules:  # "from .. import safeio" imports a module, not its package's names
+                found.add(base)
     return {name for name in found if name == "h5lint" or name.startswith("h5lint.")}
 
 
@@ -49,7 +63,7 @@ def _graph() -> dict[str, set[str]]:
     graph = {}
     for name, path in modules.items():
         # "from . import x" names a module or a name in a package: keep only what is a module of ours
-        graph[name] = {m for m in _imports(path, name) if m in modules and m != name}
+        graph[name] = {m for m in _imports(path, name, set(modules)) if m in modules and m != name}
     return graph
 
 
@@ -72,7 +86,7 @@ CONTRACT = [
                         "h5lint.cli", "h5lint.settings", "h5lint.catalog")),
     ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine")),
 ]
-LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire")
+LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio")
 
 
 @pytest.mark.parametrize("who,forbidden", CONTRACT, ids=[who for who, _ in CONTRACT])

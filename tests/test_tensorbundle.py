@@ -283,7 +283,7 @@ def test_savedmodel_bundles_are_self_consistent(index):
         paths = tb.variable_paths(bundle)
         assert set(paths) == keys - {tb.OBJECT_GRAPH_KEY}
     elif tb.OBJECT_GRAPH_KEY in keys:
-        assert problems and "no such file" in bundle.object_graph_problem
+        assert problems and "does not exist" in bundle.object_graph_problem
 
 
 def test_savedmodel_bundles_exist():

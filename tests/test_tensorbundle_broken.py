@@ -58,17 +58,17 @@ def test_index_without_its_data_shard(ckpt):
     (ckpt / SHARD).unlink()
     bundle = tb.read_index(ckpt / "ckpt.index")  # the index itself is intact
     assert bundle.object_graph is None
-    assert bundle.object_graph_problem == f"{ckpt / SHARD}: no such file"
+    assert bundle.object_graph_problem == f"{ckpt / SHARD}: does not exist"
     [problem] = tb.shard_problems(bundle)
     assert problem.kind == "missing-shard" and problem.shard == SHARD
     assert set(problem.keys) == {e.key for e in bundle.entries} and len(problem.keys) == 23
     assert problem.message == (
-        f'{ckpt / SHARD}: no such file (23 tensor(s) stored there: "{KERNEL}", '
+        f'{ckpt / SHARD}: does not exist (23 tensor(s) stored there: "{KERNEL}", '
         '"layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE", "layer_with_weights-1/gamma/.ATTRIBUTES/VARIABLE_VALUE", '
         '"layer_with_weights-1/beta/.ATTRIBUTES/VARIABLE_VALUE", '
         '"layer_with_weights-1/moving_mean/.ATTRIBUTES/VARIABLE_VALUE" and 18 more)'
     )
-    with pytest.raises(tb.BundleError, match=f"^{ckpt / SHARD}: no such file$"):
+    with pytest.raises(tb.BundleError, match=f"^{ckpt / SHARD}: does not exist$"):
         next(tb.tensor_chunks(bundle, _entry(bundle, KERNEL), 10))
 
 
@@ -376,12 +376,12 @@ def test_shard_linked_out_of_the_folder(ckpt, tmp_path):
     (ckpt / SHARD).unlink()
     (ckpt / SHARD).symlink_to(outside)
     bundle = tb.read_index(ckpt / "ckpt.index")
-    message = f"{ckpt / SHARD}: a link to {outside}, outside the bundle's folder; h5lint does not follow it"
+    message = f"{ckpt / SHARD}: is a link to {outside}, outside the artifact; h5lint does not follow it"
     assert bundle.object_graph_problem == message
     [problem] = tb.shard_problems(bundle, crc_budget=1 << 20)
     assert problem.kind == "shard-outside-folder" and len(problem.keys) == 23
     assert problem.message.startswith(message + " (23 tensor(s) stored there: ")
-    with pytest.raises(tb.BundleError, match="outside the bundle's folder"):
+    with pytest.raises(tb.BundleError, match="outside the artifact"):
         next(tb.tensor_chunks(bundle, _entry(bundle, KERNEL), 10))
 
 
@@ -398,7 +398,7 @@ def test_index_linked_out_of_the_folder(ckpt, tmp_path):
     outside.write_bytes((ckpt / "ckpt.index").read_bytes())
     (ckpt / "ckpt.index").unlink()
     (ckpt / "ckpt.index").symlink_to(outside)
-    with pytest.raises(tb.BundleError, match="outside the bundle's folder; h5lint does not follow it"):
+    with pytest.raises(tb.BundleError, match="outside the artifact; h5lint does not follow it"):
         tb.read_index(ckpt / "ckpt.index")
 
 
@@ -407,14 +407,14 @@ def test_fifo_shard_is_not_opened_for_reading(ckpt):
     (ckpt / SHARD).unlink()
     os.mkfifo(ckpt / SHARD)  # opening it for a blocking read would hang forever
     bundle = tb.read_index(ckpt / "ckpt.index")
-    assert bundle.object_graph_problem == f"{ckpt / SHARD}: not a regular file"
+    assert bundle.object_graph_problem == f"{ckpt / SHARD}: is not a regular file (a FIFO, socket or device); h5lint does not open it"
     [problem] = tb.shard_problems(bundle, crc_budget=1 << 20)
     assert problem.kind == "unreadable-shard"
 
 
 def test_directory_index(ckpt):
     (ckpt / "x.index").mkdir()
-    with pytest.raises(tb.BundleError, match=r"x.index: not a regular file"):
+    with pytest.raises(tb.BundleError, match=r"x.index: is not a regular file"):
         tb.read_index(ckpt / "x.index")
 
 
@@ -424,7 +424,7 @@ def test_index_must_be_named_index(ckpt):
 
 
 def test_missing_index(ckpt):
-    with pytest.raises(tb.BundleError, match=r"nothing.index: no such file"):
+    with pytest.raises(tb.BundleError, match=r"nothing.index: does not exist"):
         tb.read_index(ckpt / "nothing.index")
 
 

@@ -11,6 +11,7 @@ H5L001 naming the file, so one bad file never stops a run.
 from __future__ import annotations
 
 import importlib
+import platform
 from pathlib import Path
 
 from .. import candidate as d
@@ -20,7 +21,7 @@ from ..ir import Format
 from . import checkpoint, h5, json_model, keras_zip, savedmodel
 from .spec import FormatSpec
 
-# Sniffing order: the first spec whose sniff accepts a file's bytes reads it.
+# Sniffing order: a file is read by every spec whose sniff accepts its bytes, in this order.
 SPECS: tuple[FormatSpec, ...] = (
     h5.SPEC,
     keras_zip.ZIP,
@@ -31,6 +32,13 @@ SPECS: tuple[FormatSpec, ...] = (
 )
 BY_CONTAINER = {spec.container: spec for spec in SPECS}
 FORMATS: tuple[Format, ...] = tuple(dict.fromkeys(f for spec in SPECS for f in spec.formats))
+
+
+def _import_reader(module: str):
+    # h5py's import asks platform for the processor name, which on Linux runs `uname -p` found through PATH
+    # (a venv's bin/ first): no program may start during a scan, so the answer is given beforehand.
+    platform.uname().__dict__.setdefault("processor", platform.machine())
+    return importlib.import_module(module)
 
 
 def format_named(name: str) -> Format:
@@ -94,7 +102,7 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True, extension_
     if simple is not None:
         return simple
     try:
-        reader = importlib.import_module(BY_CONTAINER[candidate.container].reader)
+        reader = _import_reader(BY_CONTAINER[candidate.container].reader)
         outcome = reader.read(candidate.path, read_weights=read_weights)
     except RecursionError:
         outcome = unreadable(candidate.path, "the model's structure is nested too deeply to read", None)

@@ -7,10 +7,10 @@ model part never ends, and a message about a part names the artifact first.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping
 
+from .. import safeio
 from ..codes import UNREADABLE
 from ..findings import Hit, Problem
 from ..wording import listed
@@ -44,25 +44,28 @@ def read_capped(stream: BinaryIO, declared: int, cap: int) -> bytes:
     return data
 
 
-def regular_file_size(file: Path) -> int:
-    """The size of ``file``; PartProblem unless it is a regular file (opening a FIFO blocks, a device never ends)."""
+def open_part(file: Path, root: Path | None) -> BinaryIO:
+    """A part opened for reading, if it is a regular file resolving inside ``root`` (the artifact's folder;
+    None for a file scanned on its own, whose place discovery judged); else PartProblem."""
     try:
-        info = os.stat(file)
-    except OSError as exc:
-        raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise PartProblem("is not a regular file (a FIFO, socket or device); h5lint does not open it")
-    return info.st_size
+        return safeio.open_inside(file, root if root is not None else os.path.dirname(os.path.realpath(file)))
+    except safeio.Refused as exc:
+        raise PartProblem(str(exc)) from None
 
 
-def read_file_capped(file: Path, cap: int) -> bytes:
-    """A regular file's bytes within ``cap`` (a FIFO or device named like a model part is refused)."""
-    size = regular_file_size(file)
-    try:
-        with open(file, "rb") as fh:
-            return read_capped(fh, size, cap)
-    except OSError as exc:
-        raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+def part_size(file: Path, root: Path | None) -> int:
+    """The size of a part that :func:`open_part` accepts (for readers that open it by name themselves)."""
+    with open_part(file, root) as fh:
+        return os.fstat(fh.fileno()).st_size
+
+
+def read_file_capped(file: Path, cap: int, root: Path | None) -> bytes:
+    """The bytes of a part :func:`open_part` accepts, within ``cap``."""
+    with open_part(file, root) as fh:
+        try:
+            return read_capped(fh, os.fstat(fh.fileno()).st_size, cap)
+        except OSError as exc:
+            raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def too_many_members(count: int, what: str) -> str | None:

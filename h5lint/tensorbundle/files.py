@@ -9,12 +9,12 @@ itself is taken as it resolves: whether *it* may be a link is for whoever chose 
 from __future__ import annotations
 
 import os
-import stat
 from typing import BinaryIO
 
+from .. import safeio
 from .errors import BundleError
 
-MISSING, OUTSIDE, NOT_A_FILE, UNREADABLE = "missing", "outside-folder", "not-a-file", "unreadable"
+MISSING, OUTSIDE, NOT_A_FILE, UNREADABLE = safeio.MISSING, safeio.OUTSIDE, safeio.NOT_A_FILE, safeio.UNREADABLE
 
 
 class FileProblem(BundleError):
@@ -27,28 +27,10 @@ class FileProblem(BundleError):
 
 def open_inside(path: str) -> BinaryIO:
     """``path`` opened for binary reading, if it resolves to a regular file inside its own folder."""
-    folder = os.path.realpath(os.path.dirname(path) or ".")
-    target = os.path.realpath(path)
-    if not target.startswith(folder.rstrip(os.sep) + os.sep):
-        raise FileProblem(
-            OUTSIDE, f"{path}: a link to {target}, outside the bundle's folder; h5lint does not follow it"
-        )
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        descriptor = os.open(target, flags)
-    except FileNotFoundError:
-        raise FileProblem(MISSING, f"{path}: no such file") from None
-    except OSError as exc:
-        raise FileProblem(UNREADABLE, f"{path}: cannot be opened ({exc.strerror or exc})") from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-    except OSError as exc:
-        os.close(descriptor)
-        raise FileProblem(UNREADABLE, f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        raise FileProblem(NOT_A_FILE, f"{path}: not a regular file")
-    return os.fdopen(descriptor, "rb")
+        return safeio.open_inside(path, os.path.dirname(path) or ".")
+    except safeio.Refused as exc:
+        raise FileProblem(exc.kind, f"{path}: {exc}") from None
 
 
 def file_size(handle: BinaryIO) -> int:

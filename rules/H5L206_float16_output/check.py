@@ -18,7 +18,12 @@ from h5lint.keras.heads import (
     significant_digits,
 )
 from h5lint.keras.model import KerasModel
-from h5lint.keras.tfgraph import ACTIVATIONS, GraphHead, outputs_named, reduced_precision
+from h5lint.keras.tfgraph import (
+    ACTIVATIONS,
+    GraphHead,
+    outputs_named,
+    reduced_precision,
+)
 
 
 def _consequence(kind: str | None, dtype: str) -> str:

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..parts import PartProblem, regular_file_size
+from ..parts import PartProblem, part_size
 from .heap import file_heap_trap
 
 if TYPE_CHECKING:
@@ -34,11 +34,12 @@ def refuse_heap_trap(trap: str | None) -> None:
         raise PartProblem(f"is not read: {trap}")
 
 
-def h5_file_opener(file: Path) -> Opener:
-    """Opener of an HDF5 file on disk, checked first: a regular file, no global heap that traps HDF5."""
+def h5_file_opener(file: Path, root: Path) -> Opener:
+    """Opener of an artifact's HDF5 member, checked first: a regular file inside ``root``, no global heap
+    that traps HDF5."""
     import h5py
 
-    regular_file_size(file)
+    part_size(file, root)
     refuse_heap_trap(file_heap_trap(file))
     # h5lint only reads; locking fails on read-only mounts and some network disks.
     return functools.partial(h5py.File, file, "r", locking=False)

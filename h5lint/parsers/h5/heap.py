@@ -12,9 +12,9 @@ to 8 bytes.
 
 from __future__ import annotations
 
-import mmap
+import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Union
 
 SIGNATURE = b"GCOL"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -23,22 +23,49 @@ MIN_COLLECTION_BYTES = 4096  # HDF5 refuses smaller collections
 LENGTH_SIZES = (2, 4, 8, 16, 32)  # what a superblock may declare for "size of lengths"
 # Objects walked over all collections; Keras files have one per string attribute element.
 MAX_OBJECTS = 1_000_000
-# A mapped file is searched this much at a time, and each part is unmapped once searched: the pages
-# of a whole mapped file would count in the process's memory (a 1 GB model would cost 1 GB of RSS).
+# A file is searched this much at a time, so memory stays bounded whatever its size.
 SEARCH_WINDOW = 16 << 20
 
 
-def _superblock(data: bytes | mmap.mmap) -> int:
+class FileBytes:
+    """The bytes of an open file, read on demand with ``pread``.
+
+    Not a memory map: a map needs address space the size of the file (more than the per-file memory
+    budget allows for a big model, and then the check would be skipped), and a file truncated while
+    it is mapped kills the process with SIGBUS where a read just comes back short.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._size = os.fstat(fd).st_size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, key: int | slice) -> bytes | int:
+        if isinstance(key, slice):
+            start, stop, _ = key.indices(self._size)
+            return os.pread(self._fd, max(0, stop - start), start)
+        raw = os.pread(self._fd, 1, key)
+        if not raw:
+            raise IndexError(key)
+        return raw[0]
+
+
+Data = Union[bytes, FileBytes]
+
+
+def _superblock(data: Data) -> int:
     """Offset of the superblock: at 0, 512, 1024 ... in a file, anywhere in a zip holding a stored one."""
     offset = 0
     while offset + 8 <= len(data):
         if data[offset : offset + 8] == HDF5_SIGNATURE:
             return offset
         offset = 512 if offset == 0 else offset * 2
-    return data.find(HDF5_SIGNATURE)
+    return next(_occurrences(data, HDF5_SIGNATURE), -1)
 
 
-def _length_size(data: bytes | mmap.mmap) -> int | None:
+def _length_size(data: Data) -> int | None:
     """Bytes of a length field, as the superblock declares it (None if there is no usable one)."""
     offset = _superblock(data)
     if offset < 0 or offset + 16 > len(data):
@@ -47,11 +74,11 @@ def _length_size(data: bytes | mmap.mmap) -> int | None:
     return size if size in LENGTH_SIZES else None
 
 
-def _number(data: bytes | mmap.mmap, at: int, size: int) -> int:
+def _number(data: Data, at: int, size: int) -> int:
     return int.from_bytes(data[at : at + size], "little")
 
 
-def _walk(data: bytes | mmap.mmap, start: int, length: int, budget: list[int]) -> bool:
+def _walk(data: Data, start: int, length: int, budget: list[int]) -> bool:
     """True if HDF5 would loop forever on the collection at ``start``; spends ``budget`` per object."""
     if data[start + 4] != VERSION:
         return False
@@ -59,6 +86,8 @@ def _walk(data: bytes | mmap.mmap, start: int, length: int, budget: list[int]) -
     end = start + size
     if size < MIN_COLLECTION_BYTES or end > len(data):
         return False  # HDF5 refuses it, or cannot read it whole
+    if size <= SEARCH_WINDOW and not isinstance(data, bytes):  # one read, not one per object
+        return _walk(data[start:end], 0, length, budget)
     pos = start + 8 + length
     while pos + 8 + length <= end:  # a shorter tail is taken as free space in one step
         budget[0] -= 1
@@ -74,13 +103,13 @@ def _walk(data: bytes | mmap.mmap, start: int, length: int, budget: list[int]) -
     return False
 
 
-def heap_trap(data: bytes | mmap.mmap) -> str | None:
+def heap_trap(data: Data) -> str | None:
     """Why the HDF5 library would never finish reading strings from ``data`` (a whole file), or None."""
     length = _length_size(data)
     if length is None:
         return None  # HDF5 cannot open it; its own error says why
     budget = [MAX_OBJECTS]
-    for at in _signatures(data):
+    for at in _occurrences(data, SIGNATURE):
         if _walk(data, at, length, budget):
             return (
                 f"corrupt HDF5 global heap at offset {at:,}: its free-space object declares 0 bytes, on which "
@@ -94,24 +123,28 @@ def heap_trap(data: bytes | mmap.mmap) -> str | None:
     return None
 
 
-def _signatures(data: bytes | mmap.mmap) -> Iterator[int]:
-    """Offsets of every SIGNATURE in ``data``, in order, searched one SEARCH_WINDOW at a time."""
-    release = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
+def _occurrences(data: Data, signature: bytes) -> Iterator[int]:
+    """Offsets of every ``signature`` in ``data``, in order, searched one SEARCH_WINDOW at a time."""
     for start in range(0, len(data), SEARCH_WINDOW):
         stop = min(start + SEARCH_WINDOW, len(data))
         # A signature starting in this window may end in the next one.
-        at = data.find(SIGNATURE, start, stop + len(SIGNATURE) - 1)
-        while 0 <= at < stop:
-            yield at
-            at = data.find(SIGNATURE, at + 1, stop + len(SIGNATURE) - 1)
-        if release:
-            data.madvise(mmap.MADV_DONTNEED, start, stop - start)
+        window = data[start : stop + len(signature) - 1]
+        at = window.find(signature)
+        while 0 <= at < stop - start:
+            yield start + at
+            at = window.find(signature, at + 1)
 
 
 def file_heap_trap(path: str | Path) -> str | None:
-    """:func:`heap_trap` of a file, mapped read-only; None when it cannot be mapped (h5py will say why)."""
+    """:func:`heap_trap` of a file; None when it cannot be opened (h5py cannot open it either)."""
     try:
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return heap_trap(data)
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
         return None
+    try:
+        return heap_trap(FileBytes(fd))
+    except OSError as exc:
+        # Unchecked, the file might trap HDF5; it is not handed to it.
+        return f"it cannot be read to check it for global heaps that trap HDF5 ({exc.strerror or exc})"
+    finally:
+        os.close(fd)

@@ -9,6 +9,7 @@ model's own folder are ever opened.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -21,7 +22,15 @@ from ...jsonutil import MAX_JSON_BYTES, JsonProblem, parse_json
 from ..h5 import H5_WEIGHTS
 from ..h5.files import h5_file_opener
 from ..keras_zip.archive import StoreContents, read_h5_store
-from ..parts import PartProblem, describe_json, problem, read_file_capped, some_names
+from ..parts import (
+    PartProblem,
+    describe_json,
+    open_part,
+    part_size,
+    problem,
+    read_file_capped,
+    some_names,
+)
 from . import KERAS_JSON, TFJS
 
 if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras 3 weights: not for a bare config
@@ -38,7 +47,7 @@ TFJS_DTYPES = {
     "uint16": "<u2",
     "float16": "<f2",
 }
-# The largest finite float32: quantization parameters beyond it overflow to inf when used.
+# The largest finite float32: quantization parameters beyond it are inf once the loader uses them.
 FLOAT32_MAX = 3.4028234663852886e38
 GENERATED_BY_KERAS = "keras v"
 SHARD_FIX = "copy every .bin file listed in weightsManifest next to model.json (or re-run tensorflowjs_converter)"
@@ -71,6 +80,7 @@ def _decoded(value: Any, what: str) -> tuple[Any, tuple[str, ...]]:
 class _Shard:
     file: Path
     size: int
+    folder: Path  # the model's folder, which the shard must stay inside
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,8 @@ class _Decoder:
         if self.as_bool:
             return values.astype(bool)
         if self.scale is not None:
-            return values.astype(np.float32) * np.float32(self.scale) + np.float32(self.low)
+            with np.errstate(all="ignore"):  # 0 * inf is NaN, as in the loader; no warning on stderr
+                return values.astype(np.float32) * np.float32(self.scale) + np.float32(self.low)
         return values.astype(np.float32) if self.widen else values
 
 
@@ -109,9 +120,12 @@ def _span_reader(shards: tuple[_Shard, ...], offset: int, count: int, decoder: _
             if start >= shard.size:
                 start -= shard.size
                 continue
-            with open(shard.file, "rb") as fh:
-                fh.seek(start)
-                part = fh.read(min(length, shard.size - start))
+            try:
+                with open_part(shard.file, shard.folder) as fh:
+                    fh.seek(start)
+                    part = fh.read(min(length, shard.size - start))
+            except PartProblem:
+                return b"".join(parts)  # swapped for a link or a FIFO since the inventory: no further values
             parts.append(part)
             length -= len(part)
             start = 0
@@ -134,15 +148,16 @@ def _span_reader(shards: tuple[_Shard, ...], offset: int, count: int, decoder: _
     return read
 
 
-def _float32(value: Any) -> float | None:
-    """A quantization parameter as a finite float32 value, None when it is not one (a hostile 1e400)."""
+def _float32(value: Any) -> float:
+    """A quantization parameter as the float32 the loader computes with: a hostile 1e400 is inf there, and
+    so are the weights dequantized with it (H5L502 then sees what a loaded model would hold)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
+        return math.nan  # JavaScript arithmetic on a non-number
     try:
         number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) and abs(number) <= FLOAT32_MAX else None
+    except OverflowError:  # an integer with hundreds of digits
+        return math.copysign(math.inf, value)
+    return math.copysign(math.inf, number) if abs(number) > FLOAT32_MAX else number
 
 
 def _decoder(entry: Mapping[str, Any]) -> _Decoder | None:
@@ -154,8 +169,7 @@ def _decoder(entry: Mapping[str, Any]) -> _Decoder | None:
             return None
         if layout[1] == "f":
             return _Decoder(layout, widen=True)
-        scale, low = _float32(quant.get("scale", 1.0)), _float32(quant.get("min", 0.0))
-        return _Decoder(layout, scale, low) if scale is not None and low is not None else None
+        return _Decoder(layout, _float32(quant.get("scale", 1.0)), _float32(quant.get("min", 0.0)))
     layout = TFJS_DTYPES.get(str(entry.get("dtype")))
     if layout is None:
         return None
@@ -238,11 +252,13 @@ def _present_shards(path: str, folder: Path, names: list[str], problems: list[Pr
         if file is None:
             message = f"weights file {name} is not inside the model's folder; h5lint does not read it"
             problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
-        elif not file.is_file():
-            message = f"weights file {name} listed in weightsManifest is missing; loading the model fails"
-            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
-        else:
-            shards.append(_Shard(file, file.stat().st_size))
+            continue
+        try:
+            shards.append(_Shard(file, part_size(file, folder), folder))
+        except PartProblem as exc:
+            missing = not os.path.lexists(file)
+            message = "is missing; loading the model fails" if missing else str(exc)
+            problems.append(problem(path, f"weights file {name} listed in weightsManifest {message}", f"member:{name}", SHARD_FIX))
     return tuple(shards) if len(shards) == len(names) else None
 
 
@@ -387,13 +403,13 @@ def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) ->
     contents = []
     for shard in shards:
         file = _inside(folder, shard)
-        why = "is not inside the index's folder; h5lint does not read it" if file is None else "is missing"
-        if file is None or not file.is_file():
-            fix = "copy every shard listed in weight_map next to the .weights.json index"
+        fix = "copy every shard listed in weight_map next to the .weights.json index"
+        if file is None or not os.path.lexists(file):
+            why = "is not inside the index's folder; h5lint does not read it" if file is None else "is missing"
             problems.append(problem(path, f"weights shard {shard} {why}", f"member:{shard}", fix))
             continue
         try:
-            opener = h5_file_opener(file)
+            opener = h5_file_opener(file, folder)
             store = read_h5_store(opener)
             with opener() as h5:
                 contents.append((store, _named_store_paths(h5)))
@@ -455,7 +471,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     name = Path(path).name
     data = b""
     try:
-        data = read_file_capped(Path(path), MAX_JSON_BYTES)
+        data = read_file_capped(Path(path), MAX_JSON_BYTES, None)
         doc, nonstandard = parse_json(data, name)
         layout = "architecture"
         if isinstance(doc, str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import struct
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,6 +14,10 @@ CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS_STORE = "model.weights.h5"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+# The end-of-central-directory record: 22 bytes and a comment of up to 65,535 after it, at the file's end.
+END_RECORD = b"PK\x05\x06"
+END_RECORD_SIZE = 22
+MAX_COMMENT = 0xFFFF
 
 KERAS_ZIP = ir.Format("keras-zip", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
 KERAS_DIR = ir.Format("keras-dir", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
@@ -23,8 +29,26 @@ _READS = (
 
 
 
-def _is_zip(head: bytes, _file: BinaryIO) -> bool:
-    return head.startswith(ZIP_SIGNATURES)
+def _is_zip(head: bytes, file: BinaryIO) -> bool:
+    # zipfile (and so Keras 3) finds an archive by the record at its end, whatever comes before it: an HDF5
+    # file with a zip appended is a .keras to Keras, so it is one to h5lint too.
+    return head.startswith(ZIP_SIGNATURES) or _has_end_record(file)
+
+
+def _has_end_record(file: BinaryIO) -> bool:
+    size = file.seek(0, os.SEEK_END)
+    start = max(0, size - END_RECORD_SIZE - MAX_COMMENT)
+    file.seek(start)
+    tail = file.read()
+    at = tail.rfind(END_RECORD)
+    while at >= 0:
+        if at + END_RECORD_SIZE <= len(tail):
+            cd_size, cd_offset, comment = struct.unpack_from("<IIH", tail, at + 12)
+            # The comment must end the file and the central directory must fit before the record.
+            if at + END_RECORD_SIZE + comment == len(tail) and cd_size + cd_offset <= start + at:
+                return True
+        at = tail.rfind(END_RECORD, 0, at)
+    return False
 
 
 def is_keras_dir(folder: Path) -> bool:

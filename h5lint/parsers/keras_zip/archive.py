@@ -32,10 +32,10 @@ from ..h5.heap import file_heap_trap, heap_trap
 from ..parts import (
     PartProblem,
     describe_json,
+    open_part,
     problem,
     read_capped,
     read_file_capped,
-    regular_file_size,
     some_names,
     too_many_members,
 )
@@ -183,17 +183,13 @@ class _FolderSource:
         return name in self._files
 
     def read(self, name: str, cap: int) -> bytes:
-        return read_file_capped(self._root / name, cap)
+        return read_file_capped(self._root / name, cap, self._root)
 
     def stream(self, name: str) -> BinaryIO:
-        regular_file_size(self._root / name)
-        try:
-            return open(self._root / name, "rb")
-        except OSError as exc:
-            raise PartProblem(f"cannot be read ({exc.strerror or exc})") from None
+        return open_part(self._root / name, self._root)
 
     def h5_opener(self, name: str) -> Opener:
-        return h5_file_opener(self._root / name)
+        return h5_file_opener(self._root / name, self._root)
 
 
 def _npy_header(head: bytes) -> tuple[str, tuple[int, ...]]:

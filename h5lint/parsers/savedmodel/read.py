@@ -26,11 +26,12 @@ from typing import Any, Iterable, Mapping
 from google.protobuf import message as pb_message
 from google.protobuf import text_format
 
-from ... import ir, pbwire
+from ... import ir, pbwire, safeio
 from ...codes import INCOMPLETE, UNREADABLE
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
 from ..checkpoint.read import BundleRead, read_bundle
+from ..parts import PartProblem, open_part
 from . import (
     FINGERPRINT,
     GRAPH_CPB,
@@ -113,16 +114,19 @@ def _member_files(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(found[:MAX_MEMBER_FILES]))
 
 
-def _read_member(path: Path) -> bytes:
-    """The bytes of a protobuf member, within h5lint's size budget."""
+def _read_member(path: Path, folder: Path) -> bytes:
+    """The bytes of a protobuf member inside ``folder``, within h5lint's size budget."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PROTO_BYTES:
-            raise _Unusable(
-                f"it is {size:,} bytes, over h5lint's budget of {MAX_PROTO_BYTES:,} bytes for a protobuf file",
-                FIX_OVER_BUDGET,
-            )
-        return path.read_bytes()
+        with open_part(path, folder) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_PROTO_BYTES:
+                raise _Unusable(
+                    f"it is {size:,} bytes, over h5lint's budget of {MAX_PROTO_BYTES:,} bytes for a protobuf file",
+                    FIX_OVER_BUDGET,
+                )
+            return fh.read()
+    except PartProblem as exc:
+        raise _Unusable(f"it {exc}") from None
     except OSError as exc:
         raise _Unusable(f"it cannot be read ({exc.strerror or exc})") from None
 
@@ -178,7 +182,7 @@ def _renamed_graph(folder: Path) -> _GraphFile | None:
     candidates = sorted(p for p in folder.glob("*.pb") if p.name not in NOT_A_GRAPH and p.is_file())
     for path in candidates[:MAX_RENAMED_CANDIDATES]:
         try:
-            model = _binary_savedmodel(_read_member(path))
+            model = _binary_savedmodel(_read_member(path, folder))
         except _Unusable:
             continue
         if model is not None and _has_graph(model):
@@ -192,7 +196,7 @@ def _read_graph(folder: Path, problems: list[Problem]) -> _GraphFile:
         if not path.is_file():
             continue
         try:
-            model = _parse_savedmodel(_read_member(path), text=name == GRAPH_PBTXT)
+            model = _parse_savedmodel(_read_member(path, folder), text=name == GRAPH_PBTXT)
             if not model.meta_graphs:
                 raise _Unusable("it holds no MetaGraphDef, so there is no graph to load; re-export it")
         except _Unusable as exc:
@@ -344,7 +348,7 @@ def _read_keras_file(folder: Path, problems: list[Problem]) -> _KerasFile | None
         return None
     location = f"member:{KERAS_METADATA}"
     try:
-        data = _read_member(path)
+        data = _read_member(path, folder)
     except _Unusable as exc:
         problems.append(_problem(UNREADABLE, location, f"{path}: {exc}", exc.fix))
         return _KerasFile(())
@@ -416,12 +420,6 @@ def _keras_config(root: _KerasRoot) -> ir.KerasConfig:
 # --- completeness checks ------------------------------------------------------------------------
 
 
-def _outside(path: Path, folder: Path) -> bool:
-    """True when ``path`` (a link, or inside one) resolves outside ``folder``."""
-    base = os.path.realpath(folder).rstrip(os.sep) + os.sep
-    return not os.path.realpath(path).startswith(base)
-
-
 def _shards_without_index(variables: Path, folder: Path) -> list[Problem]:
     """Data shards missing beside a missing index, as far as the names of those present tell."""
     try:
@@ -456,11 +454,9 @@ def _variables(
             return None, []
         message = f"{folder}: variables/ is missing, but {needed}; {VARIABLES_EFFECT}"
         return None, [_problem(INCOMPLETE, f"member:{VARIABLES}", message, FIX_COPY)]
-    if _outside(variables, folder):
-        message = (
-            f"{folder}: variables/ is a link to {os.path.realpath(variables)}, outside the SavedModel folder; "
-            "h5lint does not follow it"
-        )
+    leads_to = safeio.escapes(variables, folder)
+    if leads_to is not None:
+        message = f"{folder}: variables/ is a link to {leads_to}, outside the SavedModel folder; h5lint does not follow it"
         return None, [_problem(UNREADABLE, f"member:{VARIABLES}", message, FIX_COPY)]
     if not index.is_file():
         if needed is None:
@@ -608,7 +604,7 @@ def _fingerprint(folder: Path) -> Mapping[str, Any] | None:
         return None
     fingerprint = message_class("FingerprintDef")()
     try:
-        fingerprint.ParseFromString(_read_member(path))
+        fingerprint.ParseFromString(_read_member(path, folder))
     except (_Unusable, *DECODE_ERRORS):
         return None
     values: dict[str, Any] = {name: int(getattr(fingerprint, name)) for name in FINGERPRINT_HASHES}
