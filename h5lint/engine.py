@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from . import __version__
@@ -37,7 +37,7 @@ from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
 from .settings import Settings
-from .wording import clipped
+from .wording import clipped, encodable
 from .workers import GRACE_SECONDS, TIME_UP, Supervisor, cpu_count
 
 _CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
@@ -48,6 +48,7 @@ Result = ArtifactReport | Skipped
 MAX_MESSAGE = 2000
 MAX_LOCATION = 300
 MAX_PER_RULE = 100
+MAX_VERSION_TEXT = 200
 
 
 def fingerprint(code: str, path: str, location: str | None) -> str:
@@ -63,10 +64,10 @@ def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding
         code=spec.code,
         name=spec.name,
         severity=severity,
-        message=clipped(hit.message, MAX_MESSAGE),
+        message=encodable(clipped(hit.message, MAX_MESSAGE)),
         path=path,
         location=_short_location(hit.location),
-        fix=clipped(hit.fix, MAX_MESSAGE) if hit.fix else hit.fix,
+        fix=encodable(clipped(hit.fix, MAX_MESSAGE)) if hit.fix else hit.fix,
         fingerprint=fingerprint(spec.code, path, hit.location),
     )
 
@@ -74,9 +75,19 @@ def _finding(spec: RuleSpec, hit: Hit, path: str, settings: Settings) -> Finding
 def _short_location(location: str | None) -> str | None:
     """The location, or for an overlong one its start and a hash of the whole (so two stay apart)."""
     if location is None or len(location) <= MAX_LOCATION:
-        return location
+        return location if location is None else encodable(location)
     digest = hashlib.sha256(location.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return f"{location[: MAX_LOCATION - 14]}…#{digest}"
+    return f"{encodable(location[: MAX_LOCATION - 14])}…#{digest}"
+
+
+def _encodable_versions(versions: VersionTags) -> VersionTags:
+    """Version tags as reports can write them (they are text from the file, clipped like any quoted value)."""
+    texts = {
+        field.name: encodable(clipped(value, MAX_VERSION_TEXT))
+        for field in fields(versions)
+        if isinstance(value := getattr(versions, field.name), str)
+    }
+    return replace(versions, **texts)
 
 
 def _capped(findings: Iterable[Finding], path: str) -> list[Finding]:
@@ -208,7 +219,7 @@ def lint_outcomes(
         path=path,
         format=reported.format.name if reported else None,
         layout=reported.layout if reported else None,
-        versions=reported.versions if reported else VersionTags(),
+        versions=_encodable_versions(reported.versions) if reported else VersionTags(),
         findings=tuple(ordered),
         readable=reported is not None,
         crashed_checks=tuple(crashed),

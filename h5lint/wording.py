@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
+
+# Surrogates other than U+DC80..U+DCFF, which stand for the undecodable bytes of a file name (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 SHOWN = 5
 
@@ -26,3 +30,9 @@ def clipped(text: str, most: int) -> str:
     marker = f"…[{len(text) - most:,} characters cut]…"
     head = most * 2 // 3
     return text[:head] + marker + text[len(text) - (most - head) :]
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON ``\\ud800`` escape in a file decodes to one) written as that
+    escape: no reporter can encode it, and one name must not end the report."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

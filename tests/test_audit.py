@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLES
-from test_unbypassable import LAMBDA_H5, _shape_bomb, _stored_polyglot
-
 from test_hostile import _trap_heap
+from test_unbypassable import LAMBDA_H5, _shape_bomb, _stored_polyglot
 
 # Events that start programs, open network connections or change files.
 EXEC_EVENTS = ("os.exec", "os.posix_spawn", "os.spawn", "os.system", "os.startfile", "subprocess.Popen", "pty.spawn")

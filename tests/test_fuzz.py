@@ -202,16 +202,26 @@ def _digest(path: Path) -> str:
 
 
 def assert_survives(path: Path) -> ArtifactReport:
+    artifacts = assert_all_survive(path)
+    assert len(artifacts) == 1, artifacts
+    return artifacts[0]
+
+
+def assert_all_survive(path: Path) -> tuple[ArtifactReport, ...]:
+    """Every artifact found under ``path`` (a folder whose parts were all linked away may hold none)."""
     before = _digest(path)
     report = lint_paths([str(path)], SETTINGS, jobs=1, budgets=BUDGETS)
-    assert len(report.artifacts) == 1, report
-    artifact = report.artifacts[0]
+    for artifact in report.artifacts:
+        _assert_report_sane(artifact)
+    assert _digest(path) == before, f"h5lint changed {path}"
+    return report.artifacts
+
+
+def _assert_report_sane(artifact: ArtifactReport) -> None:
     codes = {f.code for f in artifact.findings}
     assert artifact.crashed_checks == (), artifact.crashed_checks  # a crashing rule is a bug
     assert artifact.readable or "H5L001" in codes, artifact
     assert not [f for f in artifact.findings if "time limit" in f.message], artifact.findings
-    assert _digest(path) == before, f"h5lint changed {path}"
-    return artifact
 
 
 def _max_rss_bytes() -> int:
@@ -390,3 +400,187 @@ def test_mutate_helpers_do_what_they_say():
     assert edit_config({"a": [1, 2]}, [("replace", 1, None)]) == {"a": [None, 2]}
     assert edit_config({"a": [1, 2]}, [("delete", 0, None)]) == {}
     assert edit_config({"a": 1}, [("wrap", 1, None)]) == {"a": [1]}
+
+
+# --- hostile arrangements: polyglots, encodings, links, names (issue 10) ----------------------------
+
+LAMBDA_ZIP = "k3_lambda_os_system.keras"  # H5L101 at layer:pwn, an error, wherever it is read from
+PWN = ("H5L101", "layer:pwn")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+USER_BLOCKS = [512 << shift for shift in range(6)]
+
+
+def _pairs(artifact: ArtifactReport) -> set[tuple[str, str | None]]:
+    return {(f.code, f.location) for f in artifact.findings}
+
+
+def _stored_members(source: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(source) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def _polyglot(members: dict[str, bytes], h5: bytes, arrangement: str, boundary: int, junk: bytes) -> bytes:
+    """A file that is the Lambda zip and an HDF5 file at once, arranged as an attacker might."""
+    import io
+
+    def stored(entries: dict[str, bytes]) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+            for name, data in entries.items():
+                zf.writestr(name, data)
+        return buf.getvalue()
+
+    if arrangement == "zip-then-h5":  # an HDF5 file stored in the zip, its signature on a user-block boundary
+        entries = {"metadata.json": members["metadata.json"], "config.json": members["config.json"], "x.h5": h5}
+        first = stored(entries).find(HDF5_SIGNATURE)
+        target = next((b for b in USER_BLOCKS if b >= first + len(junk)), None)
+        if target is not None:
+            entries["config.json"] = members["config.json"] + b" " * (target - first)
+        entries["model.weights.h5"] = members["model.weights.h5"]
+        return stored(entries)
+    # An HDF5 file with the zip appended (zipfile finds it by its end record), junk between.
+    return h5 + junk + stored(members)
+
+
+def test_polyglots_are_read_as_every_format_they_are(workdir):
+    members = _stored_members(_seed(LAMBDA_ZIP))
+    h5s = {name: _seed(name).read_bytes() for name in H5_SEEDS}
+
+    @fuzz(150)
+    @given(
+        st.sampled_from(H5_SEEDS),
+        st.sampled_from(["zip-then-h5", "h5-then-zip"]),
+        st.sampled_from(USER_BLOCKS),
+        st.binary(max_size=600),
+    )
+    def search(h5_seed, arrangement, boundary, junk):
+        target = _fresh(workdir, "polyglot.keras")
+        target.write_bytes(_polyglot(members, h5s[h5_seed], arrangement, boundary, junk))
+        artifact = assert_survives(target)
+        assert PWN in _pairs(artifact)  # the zip's Lambda is never hidden by the HDF5 reading
+
+    run_bounded(search)
+
+
+def _escape_some(text: str, picks: list[int]) -> str:
+    """JSON text with some characters of its strings written as \\uXXXX escapes (the same document)."""
+    out, in_string, escaped = [], False, False
+    for index, char in enumerate(text):
+        if in_string and not escaped and char not in '"\\' and index % 7 in picks:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+        if char == '"' and not escaped:
+            in_string = not in_string
+        escaped = char == "\\" and not escaped
+    return "".join(out)
+
+
+def test_configs_in_every_encoding_json_accepts(workdir):
+    source = _seed(LAMBDA_ZIP)
+    config = _stored_members(source)["config.json"].decode("utf-8")
+
+    @fuzz(120)
+    @given(
+        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]),
+        st.lists(st.integers(0, 6), max_size=3),
+        st.sampled_from(["zip", "folder"]),
+    )
+    def search(encoding, picks, where):
+        data = _escape_some(config, picks).encode(encoding)
+        target = _fresh(workdir, "encoded.keras" if where == "zip" else "encoded_folder")
+        if where == "zip":
+            _zip_with(source, target, lambda name, d: data if name == "config.json" else d)
+        else:
+            target.mkdir()
+            for name, member in _stored_members(source).items():
+                (target / name).write_bytes(data if name == "config.json" else member)
+        assert PWN in _pairs(assert_survives(target))
+
+    run_bounded(search)
+
+
+LINK_SEEDS = ("k3_sigmoid_head_bce_unzipped", "tfjs_nonfinite_weights", "tfk_sigmoid_head_bce_savedmodel")
+
+
+def test_links_inside_model_folders(workdir):
+    outside = _fresh(workdir, "outside")
+    outside.mkdir()
+    (outside / "secret.json").write_text(json.dumps({"keras_version": "9.9.9", "class_name": "Secret"}))
+    (outside / "secret.bin").write_bytes(b"\xff" * 512)
+    kinds = {
+        "outside-file": lambda folder, member: outside / "secret.json",
+        "outside-bin": lambda folder, member: outside / "secret.bin",
+        "outside-dir": lambda folder, member: outside,
+        "device": lambda folder, member: Path("/dev/zero"),
+        "dangling": lambda folder, member: folder / "nowhere",
+        "loop": lambda folder, member: folder / member,
+        "inside": lambda folder, member: Path(member).name + ".orig",  # relative, to the original next to it
+        "parent": lambda folder, member: Path("..") / folder.name / member,  # leaves and comes back in
+    }
+
+    @fuzz(150)
+    @given(st.sampled_from(LINK_SEEDS), st.data())
+    def search(seed, data):
+        folder = _fresh(workdir, "linked")
+        shutil.copytree(_seed(seed), folder)
+        members = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        chosen = data.draw(st.lists(st.sampled_from(members), min_size=1, max_size=3, unique=True))
+        for member in chosen:
+            kind = data.draw(st.sampled_from(sorted(kinds)))
+            path = folder / member
+            if kind == "inside":
+                path.rename(path.with_name(path.name + ".orig"))
+            else:
+                path.unlink()
+            path.symlink_to(kinds[kind](folder, member))
+        for artifact in assert_all_survive(folder):
+            text = json.dumps([[f.message, f.location] for f in artifact.findings]) + str(artifact.versions)
+            assert "9.9.9" not in text and "Secret" not in text
+
+    run_bounded(search)
+
+
+NAME_CHARACTERS = st.characters(codec=None, exclude_categories=())  # every code point, lone surrogates too
+HOSTILE_NAMES = st.one_of(
+    st.text(NAME_CHARACTERS, max_size=40),
+    st.sampled_from(["\n::error file=x,line=1::forged", "::add-mask::secret", "\x1b]0;title\x07", "a\rb", "\ud800"]),
+    st.builds(lambda n: "N" * n, st.integers(0, 300_000)),
+)
+
+
+def test_hostile_names_in_every_output_format(workdir):
+    from h5lint.reporters import render
+
+    source = _seed(LAMBDA_ZIP)
+    config = json.loads(_stored_members(source)["config.json"])
+    formats = ("concise", "full", "json", "sarif", "github")
+    clean = lint_paths([str(source)], SETTINGS, jobs=1, budgets=BUDGETS)
+    # Whatever the name, a report grows by a bounded amount (SARIF carries the whole rule catalog anyway).
+    ceiling = {output_format: len(render(output_format, clean)) + 20_000 for output_format in formats}
+
+    @fuzz(150)
+    @given(HOSTILE_NAMES, st.sampled_from(["name", "class_name", "module"]))
+    def search(name, field):
+        edited = json.loads(json.dumps(config))
+        layer = next(layer for layer in edited["config"]["layers"] if layer["config"]["name"] == "pwn")
+        if field == "name":
+            layer["config"]["name"] = layer["name"] = name
+        else:
+            layer[field] = name
+        target = _fresh(workdir, "named.keras")
+        text = json.dumps(edited)  # \\uXXXX escapes for control characters and lone surrogates
+        _zip_with(source, target, lambda member, d: text.encode() if member == "config.json" else d)
+        report = lint_paths([str(target)], SETTINGS, jobs=1, budgets=BUDGETS)
+        assert report.artifacts[0].crashed_checks == ()
+        for output_format in formats:
+            out = render(output_format, report)
+            out.encode("utf-8", "surrogateescape")  # every reporter's output can be written
+            assert len(out) < ceiling[output_format]
+            lines = out.splitlines()
+            if output_format in ("concise", "full"):
+                assert not any(line.startswith("::") for line in lines) and "\x1b" not in out and "\r" not in out
+            if output_format == "github":
+                assert all(line.startswith("::") for line in lines if line) and "\r" not in out
+
+    run_bounded(search)
