@@ -11,18 +11,16 @@ summary closes the document, so memory stays flat whatever the number of files.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from .. import __version__
 from ..findings import ArtifactReport, Finding
 from . import RenderOptions, RunInfo, Tally
 from ._describe import severity_counts, unreadable_messages, version_tags
+from ._lists import JsonList
 
 SCHEMA_VERSION = "1.1"
-# Spooled lists stay in memory up to this size, then move to a temporary file.
-_SPOOL_BYTES = 8 << 20
 
 
 def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
@@ -50,44 +48,12 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _item(value: Any) -> str:
-    """One element of a top-level list, indented as ``json.dumps(document, indent=2)`` would."""
-    return "\n".join("    " + line for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines())
-
-
-class _List:
-    """A JSON list written element by element, to a stream or a spool."""
-
-    def __init__(self, out: IO[str] | None = None) -> None:
-        self.out = out or tempfile.SpooledTemporaryFile(
-            _SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogateescape"  # file names that are not UTF-8
-        )
-        self.count = 0
-
-    def add(self, value: Any) -> str:
-        text = ("," if self.count else "") + "\n" + _item(value)
-        self.count += 1
-        return text
-
-    def spool(self, value: Any) -> None:
-        self.out.write(self.add(value))
-
-    def close(self) -> str:
-        return "\n  ]" if self.count else "]"
-
-    def replay(self) -> Iterator[str]:
-        self.out.seek(0)
-        while chunk := self.out.read(1 << 16):
-            yield chunk
-        yield self.close()
-
-
 def _key(name: str, value: Any) -> str:
     return f'  "{name}": ' + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
 
 def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
-    findings, unreadable, listed = _List(), _List(), _List()
+    findings, unreadable, listed = JsonList(2), JsonList(2), JsonList(2)
     yield "{\n" + ",\n".join(
         (
             _key("schema_version", SCHEMA_VERSION),

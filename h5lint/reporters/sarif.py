@@ -31,6 +31,7 @@ from ..findings import ArtifactReport, Finding, Severity
 from ..ruledocs import render_rule_doc
 from . import HOMEPAGE, RenderOptions, RunInfo, Tally
 from ._describe import logical_location, sentence, unreadable_messages
+from ._lists import JsonList, indented
 from ._paths import root_uri, source_root, uri_reference
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -154,11 +155,6 @@ def _driver(run: RunInfo, specs: list[RuleSpec]) -> dict[str, Any]:
     return driver
 
 
-def _indented(value: Any, depth: int) -> str:
-    pad = "  " * depth
-    return pad + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
-
-
 def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, options: RenderOptions) -> Iterator[str]:
     """The SARIF log, results written as artifacts come; the invocation (which needs them all) follows."""
     root = options.source_root or source_root()
@@ -166,22 +162,23 @@ def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, opti
     rule_index = {spec.code: i for i, spec in enumerate(specs)}
     head = {"version": "2.1.0", "$schema": SCHEMA_URI}
     yield "{\n" + ",\n".join(f'  "{k}": {json.dumps(v)}' for k, v in head.items()) + ',\n  "runs": [\n    {\n'
-    yield '      "tool": {\n        "driver": ' + _indented(_driver(run, specs), 4).lstrip() + "\n      },\n"
+    yield '      "tool": {\n        "driver": ' + indented(_driver(run, specs), 4).lstrip() + "\n      },\n"
     yield '      "originalUriBaseIds": ' + json.dumps({SRCROOT: {"uri": root_uri(root)}}) + ",\n"
     yield '      "results": ['
-    notifications = []
-    count = 0
+    results, notifications = JsonList(4), JsonList(6)
     for artifact in artifacts:
         for finding in artifact.findings:
-            yield ("," if count else "") + "\n" + _indented(_result(finding, artifact, rule_index, root), 4)
-            count += 1
+            yield results.add(_result(finding, artifact, rule_index, root))
         if not artifact.readable:
-            notifications.append(_notification(artifact, rule_index, root))
-    yield ("\n      ]" if count else "]") + ",\n"
-    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
+            notifications.spool(_notification(artifact, rule_index, root))
+    yield results.close() + ",\n"
+    # One invocation, laid out as json.dumps would, its notifications replayed from their spool.
+    yield '      "invocations": [\n        {\n'
+    yield f'          "executionSuccessful": {json.dumps(not notifications.count)}'
+    if notifications.count:
+        yield ',\n          "toolExecutionNotifications": ['
+        yield from notifications.replay()
     if run.config:
-        invocation["properties"] = {"configuration": run.config}
-    yield '      "invocations": ' + _indented([invocation], 3).lstrip() + ",\n"
+        yield ',\n          "properties": ' + indented({"configuration": run.config}, 5).lstrip()
+    yield "\n        }\n      ],\n"
     yield '      "properties": ' + json.dumps({"hiddenByBaseline": tally.hidden_by_baseline}) + "\n    }\n  ]\n}\n"
