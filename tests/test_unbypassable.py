@@ -465,3 +465,30 @@ def test_the_action_never_prints_untrusted_text():
     action = (Path(__file__).resolve().parents[1] / "action.yml").read_text()
     # The Action may report counts; messages and paths from the SARIF file go only to the code-scanning upload.
     assert ".message" not in action and "jq -r" not in action
+
+
+def _peak_rss_of_run(*args) -> int:
+    """Peak resident memory (bytes) of the h5lint process (the largest one: the parent or a worker)."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run([sys.executable, '-m', 'h5lint', *sys.argv[1:]], stdout=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, timeout=900)
+    return int(result.stdout.split()[-1]) * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output_format", ["json", "sarif", "concise"])
+def test_memory_does_not_grow_with_the_number_of_files(tmp_path, output_format):
+    # Each of these files is an H5L001 finding and an unreadable artifact: nothing of them may be kept.
+    for count in (2_000, 20_000):
+        folder = tmp_path / str(count)
+        for index in range(count):
+            sub = folder / f"d{index // 1000:03d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f"m{index:06d}.h5").touch()
+    small = _peak_rss_of_run("check", "--format", output_format, "--jobs", "2", tmp_path / "2000")
+    large = _peak_rss_of_run("check", "--format", output_format, "--jobs", "2", tmp_path / "20000")
+    # Kept per artifact, 18,000 more would cost tens of MB (SARIF kept ~4 KB each before it spooled).
+    assert large - small < 15 << 20, (small, large)
