@@ -20,6 +20,7 @@ from .codes import UNREADABLE
 from .discover import discover
 from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
 from .ir import VersionTags
+from .keras.loading import LoadCall, load_call
 from .keras.model import KerasModel, interpret
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
@@ -73,6 +74,14 @@ def _rule_hits(
             yield code, hit
 
 
+def _load_call(model: KerasModel, settings: Settings, crashed: list[str]) -> LoadCall | None:
+    try:
+        return load_call(model, settings.target or DEFAULT_TARGET)
+    except Exception as exc:  # a bug there must not hide the findings
+        crashed.append(f"load call: {type(exc).__name__}: {exc}")
+        return None
+
+
 def _enabled(settings: Settings, path: str) -> set[str]:
     return set(settings.enabled) - settings.ignored_for(path)
 
@@ -99,9 +108,11 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
         problems.append(_config_problem(model))
     pairs: list[tuple[str, Hit]] = [(p.code, p.hit) for p in problems if p.code in enabled]
     crashed: list[str] = []
+    load = None
     if model is not None:
         with keep_open():  # the rules' weight readers share one open file per weights file
             pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
+        load = _load_call(model, settings, crashed)
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -116,6 +127,7 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
         readable=model is not None,
         crashed_checks=tuple(crashed),
         anchor=anchor or path,
+        load=load,
     )
 
 

@@ -26,6 +26,7 @@ class CheckRequest:
     quiet: bool = False
     statistics: bool = False
     show_versions: bool = False
+    show_load: bool = False
     baseline: Path | None = None
     write_baseline: Path | None = None
     jobs: int | None = None
@@ -72,6 +73,7 @@ def run_check(request: CheckRequest) -> int:
         quiet=request.quiet,
         statistics=request.statistics,
         show_versions=request.show_versions,
+        show_load=request.show_load,
         color=request.color,
     )
     _emit(render(request.output_format, report, options), request.output)

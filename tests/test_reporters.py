@@ -98,7 +98,7 @@ def test_json_schema_is_valid():
 def test_json_document_matches_schema_and_report():
     doc = json.loads(render("json", sample_report(hidden_by_baseline=1)))
     VALIDATOR.validate(doc)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["tool"] == {"name": "h5lint", "version": "0.1.0"}
     assert doc["summary"] == {
         "artifacts": 3,
@@ -121,6 +121,7 @@ def test_json_document_matches_schema_and_report():
             "producer": None,
         },
         "finding_count": 2,
+        "load": None,
     }
     assert doc["findings"][0] == {
         "code": "H5L101",

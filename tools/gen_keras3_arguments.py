@@ -34,11 +34,34 @@ OUT = Path(__file__).resolve().parents[1] / "h5lint" / "keras" / "data" / "keras
 
 # Values for constructor arguments without a default, by parameter name.
 REQUIRED = {
-    "units": 2, "filters": 2, "kernel_size": 2, "rate": 0.5, "output_dim": 2, "input_dim": 3,
-    "target_shape": [2], "dims": [1], "n": 2, "num_heads": 2, "key_dim": 2, "size": 2, "pool_size": 2,
-    "cropping": 1, "padding": 1, "height": 2, "width": 2, "axes": 1, "num_tokens": 3, "max_tokens": 3,
-    "equation": "ab,bc->ac", "output_shape": [2], "factor": 0.1, "stddev": 0.1, "scale": 1.0, "num_bins": 2,
-    "height_factor": 0.1, "width_factor": 0.1,
+    "units": 2,
+    "filters": 2,
+    "kernel_size": 2,
+    "rate": 0.5,
+    "output_dim": 2,
+    "input_dim": 3,
+    "target_shape": [2],
+    "dims": [1],
+    "n": 2,
+    "num_heads": 2,
+    "key_dim": 2,
+    "size": 2,
+    "pool_size": 2,
+    "cropping": 1,
+    "padding": 1,
+    "height": 2,
+    "width": 2,
+    "axes": 1,
+    "num_tokens": 3,
+    "max_tokens": 3,
+    "equation": "ab,bc->ac",
+    "output_shape": [2],
+    "factor": 0.1,
+    "stddev": 0.1,
+    "scale": 1.0,
+    "num_bins": 2,
+    "height_factor": 0.1,
+    "width_factor": 0.1,
 }
 # Handled on its own (moved to an InputLayer), whatever the class.
 NOT_LISTED = {"batch_input_shape"}
@@ -50,17 +73,21 @@ _REFUSED = re.compile(r"(?:Unrecognized keyword arguments passed to \w+|Argument
 _UNEXPECTED = re.compile(r"unexpected keyword argument '(\w+)'")
 
 
+def _dict_end(text: str) -> int:
+    """Where the dict ``text`` starts with ends: the message goes on after it, and nested dicts hold braces too."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return index + 1
+    return len(text)
+
+
 def _refused_keys(message: str) -> list[str]:
     match = _REFUSED.search(message)
     if match:
         text = match.group(1)
-        # The message ends with the dict; cut at the matching brace so nested dicts do not confuse the parse.
-        depth = 0
-        for end, char in enumerate(text):
-            depth += {"{": 1, "}": -1}.get(char, 0)
-            if depth == 0:
-                break
-        return list(ast.literal_eval(text[: end + 1]))
+        return list(ast.literal_eval(text[: _dict_end(text)]))
     match = _UNEXPECTED.search(message)
     return [match.group(1)] if match else []
 

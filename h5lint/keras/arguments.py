@@ -59,6 +59,6 @@ def _envelope_free(value: Any) -> Any:
 
 
 def holds_default(class_name: str, argument: str, value: Any) -> bool:
-    """True when ``value`` is what tf-keras writes for ``argument`` by default (so Keras 3 means the same without it)."""
+    """True when ``value`` is what tf-keras writes for ``argument`` by default (Keras 3 means that without it)."""
     defaults = _table()["rejected"].get(class_name, {})
     return argument in defaults and _envelope_free(value) == _envelope_free(defaults[argument])

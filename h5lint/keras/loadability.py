@@ -14,11 +14,11 @@ from typing import Any, Callable, Iterator, Mapping
 
 from .. import ir
 from ..wording import listed
-from .knowledge import table
 from .arguments import rejected_arguments
+from .knowledge import table
 from .model import KerasModel
 from .structure import Layer, ModelGraph, TrainingConfig
-from .versions import Target, version_text, version_tuple
+from .versions import TF_KERAS, TF_KERAS_PACKAGE, Target, version_text, version_tuple
 
 # Reason keys other modules act on.
 COMPILED_OBJECTS = "compiled-objects"  # only compile() fails: load_model(..., compile=False) works
@@ -81,7 +81,7 @@ def _keras3_missing_classes(model: KerasModel, target: Target) -> Reason | None:
         return None
     kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
     return Reason(
-        'keras3-missing-classes',
+        "keras3-missing-classes",
         f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes Keras 3 does not have: "
         f"{'/'.join(kinds)} ({listed(found)})",
         "rebuild those parts with Keras layers (keras.ops inside a registered custom layer for raw TensorFlow "
@@ -98,9 +98,10 @@ def _tf_keras_modules(model: KerasModel, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        'tf-keras-modules',
+        "tf-keras-modules",
         f"its config names classes by tf-keras modules that Keras 3 cannot import: {listed(found)}",
-        "load it with tf_keras.models.load_model and save it again from Keras 3 code, or re-save it from "
+        "run h5lint fix, which renames the modules, or load it with tf_keras.models.load_model and save it again from "
+        "Keras 3 code, or re-save it from "
         "tf-keras as .h5, which Keras 3's legacy loader reads",
     )
 
@@ -135,18 +136,24 @@ def _legacy_refs(node: Any) -> Iterator[list]:
                 yield item
 
 
-def nested_model_refs(graph: ModelGraph) -> list[str]:
+def _nested_model_refs(graph: ModelGraph) -> list[str]:
     """Where a Keras 2 functional config calls a nested model by node index 1 or more.
 
     Keras 2 counts a nested model's own input node, so its first call is node 1; Keras 3 counts calls from 0 and
     cannot resolve these references ("list index out of range", "The following nodes failed to be resolved").
     """
-    nested = {layer.name for layer in graph.layers if layer.submodel is not None and layer.submodel.kind != "subclassed"}
+    nested = {
+        layer.name for layer in graph.layers if layer.submodel is not None and layer.submodel.kind != "subclassed"
+    }
     found = []
     for entry in graph.config.get("layers", ()) if nested else ():
         nodes = entry.get("inbound_nodes") if isinstance(entry, Mapping) else None
         for node in nodes if isinstance(nodes, list) else ():
-            found += [f"{entry.get('name')} <- {ref[0]}[{ref[1]}]" for ref in _legacy_refs(node) if ref[0] in nested and ref[1] >= 1]
+            found += [
+                f"{entry.get('name')} <- {ref[0]}[{ref[1]}]"
+                for ref in _legacy_refs(node)
+                if ref[0] in nested and ref[1] >= 1
+            ]
     outputs = graph.config.get("output_layers")
     for ref in _legacy_refs(outputs if isinstance(outputs, list) else []):
         if ref[0] in nested and ref[1] >= 1:
@@ -154,8 +161,41 @@ def nested_model_refs(graph: ModelGraph) -> list[str]:
     return found
 
 
+def _tensor_keywords(model: KerasModel, target: Target) -> Reason | None:
+    found = []
+    for graph in _graphs(model.graph):
+        for entry in graph.config.get("layers", ()) if graph.kind == "functional" else ():
+            nodes = entry.get("inbound_nodes") if isinstance(entry, Mapping) else None
+            for node in nodes if isinstance(nodes, list) else ():
+                for ref in _legacy_refs(node):
+                    keywords = ref[3] if len(ref) > 3 and isinstance(ref[3], Mapping) else {}
+                    found += [f"{entry.get('name')}({key}=...)" for key, value in keywords.items() if _has_ref(value)]
+    if not found:
+        return None
+    return Reason(
+        "tensor-keywords",
+        f"layers are called with tensors as keyword arguments in the Keras 2 node form ({listed(found)}), which "
+        f"Keras 3 passes on as lists instead of tensors ('build() missing 1 required positional argument')",
+        "load it with tf-keras and re-save it from a Keras 3 model built by code (copy the weights with set_weights)",
+    )
+
+
+def _has_ref(value: Any, depth: int = 0) -> bool:
+    if depth > 16:
+        return False
+    if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str) and isinstance(value[1], int):
+        return True
+    if isinstance(value, list):
+        return any(_has_ref(item, depth + 1) for item in value)
+    if isinstance(value, Mapping):
+        return any(_has_ref(item, depth + 1) for item in value.values())
+    return False
+
+
 def _nested_models(model: KerasModel, target: Target) -> Reason | None:
-    found = [f"{graph.name or 'the model'}: {ref}" for graph in _graphs(model.graph) for ref in nested_model_refs(graph)]
+    found = [
+        f"{graph.name or 'the model'}: {ref}" for graph in _graphs(model.graph) for ref in _nested_model_refs(graph)
+    ]
     if not found:
         return None
     return Reason(
@@ -163,6 +203,25 @@ def _nested_models(model: KerasModel, target: Target) -> Reason | None:
         f"nested models are referenced the Keras 2 way, counting their own input node ({listed(found)}), and "
         f"Keras 3 cannot resolve those calls ('list index out of range')",
         "run h5lint fix, which renumbers the references, or load it with tf-keras and re-save it from Keras 3 code",
+    )
+
+
+def _axis_lists(model: KerasModel, target: Target) -> Reason | None:
+    found = [
+        layer.location
+        for layer in _layers(model)
+        if layer.module is not None
+        and layer.class_name in _facts()["keras3"]["integer_axis_classes"]
+        and isinstance(layer.config.get("axis"), list)
+        and len(layer.config["axis"]) == 1
+    ]
+    if not found:
+        return None
+    return Reason(
+        "axis-lists",
+        f"layers read by Keras 3's own deserializer store their axis as a one-element list ({listed(found)}), which "
+        f"Keras 3 only converts in legacy HDF5 files ('int() argument must be ... not 'list'')",
+        "run h5lint fix, which writes the integer, or load it with tf-keras and re-save it from Keras 3 code",
     )
 
 
@@ -176,10 +235,11 @@ def _legacy_dtype_policies(model: KerasModel, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        'legacy-dtype-policies',
+        "legacy-dtype-policies",
         f"layers carry tf.keras mixed-precision Policy objects, which Keras 3 cannot rebuild ('str' object has no "
         f"attribute 'quantization_mode'): {listed(found)}",
-        "rebuild the model in Keras 3 code with dtype='mixed_float16' (keras.mixed_precision.set_dtype_policy), "
+        "run h5lint fix, which writes them as DTypePolicy objects, or rebuild the model in Keras 3 code with "
+        "dtype='mixed_float16' (keras.mixed_precision.set_dtype_policy), "
         "copy the weights and save it as model.keras",
     )
 
@@ -217,7 +277,8 @@ def _compiled_objects(model: KerasModel, target: Target) -> Reason | None:
         f"Keras 3's compile cannot rebuild the compiled {listed(found)} (short or old loss names such as 'mse', "
         f"tf.keras loss objects with reduction='auto', the Keras 2.0-2.2 optimizer argument 'lr'), so "
         f"load_model with its default compile=True fails",
-        "load it with keras.models.load_model(path, compile=False) and call compile() again, spelled the "
+        "run h5lint fix, which spells them the Keras 3 way, or load it with keras.models.load_model(path, "
+        "compile=False) and call compile() again, spelled the "
         "Keras 3 way (loss='mean_squared_error', keras.losses.BinaryCrossentropy(from_logits=True), "
         "keras.optimizers.Adam(learning_rate=...))",
     )
@@ -233,10 +294,11 @@ def _unmodule_wrapped(model: KerasModel, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        'unmodule-wrapped',
+        "unmodule-wrapped",
         f"wrapped layers are stored without a 'module' (as Keras and tf.keras up to about 2.12 wrote them), "
         f"and Keras 3 looks wrapped layers up by module ('Could not locate class'): {listed(found)}",
-        "load it with tf-keras (or the standalone Keras that wrote it) and re-save it with a current writer",
+        "run h5lint fix, which names their module, or load it with tf-keras (or the standalone Keras that wrote it) "
+        "and re-save it with a current writer",
     )
 
 
@@ -249,10 +311,10 @@ def _list_sequential(model: KerasModel, target: Target) -> Reason | None:
     if not found:
         return None
     return Reason(
-        'list-sequential',
+        "list-sequential",
         f"the Sequential config of {listed(found)} is a bare list of layers (standalone Keras 2.2.2 and "
         f"earlier), which Keras 3's loader cannot read",
-        "load it with tf-keras (which reads both forms) and re-save it",
+        "run h5lint fix, which writes it as a dict, or load it with tf-keras (which reads both forms) and re-save it",
     )
 
 
@@ -263,10 +325,11 @@ def _legacy_json(model: KerasModel, target: Target) -> Reason | None:
     if graph.module or graph.kind == "subclassed":
         return None  # a Keras 3 envelope, or a custom model class (the custom-object rules judge those)
     return Reason(
-        'legacy-json',
+        "legacy-json",
         "it is a model.to_json() config in the legacy form, without the 'module' of each class: Keras 3's "
         "keras.models.model_from_json looks every class up by its module ('Could not locate class')",
-        "rebuild it with tf_keras.models.model_from_json, load its weights, save it as .h5 and load that with "
+        "run h5lint fix, which names the model's module, or rebuild it with tf_keras.models.model_from_json, load its "
+        "weights, save it as .h5 and load that with "
         "Keras 3 (its legacy HDF5 loader reads Keras 2 configs), then save it as model.keras",
     )
 
@@ -282,11 +345,12 @@ def _first_layer_batch_shape(model: KerasModel, target: Target) -> Reason | None
     if not found:
         return None
     return Reason(
-        'first-layer-batch-shape',
+        "first-layer-batch-shape",
         f"the first layer of a Sequential model without an InputLayer carries batch_input_shape "
         f"({listed(found)}), which Keras 3's legacy loader turns into an input shape with one axis too many "
         f"(convolution and recurrent layers then fail to build)",
-        "load it with tf-keras and re-save it from Keras 3 code with an explicit keras.Input",
+        "run h5lint fix, which moves the shape to an InputLayer, or load it with tf-keras and re-save it from Keras 3 "
+        "code with an explicit keras.Input",
     )
 
 
@@ -302,7 +366,7 @@ def _keras1(model: KerasModel, target: Target) -> Reason | None:
     written = f"Keras {model.versions.keras_version}" if model.keras_major == 1 else "Keras 1"
     named = f" (here: {', '.join(classes)})" if classes else ""
     return Reason(
-        'keras1',
+        "keras1",
         f"its config is {written}'s: layer classes and arguments such as Convolution2D(nb_filter, border_mode), "
         f"Merge and Dense(output_dim){named} are converted only by standalone Keras 2.0-2.3",
         "load it with standalone Keras 2.3 (which converts Keras 1 configs), save it, then bring that file "
@@ -315,7 +379,7 @@ def _keras3_file(model: KerasModel, target: Target) -> Reason | None:
     if target.keras_major != 2 or major is None or major < 3:
         return None
     return Reason(
-        'keras3-file',
+        "keras3-file",
         f"it was written by Keras {model.versions.keras_version}, whose configs (Keras 3 node dicts, DTypePolicy "
         f"objects) tf.keras / tf-keras cannot read",
         "load it with Keras 3, or export it for serving with model.export(path) (a SavedModel TensorFlow 2 reads)",
@@ -334,7 +398,7 @@ def _newer(model: KerasModel, target: Target) -> Reason | None:
     if version is None or not target.is_newer_than_allowed(version):
         return None
     return Reason(
-        'newer',
+        "newer",
         f"it was written by {what} {version_text(version)}, newer than the target allows "
         f"({target.package}{target.newest_allowed}): older releases reject config arguments added since",
         f"upgrade the runtime to {what} {version_text(version[:2])} or later, or re-save the model with the "
@@ -342,9 +406,31 @@ def _newer(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
+def _function_envelopes(model: KerasModel, target: Target) -> Reason | None:
+    if model.format.loader != ir.LEGACY_H5:
+        return None
+    found = [
+        f"{layer.location}.{key}"
+        for layer in _layers(model)
+        for key, value in layer.config.items()
+        if isinstance(value, Mapping) and value.get("class_name") == "function"
+    ]
+    if not found:
+        return None
+    return Reason(
+        "function-envelopes",
+        f"its layer configs name functions in the envelope tf-keras 2.13+ writes ({listed(found)}), which the legacy "
+        f"HDF5 loader of tf-keras cannot rebuild even with custom_objects ('Error when deserializing class', checked "
+        f"with tf-keras 2.21)",
+        "save the model as .keras from tf-keras (its own loader reads the envelope), or load it with Keras 3",
+    )
+
+
 Finder = Callable[[KerasModel, Target], "Reason | None"]
 # Judged against every target.
 _VERSIONS: tuple[Finder, ...] = (_keras3_file, _newer, _keras1)
+# Keras 2 targets (tf.keras, tf-keras) only: what their loaders fail on inside a config they read.
+_KERAS2_CONFIG: tuple[Finder, ...] = (_function_envelopes,)
 # Keras 3 targets only. Keras 3 cannot read these artifacts at all; when one applies, the config
 # details below are moot.
 _KERAS3_UNREADABLE: tuple[Finder, ...] = (_savedmodel, _legacy_json)
@@ -354,7 +440,9 @@ _KERAS3_CONFIG: tuple[Finder, ...] = (
     _list_sequential,
     _keras3_missing_classes,
     _rejected_arguments,
+    _axis_lists,
     _nested_models,
+    _tensor_keywords,
     _unmodule_wrapped,
     _first_layer_batch_shape,
     _legacy_dtype_policies,
@@ -364,8 +452,6 @@ _KERAS3_CONFIG: tuple[Finder, ...] = (
 
 def _reasons(model: KerasModel, target: Target, finders: tuple[Finder, ...]) -> list[Reason]:
     return [r for r in (finder(model, target) for finder in finders) if r is not None]
-
-
 
 
 def reasons(model: KerasModel, target: Target) -> tuple[Reason, ...]:
@@ -378,4 +464,6 @@ def reasons(model: KerasModel, target: Target) -> tuple[Reason, ...]:
     # Keras 3 reads no SavedModel, so what the Keras config inside one holds never reaches its loaders.
     by_config = keras3 and not unreadable and model.format.loader != ir.SAVEDMODEL
     config = _reasons(model, target, _KERAS3_CONFIG) if by_config else []
+    if target.line in (TF_KERAS, TF_KERAS_PACKAGE):
+        config += _reasons(model, target, _KERAS2_CONFIG)
     return tuple(unreadable + _reasons(model, target, _VERSIONS) + config)

@@ -29,6 +29,7 @@ class RenderOptions:
     quiet: bool = False  # text: findings only, no headers, fix hints or summary
     statistics: bool = False  # text: counts per rule
     show_versions: bool = False  # text: every version tag of every artifact
+    show_load: bool = False  # text: the call that loads each artifact in the target runtime
     color: bool = False  # text: ANSI colours (the CLI enables them on a terminal without NO_COLOR)
     # sarif/github: paths are made relative to this folder; None = the git root around the
     # working directory (or the working directory itself outside git).

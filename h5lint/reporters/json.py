@@ -14,9 +14,9 @@ from typing import Any
 from .. import __version__
 from ..findings import ArtifactReport, Finding, Report
 from . import RenderOptions
-from ._describe import severity_counts, unreadable_messages, version_tags
+from ._describe import load_document, severity_counts, unreadable_messages, version_tags
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
@@ -28,6 +28,7 @@ def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
         "layout": tags.pop("layout"),
         "versions": tags,
         "finding_count": len(artifact.findings),
+        "load": load_document(artifact.load) if artifact.load is not None else None,
     }
 
 

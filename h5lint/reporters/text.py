@@ -21,7 +21,7 @@ from typing import Callable
 from ..findings import ArtifactReport, Finding, Report, Severity
 from ..wording import plural
 from . import RenderOptions
-from ._describe import SEVERITIES, logical_location, sentence, version_tags
+from ._describe import SEVERITIES, load_lines, logical_location, sentence, version_tags
 
 # ANSI SGR codes, used only when options.color is set.
 _STYLE = {
@@ -104,6 +104,8 @@ def render(report: Report, options: RenderOptions) -> str:
             lines.append(_header(artifact, paint))
             if options.show_versions:
                 lines.append(_versions(artifact))
+            if options.show_load and artifact.load is not None:
+                lines += [paint(f"    {line}", "dim") for line in load_lines(artifact.load)]
         for finding in artifact.findings:
             lines.append(_finding(finding, paint))
             if finding.fix and not options.quiet:
