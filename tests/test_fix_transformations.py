@@ -13,6 +13,7 @@ from h5lint.fix import (
     axes,
     compile_settings,
     dtype_policies,
+    initializers,
     inputs,
     modules,
     nested_models,
@@ -135,21 +136,23 @@ def test_archive_input_layer_gets_a_module_and_mixed_policies_float32_inputs():
     assert new["config"]["dtype"] == "float32"
 
 
-def test_copies_after_an_input_layer_are_dropped():
-    model = {
+def test_copies_after_an_input_layer_are_dropped_where_keras3_rejects_them():
+    layers = [
+        {"class_name": "InputLayer", "config": {"name": "c1_input", "batch_input_shape": [None, 10, 2]}},
+        {"class_name": "Conv1D", "config": {"name": "c1", "batch_input_shape": [None, 10, 2]}},
+    ]
+    archive = {
+        "module": "keras",
         "class_name": "Sequential",
-        "config": {
-            "name": "s",
-            "layers": [
-                {"class_name": "InputLayer", "config": {"name": "c1_input", "batch_input_shape": [None, 10, 2]}},
-                {"class_name": "Conv1D", "config": {"name": "c1", "batch_input_shape": [None, 10, 2]}},
-            ],
-        },
+        "config": {"name": "s", "layers": [{"module": "keras.layers", **layer} for layer in layers]},
     }
-    configs, changes = _apply(inputs.TRANSFORMATION, model)
+    configs, changes = _apply(inputs.TRANSFORMATION, archive, loader=KERAS_ARCHIVE)
     assert configs.model["config"]["layers"][0]["config"]["batch_input_shape"] == [None, 10, 2]
     assert "batch_input_shape" not in configs.model["config"]["layers"][1]["config"]
     assert [c.location for c in changes] == ["c1.batch_input_shape"]
+    # Keras 3's legacy HDF5 loader turns the copy into a harmless input_shape: nothing to change there.
+    legacy = {"class_name": "Sequential", "config": {"name": "s", "layers": layers}}
+    assert _apply(inputs.TRANSFORMATION, legacy)[1] == ()
 
 
 # ----------------------------------------------------------------------------------------- dtype-policies
@@ -291,3 +294,13 @@ def test_one_element_axis_lists_become_integers_in_archives_only():
     assert [c.location for c in changes] == ["bn.axis"]
     legacy = _functional(INPUT, _layer("BatchNormalization", "bn", "inp", axis=[2]))
     assert _apply(axes.TRANSFORMATION, legacy)[1] == ()  # Keras 3's legacy loader converts it itself
+
+
+# ---------------------------------------------------------------------------------------- initializer-keys
+def test_initializer_dtypes_of_old_tf_keras_are_dropped():
+    init = {"class_name": "GlorotUniform", "config": {"seed": None, "dtype": "float32"}}
+    zeros = {"class_name": "Zeros", "config": {}}
+    layer = _layer("Conv1D", "conv", "inp", filters=2, kernel_initializer=init, bias_initializer=zeros)
+    configs, changes = _apply(initializers.TRANSFORMATION, _functional(INPUT, layer))
+    assert configs.model["config"]["layers"][1]["config"]["kernel_initializer"]["config"] == {"seed": None}
+    assert [c.location for c in changes] == ["conv.kernel_initializer.dtype"]

@@ -14,6 +14,7 @@ import pytest
 from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
 
 from h5lint.engine import lint_paths
+from h5lint.fix.plan import REFUSED, plan_fix
 from h5lint.fix.run import read_model
 from h5lint.keras.loading import load_call
 from h5lint.keras.versions import DEFAULT_TARGET, parse_target
@@ -127,3 +128,16 @@ def test_text_report_shows_the_load_call_on_request():
     shown = render("text", report, RenderOptions(show_load=True))
     assert "load:" not in plain
     assert "    load: import keras; keras.models.load_model(" in shown and "compile=False)" in shown
+
+
+def test_changed_activations_load_with_a_warning_and_are_not_fixed():
+    # Measured (tools/verify_fixes.py --corpus): this Keras 2.8 LSTM model loads in Keras 3 once its config is
+    # fixed, but predicts up to 0.012 differently, because Keras 3 redefined hard_sigmoid.
+    path = str(REALWORLD / "files" / "Aaronvpp__LSTM-Name-Classification__model_weights.h5")
+    plan = plan_fix(read_model(path), DEFAULT_TARGET)
+    assert plan.status == REFUSED and "computes differently" in plan.refusals[0]
+    assert not any("hard_sigmoid" in n for n in load_call(read_model(path), TARGETS["tf_keras"]).notes)
+    loads = load_call(
+        read_model(str(REALWORLD / "files" / "linoyvincent__Age-Gender-Detector__age_gender_model.h5")), DEFAULT_TARGET
+    )
+    assert not any("hard_sigmoid" in n for n in loads.notes)

@@ -44,9 +44,8 @@ EXPECTED_KERAS3 = {
     "chen0040__keras-timeseries-web-api__demo__models__monthly-milk-production__stateful-lstm-architecture.json": {
         ("H5L403", "file"): LEGACY_JSON
     },
-    # Sequential without an InputLayer whose first layer has batch_input_shape. Keras 3 first fails on
-    # this file's GlorotUniform config ("dtype" key, not judged by h5lint); the reason given is the next
-    # failure, checked on a copy of the config.
+    # Sequential without an InputLayer whose first layer has batch_input_shape; Keras 3 first fails on this
+    # file's GlorotUniform config (its "dtype" key, reported too), then on the shape (checked on a copy).
     "1000sAlex__Py_f4_neuron__model.h5": {("H5L403", "file"): "batch_input_shape (conv1d)"},
     "15louafi__EnglishToKatakanaSeq2Seq__model.h5": {("H5L403", "file"): "time_distributed_1 wraps Dense"},
     "2015131141143821__CarND-Behavioral-Cloning-Project__model.h5": {("H5L403", "file"): LIST_SEQUENTIAL},

@@ -99,7 +99,7 @@ def _flat(outputs):
     return [np.asarray(o, dtype="float64") for o in outputs]
 
 
-def worker_reference(work: Path, names: list[str]) -> None:
+def worker_reference(work: Path, root: Path, names: list[str]) -> None:
     """tf-keras: load each original, make inputs, predict; write <work>/<name>.npz."""
     _quiet()
     import numpy as np
@@ -107,7 +107,7 @@ def worker_reference(work: Path, names: list[str]) -> None:
 
     out = {}
     for name in names:
-        path = SAMPLES / name
+        path = root / name
         try:
             model = _load(tf_keras, path, _weights_source(path))
             inputs = _inputs(model, zlib.crc32(name.encode()))
@@ -124,14 +124,14 @@ def worker_reference(work: Path, names: list[str]) -> None:
     print(json.dumps(out))
 
 
-def worker_keras3(work: Path, name: str, copy: Path) -> None:
+def worker_keras3(work: Path, root: Path, name: str, copy: Path) -> None:
     """Keras 3, fresh process: load the fixed copy with load_model's defaults and predict on the stored inputs."""
     _quiet()
     import keras
 
     result = {"load": "ok", "max_abs_diff": None}
     try:
-        model = _load(keras, copy, _weights_source(SAMPLES / name))
+        model = _load(keras, copy, _weights_source(root / name))
     except Exception as exc:  # noqa: BLE001 - the loader's verdict is the result
         result["load"] = f"error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         print(json.dumps(result))
@@ -161,11 +161,11 @@ def _compare(model, reference: Path) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------- driver side
-def _run(cmd: list[str]) -> str:
+def _run(cmd: list[str], statuses: tuple[int, ...] = (0, 1)) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=ROOT)
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in statuses:
         raise SystemExit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return proc.stdout
+    return proc.stdout if proc.returncode in (0, 1) else ""
 
 
 def _last_json(text: str) -> dict:
@@ -184,14 +184,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--h5lint", default="h5lint", help="command that runs h5lint (e.g. .venv/bin/h5lint)")
     parser.add_argument("--only", nargs="+", default=[], help="verify only these samples (merged into the record)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="verify every artifact of this folder instead of the samples (e.g. ../shared/realworld/files); Keras "
+        "3's verdict on each original is measured too; the record goes to --results",
+    )
+    parser.add_argument("--results", type=Path, help="where a --corpus record goes")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        mode, work, *rest = args.worker
+        mode, work, root, *rest = args.worker
         if mode == "reference":
-            worker_reference(Path(work), rest)
+            worker_reference(Path(work), Path(root), rest)
         else:
-            worker_keras3(Path(work), rest[0], Path(rest[1]))
+            worker_keras3(Path(work), Path(root), rest[0], Path(rest[1]))
+        return
+    if args.corpus:
+        assert args.results, "--corpus needs --results FILE"
+        verify_corpus(args.corpus.resolve(), args.results, shlex.split(args.h5lint))
         return
 
     import keras
@@ -218,7 +229,7 @@ def main() -> None:
             print(f"[verify_fixes] {name}: {plan['status']}", flush=True)
         fixed = [n for n, (plan, _c) in fixes.items() if plan["status"] == "fixed"]
         me = [sys.executable, str(Path(__file__).resolve()), "--worker"]
-        reference = _last_json(_run([*me, "reference", str(work), *fixed])) if fixed else {}
+        reference = _last_json(_run([*me, "reference", str(work), str(SAMPLES), *fixed])) if fixed else {}
         for name in names:
             plan, copy = fixes[name]
             entry = {
@@ -230,7 +241,7 @@ def main() -> None:
                 "config_sha256": plan["config_sha256"],
             }
             if plan["status"] == "fixed":
-                after = _last_json(_run([*me, "keras3", str(work), name, str(copy)]))
+                after = _last_json(_run([*me, "keras3", str(work), str(SAMPLES), name, str(copy)]))
                 entry["reference"] = reference.get(name, "not made")
                 entry["after"] = after["load"]
                 entry["max_abs_diff"] = after["max_abs_diff"]
@@ -246,6 +257,46 @@ def main() -> None:
         json.dumps(_ordered(record, keras.__version__, tf_keras.__version__), indent=1) + "\n", encoding="utf-8"
     )
     print(f"[verify_fixes] {json.dumps(record['summary'])}")
+
+
+def verify_corpus(root: Path, results: Path, h5lint: list[str]) -> None:
+    """Like the samples, for any folder of models (only what fix writes is loaded; refused files never are)."""
+    me = [sys.executable, str(Path(__file__).resolve()), "--worker"]
+    record = {}
+    with tempfile.TemporaryDirectory(prefix="h5lint_verify_") as tmp:
+        work = Path(tmp)
+        (work / "fixed").mkdir()
+        for entry in sorted(root.iterdir()):
+            diff = _run([*h5lint, "fix", str(entry), "--target", TARGET, "--diff", "--format", "json"], (0, 1, 2))
+            if not diff.strip():
+                continue  # not one model artifact (h5lint said why on stderr)
+            # Named as Keras 3 wants the format named (a real-world .h5 may be called .model or .keras).
+            suffix = {"h5-full": ".h5", "keras-zip": ".keras", "keras-json": ".json"}.get(
+                json.loads(diff)["format"], ""
+            )
+            copy = work / "fixed" / (entry.name + suffix)
+            plan = json.loads(
+                _run([*h5lint, "fix", str(entry), "--target", TARGET, "-o", str(copy), "--format", "json"])
+            )
+            found = {
+                "fix": plan["status"],
+                "changes": [c["text"] for c in plan["changes"]],
+                "refusals": plan["refusals"],
+            }
+            if plan["status"] == "fixed":
+                before = _last_json(_run([*me, "keras3", str(work), str(root), entry.name, str(entry)]))
+                reference = _last_json(_run([*me, "reference", str(work), str(root), entry.name]))
+                after = _last_json(_run([*me, "keras3", str(work), str(root), entry.name, str(copy)]))
+                found.update(
+                    before=before["load"],
+                    reference=reference[entry.name],
+                    after=after["load"],
+                    max_abs_diff=after["max_abs_diff"],
+                )
+            record[entry.name] = found
+            shown = {k: found.get(k) for k in ("fix", "before", "after", "max_abs_diff")}
+            print(f"[verify_fixes] {entry.name}: {json.dumps(shown)[:300]}", flush=True)
+    results.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
 
 def _loads_after(entry: dict) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ir import LEGACY_H5
 from ..keras.builtins import builtin_in
 from ..keras.knowledge import table
 from ..keras.objects import LOSSES, OPTIMIZERS
@@ -40,20 +41,24 @@ def _facts() -> Any:
     return table("versions")["keras3"]
 
 
-def _loss_value(value: Any, where: str, changes: list[Change], depth: int = 0) -> Any:
-    """A loss as compile() recorded it (a name, an object, a dict by output or a list), spelled for Keras 3."""
+def _loss_value(value: Any, where: str, changes: list[Change], legacy: bool, depth: int = 0) -> Any:
+    """A loss as compile() recorded it (a name, an object, a dict by output or a list), spelled for Keras 3.
+
+    ``legacy``: a training_config, which Keras 3 rebuilds through its legacy compile path; the compile_config of a
+    ``.keras`` archive is rebuilt by Keras 3's own deserializer, which resolves the short names itself.
+    """
     if depth > _MAX_DEPTH:
         return value
     if isinstance(value, str):
-        if value in _facts()["rejected_loss_names"]:
+        if legacy and value in _facts()["rejected_loss_names"]:
             canonical = canonical_loss_name(value)
             changes.append(Change(NAME, where, f"renamed {where} {value!r} to {canonical!r}"))
             return canonical
         return value
     if isinstance(value, list):
-        return [_loss_value(item, f"{where}[{i}]", changes, depth + 1) for i, item in enumerate(value)]
+        return [_loss_value(item, f"{where}[{i}]", changes, legacy, depth + 1) for i, item in enumerate(value)]
     if isinstance(value, dict) and not isinstance(value.get("class_name"), str):
-        return {key: _loss_value(item, f"{where}.{key}", changes, depth + 1) for key, item in value.items()}
+        return {key: _loss_value(item, f"{where}.{key}", changes, legacy, depth + 1) for key, item in value.items()}
     if isinstance(value, dict) and isinstance(value.get("config"), dict):
         _loss_object(value, where, changes)
     return value
@@ -101,11 +106,11 @@ def _optimizer(obj: Any, where: str, changes: list[Change], depth: int = 0) -> N
         _optimizer(config.get(key), f"{where}.{key}", changes, depth + 1)
 
 
-def _compile(compile_config: Any, changes: list[Change]) -> Any:
+def _compile(compile_config: Any, changes: list[Change], legacy: bool) -> Any:
     if not isinstance(compile_config, dict):
         return compile_config
     if "loss" in compile_config:
-        compile_config["loss"] = _loss_value(compile_config["loss"], "loss", changes)
+        compile_config["loss"] = _loss_value(compile_config["loss"], "loss", changes, legacy)
     for key in ("optimizer_config", "optimizer"):
         _optimizer(compile_config.get(key), key, changes)
     for key, value in _EXECUTION_DEFAULTS.items():
@@ -118,7 +123,7 @@ def _compile(compile_config: Any, changes: list[Change]) -> Any:
 def _apply(configs: Configs) -> tuple[Configs, tuple[Change, ...]]:
     model, compile_config = configs.edited()
     changes: list[Change] = []
-    compile_config = _compile(compile_config, changes)
+    compile_config = _compile(compile_config, changes, legacy=configs.loader == LEGACY_H5)
     return Configs(model, compile_config, configs.loader), tuple(changes)
 
 

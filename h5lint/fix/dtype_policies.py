@@ -25,11 +25,11 @@ def _apply(configs: Configs) -> tuple[Configs, tuple[Change, ...]]:
     changes = []
     for entry in layer_entries(model):
         dtype = entry.config.get("dtype")
-        if not isinstance(dtype, dict) or dtype.get("class_name") not in legacy:
+        if not isinstance(dtype, dict) or str(dtype.get("class_name")) not in legacy:
             continue
         inner = dtype.get("config")
         name = inner.get("name") if isinstance(inner, dict) else None
-        if name not in _NAMES:
+        if not isinstance(name, str) or name not in _NAMES:
             continue  # a policy Keras 3 has no name for: the file is refused for it
         entry.config["dtype"] = {
             "module": "keras",

@@ -4,8 +4,8 @@ tf-keras records the input shape of a Sequential model's first layer as that lay
 (and ``Embedding`` always writes one). Keras 3's own deserializer rejects the argument on any layer but an
 InputLayer, and its legacy HDF5 loader turns it into an input shape with one axis too many when no InputLayer
 comes first. So a Sequential model that starts without an InputLayer gets one holding that shape (what tf-keras
-built for it: same shape, same dtype, named ``<layer>_input``), and every other copy of the argument, which an
-InputLayer already gives, is dropped.
+built for it: same shape, same dtype, named ``<layer>_input``), and every other copy that Keras 3's own
+deserializer would read (layers stored with a ``module``) is dropped: an InputLayer already gives the shape.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def _first_layers_get_inputs(model: Any) -> list[Change]:
 def _drop_copies(model: Any) -> list[Change]:
     changes = []
     for entry in layer_entries(model):
-        if entry.class_name == INPUT_LAYER or BATCH_INPUT_SHAPE not in entry.config:
-            continue
+        if entry.class_name == INPUT_LAYER or BATCH_INPUT_SHAPE not in entry.config or "module" not in entry.entry:
+            continue  # Keras 3's legacy loader turns the copies it reads into a harmless input_shape
         value = entry.config.pop(BATCH_INPUT_SHAPE)
         where = f"{entry.location}.{BATCH_INPUT_SHAPE}"
         changes.append(Change(NAME, where, f"dropped {where} ({shown(value)}): an InputLayer gives the input shape"))

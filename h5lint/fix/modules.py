@@ -58,7 +58,7 @@ def _apply_to(model: Any, architecture: bool) -> list[Change]:
     changes = _renamed(list(models(model)), "model classes")
     changes += _renamed([e.entry for e in layer_entries(model)], "layers")
     top = model.get("class_name")
-    if architecture and "module" not in model and top in _MODEL_MODULES:
+    if architecture and "module" not in model and isinstance(top, str) and top in _MODEL_MODULES:
         changes.append(_give_module(model, _MODEL_MODULES[str(top)], "the top-level model"))
     for entry in layer_entries(model):
         if not entry.wrapped or "module" in entry.entry or not builtin_in(entry.class_name, LAYERS, KERAS_3):

@@ -32,11 +32,14 @@ def _refs(value: Any) -> Iterator[list]:
 
 
 def _nested(model: Json) -> set[str]:
-    return {
-        layer.get("name") or layer.get("config", {}).get("name")
-        for layer in model_layers(model) or []
-        if isinstance(layer, dict) and model_layers(layer) is not None
-    }
+    names = set()
+    for layer in model_layers(model) or []:
+        if isinstance(layer, dict) and model_layers(layer) is not None:
+            config = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+            name = layer.get("name") or config.get("name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
 
 
 def _renumber(value: Any, where: str, nested: set[str]) -> list[Change]:

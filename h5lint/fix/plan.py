@@ -13,7 +13,17 @@ from typing import Any, Mapping
 from ..keras.loadability import reasons
 from ..keras.model import KerasModel, interpret
 from ..keras.versions import Target
-from . import arguments, axes, compile_settings, dtype_policies, inputs, modules, nested_models, sequential_lists
+from . import (
+    arguments,
+    axes,
+    compile_settings,
+    dtype_policies,
+    initializers,
+    inputs,
+    modules,
+    nested_models,
+    sequential_lists,
+)
 from .changes import Change, Transformation
 from .configs import Configs, config_sha256, configs_of, documents
 from .refusals import refusals
@@ -30,6 +40,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     inputs.TRANSFORMATION,
     arguments.TRANSFORMATION,
     axes.TRANSFORMATION,
+    initializers.TRANSFORMATION,
     dtype_policies.TRANSFORMATION,
     nested_models.TRANSFORMATION,
     compile_settings.TRANSFORMATION,

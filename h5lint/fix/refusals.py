@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..keras.builtins import builtin_in, needs_code, third_party_package
 from ..keras.knowledge import table
+from ..keras.loadability import changed_activations
 from ..keras.model import KerasModel
 from ..keras.objects import LAYERS, MODELS, group_by_name, lookup_name
 from ..keras.versions import KERAS_1, KERAS_3, Target
@@ -80,6 +81,17 @@ def _removed(model: KerasModel, target: Target) -> list[str]:
     ]
 
 
+def _activations(model: KerasModel, target: Target) -> list[str]:
+    found = changed_activations(model, target)
+    if not found:
+        return []
+    return [
+        f"it uses activations Keras 3 computes differently ({listed(found)}: Keras 2's hard_sigmoid is "
+        f"clip(0.2x + 0.5), Keras 3's relu6(x + 3) / 6), so no config edit keeps its predictions; rebuild those "
+        f"layers with a custom activation in Keras 3 code and load the weights"
+    ]
+
+
 def _outside(model: KerasModel, target: Target) -> list[str]:
     if model.h5_references:
         return ["the HDF5 file points at other files (external links or storage), which a copy would not carry"]
@@ -90,7 +102,7 @@ def _outside(model: KerasModel, target: Target) -> list[str]:
     return []
 
 
-_CHECKS = (_format, _writer, _problem, _outside, _code, _lambdas, _removed)
+_CHECKS = (_format, _writer, _problem, _outside, _code, _lambdas, _removed, _activations)
 
 
 def refusals(model: KerasModel, target: Target) -> tuple[str, ...]:

@@ -37,7 +37,16 @@ def _dumps(doc: Any) -> str:
     return json.dumps(doc, allow_nan=True)
 
 
-def check_output(source: str, output: Path) -> None:
+# Keras 3 picks its loader by the file name (keras/src/saving/saving_api.py load_model).
+_SUFFIXES = {H5_FULL: (".h5", ".hdf5"), KERAS_ZIP: (".keras",)}
+
+
+def check_output(source: str, output: Path, fmt: str | None = None) -> None:
+    suffixes = _SUFFIXES.get(fmt or "", ())
+    if suffixes and not output.name.lower().endswith(suffixes):
+        raise OutputError(
+            f"{output}: Keras 3 reads this format only under a {'/'.join(suffixes)} name; name the copy so"
+        )
     src = Path(source).resolve()
     out = output.resolve()
     if out == src or src in out.parents:
@@ -90,7 +99,7 @@ def _write_json(plan: FixPlan, staged: Path, string_wrapped: bool) -> None:
 def write_fix(plan: FixPlan, output: Path, layout: str | None = None) -> None:
     """Write ``plan``'s fixed copy to ``output`` (which must not exist and must not be the input)."""
     assert plan.status == FIXED, plan.status
-    check_output(plan.path, output)
+    check_output(plan.path, output, plan.format)
     with _staged(output) as staged:
         if plan.format == H5_FULL:
             _write_h5(plan, staged)

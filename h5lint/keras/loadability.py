@@ -17,8 +17,9 @@ from ..wording import listed
 from .arguments import rejected_arguments
 from .knowledge import table
 from .model import KerasModel
+from .objects import ACTIVATIONS
 from .structure import Layer, ModelGraph, TrainingConfig
-from .versions import TF_KERAS, TF_KERAS_PACKAGE, Target, version_text, version_tuple
+from .versions import KERAS_3, TF_KERAS, TF_KERAS_PACKAGE, Target, version_text, version_tuple
 
 # Reason keys other modules act on.
 COMPILED_OBJECTS = "compiled-objects"  # only compile() fails: load_model(..., compile=False) works
@@ -223,6 +224,60 @@ def _axis_lists(model: KerasModel, target: Target) -> Reason | None:
         f"Keras 3 only converts in legacy HDF5 files ('int() argument must be ... not 'list'')",
         "run h5lint fix, which writes the integer, or load it with tf-keras and re-save it from Keras 3 code",
     )
+
+
+def _state_inputs(model: KerasModel, target: Target) -> Reason | None:
+    recurrent = set(table("recurrent")["stateful"]["classes"]) | set(table("recurrent")["bidirectional"]["classes"])
+    found = []
+    for graph in _graphs(model.graph):
+        for entry in graph.config.get("layers", ()) if graph.kind == "functional" else ():
+            if not isinstance(entry, Mapping) or str(entry.get("class_name")) not in recurrent:
+                continue
+            nodes = entry.get("inbound_nodes")
+            if any(len(list(_legacy_refs(node))) > 1 for node in (nodes if isinstance(nodes, list) else ())):
+                found.append(str(entry.get("name")))
+    if not found:
+        return None
+    return Reason(
+        "state-inputs",
+        f"recurrent layers take their initial state as extra inputs of a Keras 2 node ({listed(found)}), which Keras "
+        f"3 passes on as one list ('expects 1 input(s), but it received 3 input tensors')",
+        "load it with tf-keras and re-save it from a Keras 3 model built by code (copy the weights with set_weights)",
+    )
+
+
+def _initializer_keys(model: KerasModel, target: Target) -> Reason | None:
+    rejected = set(_facts()["keras3"]["initializer_rejected_keys"])
+    found = [
+        f"{layer.location}.{key}"
+        for layer in _layers(model)
+        for key, value in layer.config.items()
+        if key.endswith("_initializer")
+        and isinstance(value, Mapping)
+        and isinstance(value.get("config"), Mapping)
+        and rejected & set(value["config"])
+    ]
+    if not found:
+        return None
+    return Reason(
+        "initializer-keys",
+        f"initializer configs record a dtype, as tf.keras 1.x-2.1 wrote them ({listed(found)}), and Keras 3's "
+        f"initializers take none ('Error when deserializing class')",
+        "run h5lint fix, which drops it (the weights are loaded, the initializer never runs), or load it with tf-keras",
+    )
+
+
+def changed_activations(model: KerasModel, target: Target) -> list[str]:
+    """Where a model from an older Keras line uses an activation Keras 3 computes differently (it loads, but its
+    predictions change)."""
+    if target.keras_major != 3 or model.keras_line in (None, KERAS_3):
+        return []
+    changed = set(_facts()["keras3"]["changed_activations"])
+    return [
+        f"{use.where} ({use.ref.class_name})"
+        for use in model.named_objects
+        if use.kind == ACTIVATIONS and use.ref.class_name in changed
+    ]
 
 
 def _legacy_dtype_policies(model: KerasModel, target: Target) -> Reason | None:
@@ -443,6 +498,8 @@ _KERAS3_CONFIG: tuple[Finder, ...] = (
     _axis_lists,
     _nested_models,
     _tensor_keywords,
+    _state_inputs,
+    _initializer_keys,
     _unmodule_wrapped,
     _first_layer_batch_shape,
     _legacy_dtype_policies,

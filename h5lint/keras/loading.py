@@ -18,7 +18,7 @@ from typing import Sequence
 from .. import ir
 from ..wording import listed
 from .builtins import needs_code, runs_commands, third_party_package
-from .loadability import COMPILED_OBJECTS, SAVEDMODEL, reasons
+from .loadability import COMPILED_OBJECTS, SAVEDMODEL, changed_activations, reasons
 from .model import KerasModel
 from .objects import LOSSES, METRICS, OPTIMIZERS, NamedObject, group_by_name
 from .versions import KERAS_2, KERAS_3, TF_KERAS, TF_KERAS_PACKAGE, Target
@@ -222,6 +222,12 @@ def _keras_config(model: KerasModel, target: Target) -> LoadCall:
         return LoadCall(runtime, call, install, imports, keys, notes=tuple(notes), alternatives=alternatives)
     if not compiled:
         keywords.append(("compile", "False"))
+    changed = changed_activations(model, target)
+    if changed:
+        notes.append(
+            f"it loads, but Keras 3 computes these activations differently from the Keras that wrote it, so the "
+            f"predictions change: {listed(changed)} (hard_sigmoid: clip(0.2x + 0.5) before, relu6(x + 3) / 6 now)"
+        )
     lambdas = _lambdas(model)
     safe = True
     if lambdas and target.line == KERAS_3:
