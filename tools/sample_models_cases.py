@@ -965,7 +965,8 @@ def step_cure(c):
                 "Input(4)->Dense(8,relu,'hidden')->Sequential([Dense(4,relu), Dense(1,sigmoid)], name='head') as "
                 "the output, BCE", k3_refuses={"tfk_h5": NESTED})
     c.write_all(["tfk_h5", "tfk_keras"], nested_functional_model, "nested_functional",
-                "Input(4)->Dense(8,relu,'hidden')->Model(Input(8)->Dense(3,relu), name='block')->Dense(1,sigmoid,'out'),"
+                "Input(4)->Dense(8,relu,'hidden')->Model(Input(8)->Dense(3,relu), name='block')"
+                "->Dense(1,sigmoid,'out'),"
                 " BCE", k3_refuses={"tfk_h5": NESTED})
     c.write_all(["tfk_h5", "tfk_keras"], recurrent_embedding_model, "recurrent_embedding",
                 "Input(6,int32)->Embedding(10,4)->Conv1D(4,2)->BatchNormalization->GRU(3,return_sequences)"
@@ -973,14 +974,15 @@ def step_cure(c):
                 k3_refuses={"tfk_h5": TIME_MAJOR.replace("LSTM", "GRU")})
     c.write_all(["tfk_h5", "tfk_keras"], attention_model, "attention",
                 "Input(5,4)->MultiHeadAttention(num_heads=2,key_dim=2,'mha')(x,x)->GlobalAveragePooling1D->Dense(1), "
-                "rmsprop, MeanSquaredError()", notes="tf-keras records the value tensor as a keyword argument of the call ({'value': ['seq', 0, 0]})",
+                "rmsprop, MeanSquaredError()",
+                notes="tf-keras records the value tensor as a keyword argument of the call ({'value': ['seq', 0, 0]})",
                 k3_refuses={"tfk_h5": ATTENTION})
     # The .keras archives of models whose .h5 the other steps wrote
     c.write_all(["tfk_keras"], lstm_model(False, name="lstm_not_stateful"), "lstm_not_stateful",
                 "same as stateful_lstm but LSTM(stateful=False)")
-    c.write_all(["tfk_keras"], multi_output(lambda K: {"out_a": "binary_crossentropy",
-                                                       "out_b": K.losses.SparseCategoricalCrossentropy(from_logits=True)},
-                                            "multi_loss_dict"), "multi_loss_dict",
+    losses = lambda K: {"out_a": "binary_crossentropy",  # noqa: E731
+                        "out_b": K.losses.SparseCategoricalCrossentropy(from_logits=True)}
+    c.write_all(["tfk_keras"], multi_output(losses, "multi_loss_dict"), "multi_loss_dict",
                 "two heads out_a=Dense(1,sigmoid), out_b=Dense(3) linear; loss={'out_a': 'binary_crossentropy', "
                 "'out_b': SparseCategoricalCrossentropy(from_logits=True)}")
     c.write_all(["tfk_keras"], dense_head(3, "softmax", "sparse_categorical_crossentropy",
@@ -1014,8 +1016,9 @@ def step_cure(c):
     c.register(d.name, f"copy of {src}; h5py: the InputLayer entry removed from model_config's layer list, so the "
                "first layer (Conv1D 'c1') alone carries batch_input_shape, as tf.keras 2.0-2.3 and Keras 2 wrote "
                "Sequential models",
-               notes=f"Keras {c.K3_VERSION} cannot load it: its legacy loader makes the first layer's batch_input_shape "
-                     "an input shape with one axis too many ('Kernel shape must have the same length as input')")
+               notes=f"Keras {c.K3_VERSION} cannot load it: its legacy loader makes the first layer's "
+                     "batch_input_shape an input shape with one axis too many ('Kernel shape must have the same length "
+                     "as input')")
     c.LOADABLE.append(d.name)
 
 
