@@ -26,7 +26,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-SUBCOMMANDS = ("check", "rules", "explain", "help", "version")
+SUBCOMMANDS = ("check", "rules", "explain", "fix", "inspect", "help", "version")
 
 # One choice per reporter.
 OutputFormat = Enum("OutputFormat", {name: name for name in REPORTERS}, type=str)
@@ -139,6 +139,12 @@ def check(
     color: Color = typer.Option(
         Color.auto, "--color", help="Colour concise/full output: auto (on a terminal, unless NO_COLOR), always, never."
     ),
+    show_load: bool = typer.Option(
+        False,
+        "--show-load",
+        help="concise/full: print the call that loads each artifact in the target runtime, or why none can "
+        "(json always has it, as 'load').",
+    ),
     baseline: Optional[Path] = typer.Option(
         None,
         "--baseline",
@@ -207,6 +213,7 @@ def check(
         statistics=statistics,
         show_versions=show_versions,
         show_skipped=show_skipped,
+        show_load=show_load,
         baseline=baseline,
         write_baseline=write_baseline,
         jobs=jobs,
@@ -279,6 +286,64 @@ def explain(rule: str = typer.Argument(..., help="Rule code (H5L201) or name (mi
     if spec is None:
         _fail(f"{rule!r} is not a rule code or name; 'h5lint rules' lists them")
     typer.echo(render_rule_doc(spec))
+
+
+class TextOrJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def inspect(
+    paths: List[str] = typer.Argument(..., help="Model files and folders (searched recursively)."),
+    output_format: TextOrJson = typer.Option(
+        TextOrJson.text, "--format", "-f", help="text (a table) or json (schema: h5lint/schemas/inspect.schema.json)."
+    ),
+    target: str = typer.Option("keras>=3", "--target", help="Runtime the load call is written for."),
+) -> None:
+    """Show what a model holds: layers with parameter counts, inputs, outputs and losses, optimizer, dtype
+    policies, custom objects, Lambda and stateful layers, weight totals, signatures and the load call.
+
+    Weight values are never read (only the stored shapes and dtypes). Exit status: 0 every artifact read,
+    1 some could not be read, 2 usage error.
+    """
+    import shutil
+
+    from .inspect.run import run_inspect
+    from .keras.versions import TargetError, parse_target
+
+    try:
+        parsed = parse_target(target)
+    except TargetError as exc:
+        _fail(str(exc))
+    width = shutil.get_terminal_size((120, 24)).columns
+    raise typer.Exit(run_inspect(list(paths), parsed, output_format.value, width))
+
+
+@app.command()
+def fix(
+    path: str = typer.Argument(..., help="The model file or folder to fix (it is only read)."),
+    target: str = typer.Option(..., "--target", help="Runtime the copy must load in, e.g. 'keras>=3'."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The NEW file to write (must not exist)."),
+    diff: bool = typer.Option(False, "--diff", help="Show the config changes as a diff; write nothing."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Write a copy of a model whose stored configs the target runtime loads, with the same predictions.
+
+    Lists every change ("dropped lstm.time_major (False)"). A model that needs code or more than a config
+    edit (custom objects, Lambda layers, layers the target lacks) is refused with the reason; nothing is
+    written then. Exit status: 0 written (or nothing to fix), 1 refused, 2 usage or read error.
+    """
+    from .fix.run import FixRequest, FixUsageError, run_fix
+    from .fix.write import OutputError
+    from .keras.versions import TargetError, parse_target
+
+    try:
+        request = FixRequest(path, parse_target(target), output, diff, output_format.value)
+        code = run_fix(request)
+    except (FixUsageError, OutputError, TargetError, OSError) as exc:
+        _fail(str(exc))
+    raise typer.Exit(code)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -32,6 +32,7 @@ from .findings import (
     Skipped,
 )
 from .ir import ModelArtifact, VersionTags
+from .keras.loading import LoadCall, load_call
 from .keras.model import KerasModel, interpret
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
@@ -159,6 +160,26 @@ def _outgrown(path: str, code: str, exc: BaseException) -> Hit:
     )
 
 
+def _load_call(model: KerasModel, settings: Settings, crashed: list[str]) -> LoadCall | None:
+    try:
+        call = load_call(model, settings.target or DEFAULT_TARGET)
+    except (MemoryError, RecursionError):
+        return None  # the file outgrew the budget: no call to suggest, the rules' findings stand
+    except Exception as exc:  # a bug there must not hide the findings
+        crashed.append(f"load call: {type(exc).__name__}: {exc}")
+        return None
+    # Names from the file are quoted in it: bounded and encodable like every message.
+    def bounded(text: str) -> str:
+        return encodable(clipped(text, MAX_MESSAGE))
+
+    texts = {
+        field.name: bounded(value) if isinstance(value, str) else tuple(bounded(v) for v in value)
+        for field in fields(call)
+        if isinstance(value := getattr(call, field.name), (str, tuple))
+    }
+    return replace(call, **texts)
+
+
 def _enabled(settings: Settings, path: str) -> set[str]:
     return set(settings.enabled) - settings.ignored_for(path)
 
@@ -209,6 +230,7 @@ def lint_outcomes(
             models.append(model)
             with keep_open():  # the rules' weight readers share one open file per weights file
                 pairs.extend(pair for pair in _rule_hits(model, settings, sorted(enabled), crashed) if pair[0] in enabled)
+    load = _load_call(models[0], settings, crashed) if models else None
     findings: dict[str, Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
@@ -224,6 +246,7 @@ def lint_outcomes(
         readable=reported is not None,
         crashed_checks=tuple(crashed),
         anchor=anchor or path,
+        load=load,
     )
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .ir import ModelArtifact, VersionTags
+
+if TYPE_CHECKING:
+    from .keras.loading import LoadCall
 
 
 class Severity(str, enum.Enum):
@@ -65,6 +69,8 @@ class ArtifactReport:
     crashed_checks: tuple[str, ...] = ()
     # The file findings are shown on: the artifact itself, or a folder artifact's main member file.
     anchor: str | None = None
+    # The call that loads it in the target runtime (or why none can); None when it could not be read.
+    load: LoadCall | None = None
 
 
 @dataclass(frozen=True)

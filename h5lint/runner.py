@@ -40,6 +40,7 @@ class CheckRequest:
     statistics: bool = False
     show_versions: bool = False
     show_skipped: bool = False
+    show_load: bool = False
     baseline: Path | None = None
     write_baseline: Path | None = None
     jobs: int | None = None
@@ -124,6 +125,7 @@ def run_check(request: CheckRequest) -> int:
         statistics=request.statistics,
         show_versions=request.show_versions,
         show_skipped=request.show_skipped,
+        show_load=request.show_load,
         color=request.color,
         source_root=project.root,
     )

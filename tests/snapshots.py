@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
 from h5lint.parsers import SPECS
+from h5lint.reporters._describe import load_document
 from h5lint.ruledocs import rule_table_markdown
 from h5lint.settings import resolve
 
@@ -26,7 +27,7 @@ UPDATE_HINT = "run `python -m pytest --update-snapshots` and review the diff"
 
 
 def corpus(root: Path, top: str) -> dict[str, Any]:
-    """Every artifact under ``root / top`` with its format, versions and findings (all rules, default target).
+    """Every artifact under ``root / top``: format, versions, findings, load call (all rules, default target).
 
     The scan runs from ``root`` so that messages name paths as ``top/...``, the same on every machine.
     """
@@ -49,6 +50,7 @@ def corpus(root: Path, top: str) -> dict[str, Any]:
                 {"code": f.code, "location": f.location, "severity": f.severity.value, "message": f.message, "fix": f.fix}
                 for f in artifact.findings
             ],
+            "load": load_document(artifact.load) if artifact.load is not None else None,
         }
     return found
 

@@ -135,9 +135,9 @@ def test_try_repo_passes_clean_models_and_fails_broken_ones(tmp_path):
     code, output = _try_repo(repo)
     assert code == 0, output
     assert re.search(HOOK_LINE + "Passed", output), output
-    # Five SavedModel member files reached the hook; the folder was checked once.
-    assert output.count("models/export (savedmodel") == 1, output
-    assert "models/clean.h5 (h5-full" in output and "README.md" not in output
+    # Five SavedModel member files and one .h5 reached the hook: two artifacts, the folder checked once.
+    assert "2 artifacts checked" in output, output
+    assert "README.md" not in output
 
     data = (FORMAT_EXAMPLES / "tfk_sequential.h5").read_bytes()
     (repo / "models" / "truncated.h5").write_bytes(data[:2048])

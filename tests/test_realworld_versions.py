@@ -44,12 +44,16 @@ EXPECTED_KERAS3 = {
     "chen0040__keras-timeseries-web-api__demo__models__monthly-milk-production__stateful-lstm-architecture.json": {
         ("H5L403", "file"): LEGACY_JSON
     },
-    # Sequential without an InputLayer whose first layer has batch_input_shape. Keras 3 first fails on
-    # this file's GlorotUniform config ("dtype" key, not judged by h5lint); the reason given is the next
-    # failure, checked on a copy of the config.
+    # Sequential without an InputLayer whose first layer has batch_input_shape; Keras 3 first fails on this
+    # file's GlorotUniform config (its "dtype" key, reported too), then on the shape (checked on a copy).
     "1000sAlex__Py_f4_neuron__model.h5": {("H5L403", "file"): "batch_input_shape (conv1d)"},
     "15louafi__EnglishToKatakanaSeq2Seq__model.h5": {("H5L403", "file"): "time_distributed_1 wraps Dense"},
     "2015131141143821__CarND-Behavioral-Cloning-Project__model.h5": {("H5L403", "file"): LIST_SEQUENTIAL},
+    # A tf.keras 2.13 .keras zip: its Functional is named in keras.src.engine.functional, which Keras 3 cannot
+    # import, and its DepthwiseConv2D configs carry groups (both checked by loading it with Keras 3.15.1).
+    "AliElgamel9__FastNeuralStyleTransfer__model.keras": {
+        ("H5L403", "file"): "model_2 (keras.src.engine.functional)"
+    },
     # tf.keras 2.12 loss object (reduction='auto'); the file is also HDF5 named .keras (H5L003's finding).
     "41Leahcim__astronomy_pipeline__model.keras": {("H5L403", "file"): "BinaryCrossentropy(reduction='auto')"},
     # SavedModels written by tf.keras (Keras metadata or Keras object identifiers).

@@ -123,6 +123,7 @@ def test_json_document_matches_schema_and_report():
             "producer": None,
         },
         "finding_count": 2,
+        "load": None,
     }
     assert doc["findings"][0] == {
         "code": "H5L101",

@@ -14,8 +14,9 @@ tensorflowjs 4.22 converter).  ``broken_*`` and ``edited_*`` samples are copies 
 were cut or edited here (truncate, corrupt bytes, drop a zip member, rewrite an HDF5 attribute, ...).
 
 Besides the files the generator records only what needs TensorFlow to know, in ``sample_models/samples.json``:
-per sample ``made_by`` (the writer call and the model), ``notes`` (facts about the file or its writer) and
-``load_check`` (what the real Keras 3 and tf-keras loaders say about it, see step_load_check).  What h5lint
+per sample ``made_by`` (the writer call and the model), ``notes`` (facts about the file or its writer),
+``load_check`` (what the real Keras 3 and tf-keras loaders say about it, see step_load_check) and, for samples with
+custom objects, ``custom_objects`` (the keys each loader had to be given, see step_custom_objects).  What h5lint
 reports on each sample is h5lint's own snapshot, not this script's business: ``python -m pytest
 --update-snapshots`` regenerates it and ``sample_models/README.md`` without TensorFlow, and a person reviews
 the diff.
@@ -72,8 +73,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "sample_models"
 FACTS = "samples.json"
 # Files of sample_models/ that are not samples and that this script neither writes nor reports as stale:
-# README.md is written by h5lint's snapshot tooling.
-NOT_SAMPLES = {FACTS, "README.md"}
+# README.md is written by h5lint's snapshot tooling, fix_results.json by tools/verify_fixes.py.
+NOT_SAMPLES = {FACTS, "README.md", "fix_results.json"}
 OUT: Path  # the temporary build folder, set by main()
 SEED = 1234
 
@@ -145,7 +146,7 @@ K3_REFUSES_WRITER = {
 }
 
 
-def write(kind: str, model, base: str, desc: str, notes: str = "") -> str:
+def write(kind: str, model, base: str, desc: str, notes: str = "", refusal: str | None = None) -> str:
     pattern, api, loadable = WRITERS[kind]
     name = pattern.format(base)
     path = OUT / name
@@ -167,8 +168,10 @@ def write(kind: str, model, base: str, desc: str, notes: str = "") -> str:
     else:
         raise ValueError(kind)
     v = TFK_VERSION if kind.startswith("tfk") else K3_VERSION
-    if kind in K3_REFUSES_WRITER:
-        notes = with_k3_refusal(notes, K3_REFUSES_WRITER[kind])
+    # What this model's file fails on, else what every file of the writer fails on.
+    refusal = refusal or K3_REFUSES_WRITER.get(kind)
+    if refusal:
+        notes = with_k3_refusal(notes, refusal)
     register(name, api.format(v=v, f=name) + "; " + desc, notes)
     if loadable:
         LOADABLE.append(name)
@@ -191,10 +194,7 @@ def write_all(kinds, build, base, desc, notes="", k3_refuses=None):
         fresh()
         K = tf_keras if kind.startswith("tfk") else keras
         model = build(K)
-        n = notes
-        if kind in (k3_refuses or {}):
-            n = with_k3_refusal(n, k3_refuses[kind])
-        out.append(write(kind, model, base, desc, n))
+        out.append(write(kind, model, base, desc, notes, (k3_refuses or {}).get(kind)))
     return out
 
 

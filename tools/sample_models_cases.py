@@ -201,6 +201,27 @@ def my_metric(y_true, y_pred):
     return y_pred * 0.0
 
 
+# The Python objects each custom-object sample names (by sample base name), as the user who loads it has them:
+# step_custom_objects measures which custom_objects keys the real loaders need for them.
+CUSTOM_OBJECTS = {
+    "custom_layer_unregistered": lambda K: [scale_class(K, False)],
+    "custom_layer_registered_acme": lambda K: [scale_class(K, True)],
+    "custom_activation": lambda K: [my_act],
+    "custom_initializer": lambda K: [init_class(K)],
+    "custom_loss": lambda K: [my_loss],
+    "custom_metric": lambda K: [my_metric],
+}
+
+
+def sample_base(name: str) -> str:
+    """``custom_loss`` for ``tfk_custom_loss.h5``, ``k3_custom_loss.keras``, ``tfk_custom_loss_savedmodel``."""
+    base = name.split("_", 1)[1]
+    for suffix in (".weights.h5", "_savedmodel", "_arch.json", ".h5", ".keras"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
 def custom_layer_model(registered):
     def build(K):
         cls = scale_class(K, registered)
@@ -287,6 +308,81 @@ def lambda_model(kind):
         return m
 
     return build
+
+
+# ---- what tf-keras writes and Keras 3 refuses (issue 14: h5lint fix) ---------------------------------------
+
+def depthwise_model(K):
+    """DepthwiseConv2D, SeparableConv2D and Conv2DTranspose: tf-keras writes groups=1 into all three."""
+    inp = K.Input(shape=(8, 8, 3), name="inp")
+    x = K.layers.DepthwiseConv2D(3, name="dw")(inp)
+    x = K.layers.SeparableConv2D(4, 3, name="sep")(x)
+    x = K.layers.Conv2DTranspose(2, 3, name="deconv")(x)
+    x = K.layers.GlobalAveragePooling2D(name="gap")(x)
+    out = K.layers.Dense(1, activation="sigmoid", name="out")(x)
+    m = K.Model(inp, out, name="depthwise_separable")
+    m.compile(optimizer="adam", loss="binary_crossentropy")
+    return m
+
+
+def sequential_input_shape_model(K):
+    """Sequential whose first layer takes input_shape: tf-keras adds an InputLayer and keeps batch_input_shape on
+    the layer too; SpatialDropout1D writes trainable/noise_shape."""
+    m = K.Sequential([K.layers.Conv1D(4, 3, input_shape=(10, 2), name="c1"),
+                      K.layers.SpatialDropout1D(0.1, name="sdrop"),
+                      K.layers.Flatten(name="flat"),
+                      K.layers.Dense(1, name="out")], name="sequential_input_shape")
+    m.compile(optimizer=K.optimizers.Adam(learning_rate=0.01), loss="mae", metrics=["mae"])
+    return m
+
+
+def nested_sequential_head_model(K):
+    """A Sequential head without an input shape, called on a functional model's hidden layer as its output."""
+    inp = K.Input(shape=(4,), name="inp")
+    x = K.layers.Dense(8, activation="relu", name="hidden")(inp)
+    head = K.Sequential([K.layers.Dense(4, activation="relu", name="head_hidden"),
+                         K.layers.Dense(1, activation="sigmoid", name="head_out")], name="head")
+    m = K.Model(inp, head(x), name="nested_sequential_head")
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    return m
+
+
+def nested_functional_model(K):
+    """A functional block used in the middle of a functional model."""
+    block_in = K.Input(shape=(8,), name="block_in")
+    block = K.Model(block_in, K.layers.Dense(3, activation="relu", name="block_dense")(block_in), name="block")
+    inp = K.Input(shape=(4,), name="inp")
+    x = K.layers.Dense(8, activation="relu", name="hidden")(inp)
+    out = K.layers.Dense(1, activation="sigmoid", name="out")(block(x))
+    m = K.Model(inp, out, name="nested_functional")
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    return m
+
+
+def recurrent_embedding_model(K):
+    """Embedding (tf-keras writes batch_input_shape [None, None]) -> Conv1D -> BatchNormalization -> GRU ->
+    SimpleRNN: time_major in both RNNs, integer inputs."""
+    inp = K.Input(shape=(6,), dtype="int32", name="tokens")
+    x = K.layers.Embedding(10, 4, name="emb")(inp)
+    x = K.layers.Conv1D(4, 2, name="conv")(x)
+    x = K.layers.BatchNormalization(name="bn")(x)
+    x = K.layers.GRU(3, return_sequences=True, name="gru")(x)
+    x = K.layers.SimpleRNN(3, name="rnn")(x)
+    out = K.layers.Dense(2, activation="softmax", name="out")(x)
+    m = K.Model(inp, out, name="recurrent_embedding")
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def attention_model(K):
+    """MultiHeadAttention: tf-keras records the shapes it was built with (query_shape, ...)."""
+    inp = K.Input(shape=(5, 4), name="seq")
+    x = K.layers.MultiHeadAttention(num_heads=2, key_dim=2, name="mha")(inp, inp)
+    x = K.layers.GlobalAveragePooling1D(name="pool")(x)
+    out = K.layers.Dense(1, name="out")(x)
+    m = K.Model(inp, out, name="attention")
+    m.compile(optimizer="rmsprop", loss=K.losses.MeanSquaredError())
+    return m
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -927,6 +1023,88 @@ def _clear_tf_version(folder) -> None:
     (folder / "fingerprint.pb").unlink(missing_ok=True)  # the fingerprint hashes no longer match
 
 
+
+# Why Keras 3 refuses the cure samples (seen in step_load_check), for their notes.
+GROUPS = "tf-keras writes groups=1 into DepthwiseConv2D / SeparableConv2D / Conv2DTranspose configs"
+INNER_SHAPE = "a layer of the Sequential model carries batch_input_shape ('Unrecognized keyword arguments')"
+SPATIAL_DROPOUT = "tf-keras writes trainable and noise_shape into SpatialDropout1D configs ('Error when deserializing')"
+SEQUENTIAL_JSON = "keras.models.model_from_json cannot read tf-keras JSON ('Could not locate class 'Sequential'')"
+ATTENTION = ("tf-keras writes the shapes MultiHeadAttention was built with (query_shape, ...) into its config "
+             "('Error when deserializing class 'MultiHeadAttention'')")
+NESTED = "tf-keras references the nested model's first call as node 1 ('list index out of range')"
+
+
+def step_cure(c):
+    """Issue 14: what tf-keras writes and Keras 3 refuses, for `h5lint fix` and tools/verify_fixes.py."""
+    tfk3 = ["tfk_h5", "tfk_keras", "tfk_json"]
+    c.write_all(tfk3, depthwise_model, "depthwise_separable",
+                "Input(8,8,3)->DepthwiseConv2D(3,'dw')->SeparableConv2D(4,3,'sep')->Conv2DTranspose(2,3,'deconv')"
+                "->GlobalAveragePooling2D->Dense(1,sigmoid,'out'), adam, BCE", k3_refuses={"tfk_h5": GROUPS})
+    c.write_all(tfk3, sequential_input_shape_model, "sequential_input_shape",
+                "Sequential([Conv1D(4,3,input_shape=(10,2),'c1'), SpatialDropout1D(0.1,'sdrop'), Flatten, "
+                "Dense(1,'out')]), Adam(learning_rate=0.01), loss='mae', metrics=['mae']",
+                k3_refuses={"tfk_h5": SPATIAL_DROPOUT, "tfk_keras": INNER_SHAPE, "tfk_json": SEQUENTIAL_JSON})
+    c.write_all(tfk3, nested_sequential_head_model, "nested_sequential_head",
+                "Input(4)->Dense(8,relu,'hidden')->Sequential([Dense(4,relu), Dense(1,sigmoid)], name='head') as "
+                "the output, BCE", k3_refuses={"tfk_h5": NESTED})
+    c.write_all(["tfk_h5", "tfk_keras"], nested_functional_model, "nested_functional",
+                "Input(4)->Dense(8,relu,'hidden')->Model(Input(8)->Dense(3,relu), name='block')"
+                "->Dense(1,sigmoid,'out'),"
+                " BCE", k3_refuses={"tfk_h5": NESTED})
+    c.write_all(["tfk_h5", "tfk_keras"], recurrent_embedding_model, "recurrent_embedding",
+                "Input(6,int32)->Embedding(10,4)->Conv1D(4,2)->BatchNormalization->GRU(3,return_sequences)"
+                "->SimpleRNN(3)->Dense(2,softmax,'out'), adam, sparse_categorical_crossentropy, ['accuracy']",
+                k3_refuses={"tfk_h5": TIME_MAJOR.replace("LSTM", "GRU")})
+    c.write_all(["tfk_h5", "tfk_keras"], attention_model, "attention",
+                "Input(5,4)->MultiHeadAttention(num_heads=2,key_dim=2,'mha')(x,x)->GlobalAveragePooling1D->Dense(1), "
+                "rmsprop, MeanSquaredError()",
+                notes="tf-keras records the value tensor as a keyword argument of the call ({'value': ['seq', 0, 0]})",
+                k3_refuses={"tfk_h5": ATTENTION})
+    # The .keras archives of models whose .h5 the other steps wrote
+    c.write_all(["tfk_keras"], lstm_model(False, name="lstm_not_stateful"), "lstm_not_stateful",
+                "same as stateful_lstm but LSTM(stateful=False)")
+    losses = lambda K: {"out_a": "binary_crossentropy",  # noqa: E731
+                        "out_b": K.losses.SparseCategoricalCrossentropy(from_logits=True)}
+    c.write_all(["tfk_keras"], multi_output(losses, "multi_loss_dict"), "multi_loss_dict",
+                "two heads out_a=Dense(1,sigmoid), out_b=Dense(3) linear; loss={'out_a': 'binary_crossentropy', "
+                "'out_b': SparseCategoricalCrossentropy(from_logits=True)}")
+    c.write_all(["tfk_keras"], dense_head(3, "softmax", "sparse_categorical_crossentropy",
+                                          name="float16_softmax_output", hidden_dtype="mixed_float16",
+                                          out_dtype="mixed_float16"), "float16_softmax_output",
+                "Dense(8,relu,'hidden',dtype='mixed_float16')->Dense(3,softmax,'out',dtype='mixed_float16'), "
+                "sparse_categorical_crossentropy")
+
+    # Edited copies of real tf-keras files: what older writers stored
+    src = "tfk_sigmoid_head_bce.h5"
+    d = c.copy_sample(src, "edited_tfk_optimizer_lr.h5")
+    with c.h5py.File(d, "r+") as f:
+        training = c.json.loads(f.attrs["training_config"])
+        training["optimizer_config"] = {"class_name": "SGD", "config": {"lr": 0.01, "momentum": 0.0, "decay": 0.0,
+                                                                         "nesterov": False}}
+        f.attrs["training_config"] = c.json.dumps(training)
+    c.register(d.name, f"copy of {src}; h5py: training_config's optimizer_config replaced by the Keras 2.2.4 form "
+               "{'class_name': 'SGD', 'config': {'lr': 0.01, 'momentum': 0.0, 'decay': 0.0, 'nesterov': False}}",
+               notes=f"Keras {c.K3_VERSION} cannot load it: the optimizer argument lr (\"Argument(s) not recognized: "
+                     "{'lr': 0.01}\")")
+    c.LOADABLE.append(d.name)
+
+    src = "tfk_sequential_input_shape.h5"
+    d = c.copy_sample(src, "edited_tfk_sequential_no_inputlayer.h5")
+    with c.h5py.File(d, "r+") as f:
+        config = c.json.loads(f.attrs["model_config"])
+        layers = config["config"]["layers"]
+        assert layers[0]["class_name"] == "InputLayer"
+        del layers[0]
+        f.attrs["model_config"] = c.json.dumps(config)
+    c.register(d.name, f"copy of {src}; h5py: the InputLayer entry removed from model_config's layer list, so the "
+               "first layer (Conv1D 'c1') alone carries batch_input_shape, as tf.keras 2.0-2.3 and Keras 2 wrote "
+               "Sequential models",
+               notes=f"Keras {c.K3_VERSION} cannot load it: its legacy loader makes the first layer's "
+                     "batch_input_shape an input shape with one axis too many ('Kernel shape must have the same length "
+                     "as input')")
+    c.LOADABLE.append(d.name)
+
+
 def step_load_check(c):
     """Record what the real loaders (Keras 3 and tf-keras, fresh process) say about each full model a Keras
     writer made (``load_model``; ``model_from_json`` for the ``*_arch.json`` architectures)."""
@@ -943,5 +1121,20 @@ def step_load_check(c):
         c.SAMPLES[name]["load_check"] = res
 
 
+def step_custom_objects(c):
+    """Record, per sample with custom objects, the custom_objects keys each real loader needs to load it
+    (measured in a fresh process, see sample_models_custom_objects.py): what h5lint's load call must name."""
+    import subprocess
+
+    names = [n for n in c.LOADABLE if n.split("_", 1)[0] in ("tfk", "k3") and sample_base(n) in CUSTOM_OBJECTS]
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample_models_custom_objects.py")
+    env = {k: v for k, v in os.environ.items() if k != "H5LINT_PWN"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    proc = subprocess.run([sys.executable, script, str(c.OUT), *names], capture_output=True, text=True, env=env,
+                          check=True)
+    for name, measured in c.json.loads(proc.stdout.strip().splitlines()[-1]).items():
+        c.SAMPLES[name]["custom_objects"] = measured
+
+
 STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited,
-         step_tf_checkpoints_and_graphs, step_load_check]
+         step_tf_checkpoints_and_graphs, step_cure, step_load_check, step_custom_objects]

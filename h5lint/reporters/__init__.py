@@ -37,6 +37,7 @@ class RenderOptions:
     statistics: bool = False  # counts per rule
     show_versions: bool = False  # every version tag of every artifact
     show_skipped: bool = False  # list the files found while walking that are not models
+    show_load: bool = False  # text: the call that loads each artifact in the target runtime
     color: bool = False  # text: ANSI colours (the CLI enables them on a terminal without NO_COLOR)
     # Artifact paths are relative to this folder (the project root); None = the working directory.
     source_root: Path | None = None

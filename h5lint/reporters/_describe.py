@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..codes import UNREADABLE
 from ..findings import ArtifactReport, Severity
 from . import Tally
+
+if TYPE_CHECKING:
+    from ..keras.loading import LoadCall
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
@@ -77,3 +81,32 @@ def printable(text: str) -> str:
 def unreadable_messages(artifact: ArtifactReport) -> tuple[str, ...]:
     """What the parser said about an artifact it could not read (empty if H5L001 was ignored)."""
     return tuple(f.message for f in artifact.findings if f.code == UNREADABLE)
+
+
+def load_document(load: LoadCall) -> dict[str, Any]:
+    """The load call as JSON reports, snapshots and ``inspect`` give it (report.schema.json ``load``)."""
+    return {
+        "runtime": load.runtime,
+        "call": load.call,
+        "install": list(load.install),
+        "imports": list(load.imports),
+        "custom_objects": list(load.custom_objects),
+        "compile": load.compile,
+        "safe_mode": load.safe_mode,
+        "notes": list(load.notes),
+        "blockers": list(load.blockers),
+        "alternatives": list(load.alternatives),
+    }
+
+
+def load_lines(load: LoadCall) -> list[str]:
+    """The load call for people: the call (after what to install and import), its notes, or why none loads it."""
+    lines = []
+    if load.call is not None:
+        setup = "; ".join((*load.install, *load.imports))
+        lines.append(f"load: {setup + '; ' if setup else ''}{load.call}")
+    else:
+        lines.append("load: no call loads it as it is: " + "; ".join(load.blockers))
+    lines += [f"  note: {note}" for note in load.notes]
+    lines += [f"  instead: {alternative}" for alternative in load.alternatives] if load.call is None else []
+    return lines

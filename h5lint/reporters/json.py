@@ -17,7 +17,7 @@ from typing import Any
 from .. import __version__
 from ..findings import ArtifactReport, Finding
 from . import RenderOptions, RunInfo, Tally
-from ._describe import severity_counts, unreadable_messages, version_tags
+from ._describe import load_document, severity_counts, unreadable_messages, version_tags
 from ._lists import JsonList
 
 SCHEMA_VERSION = "1.1"
@@ -32,6 +32,7 @@ def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
         "layout": tags.pop("layout"),
         "versions": tags,
         "finding_count": len(artifact.findings),
+        "load": load_document(artifact.load) if artifact.load is not None else None,
     }
 
 

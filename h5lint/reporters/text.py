@@ -24,7 +24,14 @@ from collections.abc import Callable, Iterable, Iterator
 from ..findings import ArtifactReport, Finding, Severity
 from ..wording import plural
 from . import RenderOptions, RunInfo, Tally
-from ._describe import SEVERITIES, logical_location, printable, sentence, version_tags
+from ._describe import (
+    SEVERITIES,
+    load_lines,
+    logical_location,
+    printable,
+    sentence,
+    version_tags,
+)
 
 # ANSI SGR codes, used only when options.color is set.
 _STYLE = {
@@ -129,6 +136,8 @@ def _stream(
             lines.append(_header(artifact, paint))
         if options.show_versions and not options.quiet:
             lines.append(_versions(artifact, full))
+        if options.show_load and not options.quiet and artifact.load is not None:
+            lines += [paint(f"    {printable(line)}", "dim") for line in load_lines(artifact.load)]
         for finding in artifact.findings:
             lines.append(_finding(finding, paint, width))
             if full and finding.fix and not options.quiet:
