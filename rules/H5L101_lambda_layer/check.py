@@ -48,8 +48,8 @@ def _refusal(model: KerasModel, ctx: RuleContext) -> tuple[str, bool]:
     """Which loaders refuse the Lambda, and whether the target runs it without being asked.
 
     Keras 3 refuses Lambdas in .keras archives in every release, which the message of every format but
-    legacy HDF5 says; in HDF5 files only from 3.11.3, and tf-keras never does (the h5-lambda guard knows
-    which target does what).
+    legacy HDF5 says; in HDF5 files only since the CVE-2025-9905 fix, and tf-keras never does (the h5-lambda
+    guard knows which target does what).
     """
     if model.format.loader != LEGACY_H5:
         return "Keras 3 refuses it unless load_model(..., safe_mode=False)", False

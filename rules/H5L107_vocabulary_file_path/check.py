@@ -38,6 +38,6 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
             message=message,
             location=f"layer:{layer.location}",
             fix="Re-save the model with the vocabulary as a list (layer.set_vocabulary(words) before saving) or with "
-            "Keras 3.12 or later, which stores the file in assets/; do not load it with safe_mode=False.",
+            f"Keras {guard.fixed_text} or later, which stores the file in assets/; do not load it with safe_mode=False.",
             severity=Severity.ERROR if unasked or edited or path_shape(path).escapes else None,
         )
