@@ -22,12 +22,12 @@ from .objects import (
     NamedObject,
     lookup_name,
 )
+from .refs import module_is_keras
 from .versions import KERAS_LINES, Target
 
 # Kinds whose lookups also accept another kind's names: an activation may be an activation layer
 # object (LeakyReLU), a metric may be a loss function, a layer entry may be a nested model.
 _ALSO_ACCEPTS = {ACTIVATIONS: (LAYERS,), METRICS: (LOSSES,), LAYERS: (MODELS,), MODELS: (LAYERS,)}
-_KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,7 +80,7 @@ def module_says_keras(obj: NamedObject) -> bool | None:
     module = obj.ref.module
     if not module or module == "builtins":
         return None
-    return module.split(".", 1)[0] in _KERAS_PACKAGES
+    return module_is_keras(module)
 
 
 def builtin_for(obj: NamedObject, writer: str | None, target: Target) -> bool:

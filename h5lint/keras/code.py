@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .bytecode import code_bytes, read_code_names
+from .refs import names_class
 from .structure import StoredCode
 
 # Config keys that can hold code, with the key that says how it is stored (Keras 1/2).
@@ -20,7 +21,7 @@ CODE_KEYS = (("function", "function_type"), ("output_shape", "output_shape_type"
 
 
 def is_lambda(class_name: str) -> bool:
-    return class_name == "Lambda" or class_name.endswith(".Lambda")
+    return names_class(class_name, "Lambda")
 
 
 def _bytecode(key: str, encoded: str) -> StoredCode:

@@ -17,6 +17,8 @@ WRAPPED_KEYS = ("layer", "backward_layer", "cell")
 # Config keys that hold other layers, which the graph walks as layers of their own.
 LAYER_KEYS = frozenset({*WRAPPED_KEYS, "cells", "layers"})
 MAX_DEPTH = 64
+# Root packages of the modules a Keras 3 ``module`` field names for Keras's own objects.
+KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:
@@ -29,6 +31,17 @@ def as_str(value: Any) -> str | None:
 
 def as_int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def names_class(class_name: str, bare: str) -> bool:
+    """Whether a layer's ``class_name`` names the class ``bare``: ``Lambda``, or ``keras.layers.core.Lambda`` as
+    some Keras 2 configs qualify it."""
+    return class_name == bare or class_name.endswith("." + bare)
+
+
+def module_is_keras(module: str | None) -> bool:
+    """A Keras 3 ``module`` field that is absent (older dialects) or inside Keras's own packages."""
+    return not module or module.split(".", 1)[0] in KERAS_PACKAGES
 
 
 def split_class_name(raw: Any, registered: Any = None) -> tuple[str, str | None]:

@@ -6,6 +6,8 @@ from typing import Iterator
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit, Severity
+from h5lint.ir import LEGACY_H5
+from h5lint.keras import guards
 from h5lint.keras.code import is_lambda
 from h5lint.keras.model import KerasModel
 from h5lint.keras.structure import Layer
@@ -42,10 +44,25 @@ def _dangerous(names: list[str], watch: set[str]) -> list[str]:
     return hits
 
 
+def _refusal(model: KerasModel, ctx: RuleContext) -> tuple[str, bool]:
+    """Which loaders refuse the Lambda, and whether the target runs it without being asked.
+
+    Keras 3 refuses Lambdas in .keras archives in every release, which the message of every format but
+    legacy HDF5 says; in HDF5 files only since the CVE-2025-9905 fix, and tf-keras never does (the h5-lambda
+    guard knows which target does what).
+    """
+    if model.format.loader != LEGACY_H5:
+        return "Keras 3 refuses it unless load_model(..., safe_mode=False)", False
+    guard = guards.guard(guards.H5_LAMBDA)
+    unasked = guard.exposure(ctx.target) is guards.Exposure.DOES_IT
+    return f"On load, {guard.consequence(ctx.target, 'runs it', 'Lambda')}", unasked
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     if model.graph is None:
         return
     watch = set(ctx.options.get("dangerous-names", ()))
+    refusal, unasked = _refusal(model, ctx)
     for layer in model.graph.walk():
         if not is_lambda(layer.class_name):
             continue
@@ -54,8 +71,7 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         what = "; ".join(parts) if parts else "its function could not be read"
         message = (
             f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. "
-            "Keras 3 refuses it unless load_model(..., safe_mode=False), and marshalled bytecode only loads "
-            "under the Python version that wrote it."
+            f"{refusal}, and marshalled bytecode only loads under the Python version that wrote it."
         )
         if danger:
             message += f" It names {', '.join(danger)}, which can run commands or touch files: do not load this model."
@@ -64,5 +80,5 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
             location=f"layer:{layer.location}",
             fix="Rebuild the model with the Lambda replaced by a custom layer class registered with "
             "@keras.saving.register_keras_serializable(), or load it with safe_mode=False only if you trust its source.",
-            severity=Severity.ERROR if danger else None,
+            severity=Severity.ERROR if danger or unasked else None,
         )
