@@ -102,10 +102,11 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
     if model is not None:
         with keep_open():  # the rules' weight readers share one open file per weights file
             pairs.extend(_rule_hits(model, settings, sorted(enabled), crashed))
-    findings: dict[str, Finding] = {}
+    findings: dict[tuple[str, str], Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
-        findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
+        # A hit repeated word for word is one finding; two different problems at one place are two.
+        findings.setdefault((finding.fingerprint, finding.message), finding)
     ordered = sorted(findings.values(), key=lambda f: (f.code, f.location or "", f.message))
     return ArtifactReport(
         path=path,

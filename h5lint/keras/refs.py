@@ -31,6 +31,14 @@ def as_int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def flag(value: Any) -> bool:
+    """A boolean argument as Keras reads it: by truthiness (``if self.stateful:``), never checked to be a bool.
+
+    A config keeps whatever the writer's code passed, so ``-1``, ``1`` and even ``"false"`` are on.
+    """
+    return bool(value)
+
+
 def split_class_name(raw: Any, registered: Any = None) -> tuple[str, str | None]:
     """``("ScaleLayer", "h5lint>ScaleLayer")`` from a legacy ``"h5lint>ScaleLayer"`` or Keras 3 fields."""
     name = as_str(raw) or "?"
