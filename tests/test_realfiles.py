@@ -11,7 +11,7 @@ from h5lint.codes import UNREADABLE
 from h5lint.engine import lint_outcome
 from h5lint.findings import Hit, ParseOutcome, Problem
 from h5lint.settings import resolve
-from h5lint.testing import artifact_from_case
+from h5lint.testing import artifact_from_case, run_rule
 
 SETTINGS = resolve(None, {"select": ["ALL"]})
 
@@ -55,3 +55,72 @@ def test_single_unit_softmax_is_one_finding_whatever_the_loss():
         out = {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "softmax"}}
         report = lint_case(sequential(out, loss=loss))
         assert [c for c in _codes(report) if c[0].startswith("H5L2")] == [("H5L203", "layer:out")], loss
+
+
+# ------------------------------------------------------------------------------------------ H5L403 wording
+def _h5l403(case: dict) -> Hit:
+    (hit,) = run_rule("H5L403", case)
+    return hit
+
+
+def _legacy(*layers: dict, loss: object = "mean_squared_error", optimizer: dict | None = None) -> dict:
+    """A standalone Keras 2.2.4 Sequential (no InputLayer: the first layer carries batch_input_shape)."""
+    return {
+        "keras_version": "2.2.4",
+        "model_config": {"class_name": "Sequential", "config": {"name": "m", "layers": list(layers)}},
+        "training_config": {"loss": loss, "optimizer_config": optimizer or {"class_name": "Adam", "config": {}}},
+    }
+
+
+DENSE_FIRST = {"class_name": "Dense", "config": {"name": "hidden", "units": 8, "batch_input_shape": [None, 4]}}
+DENSE_OUT = {"class_name": "Dense", "config": {"name": "out", "units": 1}}
+
+
+def test_h5l403_one_reason_is_not_numbered_and_dense_only_models_load():
+    hit = _h5l403(_legacy(DENSE_FIRST, DENSE_OUT))
+    assert "(1)" not in hit.message and "(1)" not in (hit.fix or "")
+    assert "the model still loads" in hit.message and "predict()" in hit.message
+    assert "convolution" not in hit.message and "fail to build" not in hit.message
+    assert hit.fix == "Load it with tf-keras and re-save it from Keras 3 code with an explicit keras.Input."
+
+
+def test_h5l403_conv_models_fail_to_build():
+    conv = {"class_name": "Conv2D", "config": {"name": "conv", "filters": 2, "batch_input_shape": [None, 8, 8, 1]}}
+    flat = {"class_name": "Flatten", "config": {"name": "flat"}}
+    hit = _h5l403(_legacy(conv, flat, DENSE_OUT))
+    assert "layers that do not work on that rank (Conv2D, Flatten) then break the build" in hit.message
+
+
+def test_h5l403_optimizer_reason_has_no_loss_parenthetical():
+    optimizer = {"class_name": "Adam", "config": {"lr": 0.001}}
+    hit = _h5l403(_legacy({"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4]}}, DENSE_OUT,
+                          optimizer=optimizer))
+    assert "(the Keras 2.0-2.2 optimizer argument 'lr')" in hit.message
+    assert "loss" not in hit.message.split("cannot rebuild", 1)[1].split("so load_model")[0]
+    assert hit.fix.endswith("spelled the Keras 3 way: keras.optimizers.Adam(learning_rate=...).")
+
+
+def test_h5l403_fix_names_this_models_loss_not_binary_crossentropy():
+    inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4]}}
+    hit = _h5l403(_legacy(inp, DENSE_OUT, loss="mse"))  # a regression model
+    assert "BinaryCrossentropy" not in hit.fix and "loss='mean_squared_error'" in hit.fix
+    tf_keras_bce = {"class_name": "BinaryCrossentropy", "config": {"reduction": "auto", "from_logits": True}}
+    hit = _h5l403(_legacy(inp, DENSE_OUT, loss=tf_keras_bce))
+    assert "keras.losses.BinaryCrossentropy(from_logits=True)" in hit.fix and "learning_rate" not in hit.fix
+
+
+def test_h5l403_normalization_builds_on_any_rank_only_on_the_last_axis():
+    standalone = {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": -1}}
+    assert "the model still loads" in _h5l403(_legacy(DENSE_FIRST, standalone, DENSE_OUT)).message
+    tf_keras = {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": [1]}}
+    assert "(BatchNormalization) then break the build" in _h5l403(_legacy(DENSE_FIRST, tf_keras, DENSE_OUT)).message
+
+
+def test_h5l403_says_nothing_it_cannot_know_when_classes_are_missing():
+    # A CuDNNLSTM first (H5L303's): whether the rest would load once it is replaced is not this file's fact.
+    cudnn = {"class_name": "CuDNNLSTM", "config": {"name": "lstm", "units": 4, "batch_input_shape": [None, 60, 8]}}
+    message = _h5l403(_legacy(cudnn, DENSE_OUT)).message
+    assert message.endswith(
+        "carries batch_input_shape (lstm), which Keras 3's legacy loader takes for the shape of one sample, so it "
+        "builds an input of (None, None, 60, 8) instead of (None, 60, 8)."
+    )
