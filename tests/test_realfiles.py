@@ -7,8 +7,12 @@ tests at the end.
 
 from __future__ import annotations
 
+import json
+
+from conftest import SAMPLES
+
 from h5lint.codes import UNREADABLE
-from h5lint.engine import lint_outcome
+from h5lint.engine import lint_outcome, lint_paths
 from h5lint.findings import Hit, ParseOutcome, Problem
 from h5lint.settings import resolve
 from h5lint.testing import artifact_from_case, run_rule
@@ -123,4 +127,22 @@ def test_h5l403_says_nothing_it_cannot_know_when_classes_are_missing():
     assert message.endswith(
         "carries batch_input_shape (lstm), which Keras 3's legacy loader takes for the shape of one sample, so it "
         "builds an input of (None, None, 60, 8) instead of (None, 60, 8)."
+    )
+
+
+# ------------------------------------------------------------------------------------------ one cause, one finding
+def test_tfjs_model_missing_64_shards_is_one_finding(tmp_path):
+    doc = json.loads((SAMPLES / "tfjs_sigmoid_head_bce" / "model.json").read_text(encoding="utf-8"))
+    shards = [f"group1-shard{i}of64.bin" for i in range(1, 65)]
+    doc["weightsManifest"][0]["paths"] = shards
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = lint_paths([str(path)], SETTINGS)
+    (finding,) = report.findings
+    assert (finding.code, finding.location) == ("H5L001", "member:group1-shard1of64.bin")
+    assert finding.message == (
+        f"{path}: 64 weights files listed in weightsManifest are missing (group1-shard1of64.bin, "
+        "group1-shard2of64.bin, group1-shard3of64.bin, group1-shard4of64.bin, group1-shard5of64.bin, "
+        "group1-shard6of64.bin, group1-shard7of64.bin, group1-shard8of64.bin, group1-shard9of64.bin, "
+        "group1-shard10of64.bin and 54 more); loading the model fails"
     )

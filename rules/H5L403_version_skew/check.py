@@ -282,7 +282,9 @@ def _first_layer_batch_shape(model: KerasModel, target: Target) -> Reason | None
     known = [layer for layer in layers if builtin_in(layer.class_name, LAYERS, KERAS_3)]
     fixed = sorted({layer.class_name for layer in known if not _builds_on_any_rank(layer)})
     if fixed:
-        consequence = f"; layers that do not work on that rank ({listed(fixed)}) then break the build, so load_model fails"
+        consequence = (
+            f"; layers that do not work on that rank ({listed(fixed)}) then break the build, so load_model fails"
+        )
     elif len(known) == len(layers):
         consequence = (
             "; the model still loads, as its layers build on an input of any rank, but predict() on inputs of "

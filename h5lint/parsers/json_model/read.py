@@ -175,10 +175,12 @@ def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
     folder = Path(path).parent
     weights: list[ir.WeightArray] = []
     shard_names: list[str] = []
+    outside: list[str] = []
+    missing: list[str] = []
     optimizer = False
     for paths, entries in groups:
         shard_names.extend(paths)
-        shards = _present_shards(path, folder, paths, problems)
+        shards = _present_shards(folder, paths, outside, missing)
         offset: int | None = 0  # unknown after a string or unknown dtype: their byte size is not fixed
         for entry in entries:
             name, shape = entry["name"], tuple(entry["shape"])
@@ -200,20 +202,40 @@ def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
             held = sum(s.size for s in shards)
             message = f"weights shards {some_names(list(paths))} hold {held:,} bytes but weightsManifest needs {offset:,}"
             problems.append(problem(path, message, f"member:{paths[-1]}", SHARD_FIX))
+    problems.extend(_absent_shards(path, outside, missing))
     return _Manifest((ir.WeightLayer("", tuple(weights)),), tuple(dict.fromkeys(shard_names)), optimizer)
 
 
-def _present_shards(path: str, folder: Path, names: list[str], problems: list[Problem]) -> tuple[_Shard, ...] | None:
-    """The group's shard files, or None (with a problem each) when any is missing or outside the folder."""
+def _absent_shards(path: str, outside: list[str], missing: list[str]) -> list[Problem]:
+    """One problem per cause (outside the folder, missing), listing every shard file it concerns."""
+    found = []
+    outside, missing = list(dict.fromkeys(outside)), list(dict.fromkeys(missing))
+    if outside:
+        one = len(outside) == 1
+        what = f"weights file {outside[0]} is" if one else f"{len(outside)} weights files ({some_names(outside)}) are"
+        message = f"{what} not inside the model's folder; h5lint does not read {'it' if one else 'them'}"
+        found.append(problem(path, message, f"member:{outside[0]}", SHARD_FIX))
+    if missing:
+        what = (
+            f"weights file {missing[0]} listed in weightsManifest is missing"
+            if len(missing) == 1
+            else f"{len(missing)} weights files listed in weightsManifest are missing ({some_names(missing)})"
+        )
+        found.append(problem(path, f"{what}; loading the model fails", f"member:{missing[0]}", SHARD_FIX))
+    return found
+
+
+def _present_shards(
+    folder: Path, names: list[str], outside: list[str], missing: list[str]
+) -> tuple[_Shard, ...] | None:
+    """The group's shard files, or None (noting each absent one) when any is missing or outside the folder."""
     shards = []
     for name in names:
         file = _inside(folder, name)
         if file is None:
-            message = f"weights file {name} is not inside the model's folder; h5lint does not read it"
-            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
+            outside.append(name)
         elif not file.is_file():
-            message = f"weights file {name} listed in weightsManifest is missing; loading the model fails"
-            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
+            missing.append(name)
         else:
             shards.append(_Shard(file, file.stat().st_size))
     return tuple(shards) if len(shards) == len(names) else None
