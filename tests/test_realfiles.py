@@ -146,3 +146,17 @@ def test_tfjs_model_missing_64_shards_is_one_finding(tmp_path):
         "group1-shard6of64.bin, group1-shard7of64.bin, group1-shard8of64.bin, group1-shard9of64.bin, "
         "group1-shard10of64.bin and 54 more); loading the model fails"
     )
+
+
+# ------------------------------------------------------------------------------------------ real samples
+def _sample_findings(name: str) -> list[tuple[str, str | None, str]]:
+    report = lint_paths([str(SAMPLES / name)], SETTINGS)
+    assert [a.crashed_checks for a in report.artifacts] == [()]
+    return [(f.code, f.location, f.severity.value) for f in report.findings]
+
+
+def test_keras3_lambda_of_a_named_def_is_the_name_to_pass():
+    # keras 3.15.1 saved Lambda(double_it) as {"module": "builtins", "class_name": "function", "config":
+    # "double_it"}; its load_check: "could not be deserialized properly" without custom_objects.
+    assert _sample_findings("k3_lambda_named.keras") == [("H5L301", "object:double_it", "warning")]
+    assert _sample_findings("k3_sigmoid_head_bce.keras") == []  # the same model without the Lambda

@@ -60,6 +60,15 @@ def dtype_policy_name(value: Any) -> str | None:
     return None
 
 
+def is_function_envelope(value: Any) -> bool:
+    """Keras 3's (and tf-keras's) serialized function: ``{"class_name": "function", "config": "halve", ...}``.
+
+    Its ``module`` is ``"builtins"`` for any plain Python function (the module of Python's function type),
+    so it says nothing about where the function lives.
+    """
+    return isinstance(value, Mapping) and value.get("class_name") == "function" and isinstance(value.get("config"), str)
+
+
 def object_ref(value: Any) -> ObjectRef | None:
     """A serialized Keras object (string name, legacy or Keras 3 dict, function envelope)."""
     if isinstance(value, str):
@@ -69,8 +78,8 @@ def object_ref(value: Any) -> ObjectRef | None:
         return None
     config = value.get("config")
     module = as_str(value.get("module"))
-    if value["class_name"] == "function" and isinstance(config, str):
-        # Keras 3 / tf-keras function envelope: the real name is the config string.
+    if is_function_envelope(value):
+        # The real name is the config string.
         class_name, registered = split_class_name(config)
         return ObjectRef(class_name, registered, module)
     class_name, registered = split_class_name(value["class_name"], value.get("registered_name"))
