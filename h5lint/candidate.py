@@ -11,6 +11,7 @@ UNKNOWN = "unknown"
 MISSING = "missing"
 NO_ACCESS = "no-access"  # stat or read failed (permissions, I/O error)
 SPECIAL = "special"  # a FIFO, socket or device
+PICKLE = "pickle"  # a Python pickle, recognised by its first bytes and never unpickled (detail says what it is)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ loops cannot trap the walk.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from pathlib import Path
@@ -19,6 +20,7 @@ from .candidate import (
     LFS_POINTER,
     MISSING,
     NO_ACCESS,
+    PICKLE,
     SPECIAL,
     UNKNOWN,
     Candidate,
@@ -34,16 +36,61 @@ MODEL_SUFFIXES = tuple(dict.fromkeys(s for spec in SPECS for s in spec.model_suf
 _FOUND_EVEN_IF_UNNAMED = frozenset(spec.container for spec in FILE_SPECS if spec.found_by_walk is None)
 
 
-def _sniff(path: Path) -> str:
+# A pickle starts with the PROTO opcode and its version (protocols 2-5) or, written by protocols 0-1,
+# with the GLOBAL opcode that names the class of the pickled object (Python's pickletools docs).
+_PROTO = 0x80
+_PICKLE_PROTOCOLS = range(2, 6)
+_GLOBAL = b"c"
+# Opcodes looked at for the first name a pickle refers to: a model's pickle names its class early.
+_PICKLE_OPS_READ = 64
+
+
+def pickle_detail(head: bytes) -> str | None:
+    """What a pickle is (``a Python pickle (protocol 4) that names sklearn.svm._classes.SVC first``), or None.
+
+    The bytes are disassembled with pickletools, which reads opcodes and their arguments and builds no
+    object: nothing is unpickled or imported.
+    """
+    framed = len(head) > 1 and head[0] == _PROTO and head[1] in _PICKLE_PROTOCOLS
+    if not framed and not head.startswith(_GLOBAL):
+        return None
+    import pickletools
+
+    names: list[str] = []
+    strings: list[str] = []
+    ops = 0
+    try:
+        for opcode, arg, _at in pickletools.genops(io.BytesIO(head)):
+            ops += 1
+            if opcode.name == "GLOBAL" and isinstance(arg, str):
+                names.append(arg.replace(" ", "."))
+            elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                names.append(f"{strings[-2]}.{strings[-1]}")
+            elif isinstance(arg, str):
+                strings.append(arg)
+            if names or ops >= _PICKLE_OPS_READ:
+                break
+    except Exception:  # noqa: BLE001 - hostile or cut-off bytes end the look; what was read stands
+        pass
+    if not names and (not framed or ops < 2):
+        return None  # neither a named object nor a protocol header followed by an opcode
+    protocol = f" (protocol {head[1]})" if framed else ""
+    return f"a Python pickle{protocol}" + (f" that names {names[0]} first" if names else "")
+
+
+def _sniff(path: Path) -> tuple[str, str | None]:
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
         if not head:
-            return EMPTY
+            return EMPTY, None
         for spec in FILE_SPECS:
             assert spec.sniff is not None
             if spec.sniff(head, fh):
-                return spec.container
-    return LFS_POINTER if head.startswith(LFS_POINTER_PREFIX) else UNKNOWN
+                return spec.container, None
+    if head.startswith(LFS_POINTER_PREFIX):
+        return LFS_POINTER, None
+    pickled = pickle_detail(head)
+    return (PICKLE, pickled) if pickled else (UNKNOWN, None)
 
 
 def sniff_file(path: Path) -> Candidate:
@@ -56,7 +103,7 @@ def sniff_file(path: Path) -> Candidate:
     if not stat.S_ISREG(mode):
         return Candidate(str(path), SPECIAL, "not a regular file (FIFO, socket or device); skipped")
     try:
-        return Candidate(str(path), _sniff(path))
+        return Candidate(str(path), *_sniff(path))
     except OSError as exc:
         return Candidate(str(path), NO_ACCESS, exc.strerror or str(exc))
 

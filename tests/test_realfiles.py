@@ -160,3 +160,55 @@ def test_keras3_lambda_of_a_named_def_is_the_name_to_pass():
     # "double_it"}; its load_check: "could not be deserialized properly" without custom_objects.
     assert _sample_findings("k3_lambda_named.keras") == [("H5L301", "object:double_it", "warning")]
     assert _sample_findings("k3_sigmoid_head_bce.keras") == []  # the same model without the Lambda
+
+
+# ------------------------------------------------------------------------------------------ pickles
+class FakeEstimator:
+    """Stands for a scikit-learn estimator: pickled here, never unpickled."""
+
+
+def test_pickles_named_like_models_are_named_pickles(tmp_path):
+    import pickle
+
+    model = tmp_path / "model.h5"
+    model.write_bytes(pickle.dumps(FakeEstimator(), protocol=4))
+    classifier = tmp_path / "classifier.keras"
+    classifier.write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, protocol=2))
+    report = lint_paths([str(tmp_path)], SETTINGS)
+    found = {a.path: [(f.code, f.location, f.message) for f in a.findings] for a in report.artifacts}
+    assert found == {
+        str(classifier): [
+            (
+                "H5L001",
+                "file",
+                f"{classifier}: the bytes are a Python pickle (protocol 2), not a Keras model: no Keras loader reads "
+                "it, and unpickling it (pickle.load, joblib.load) runs whatever code it names; h5lint recognised it "
+                "by its first bytes and did not unpickle it",
+            ),
+            (
+                "H5L003",
+                "file",
+                f"{classifier}: named '.keras' but is a Python pickle, not a zip archive: Keras's loaders fail on it, "
+                "and the name hides that loading it the way it was saved (pickle.load, joblib.load) runs the code "
+                "it names",
+            ),
+        ],
+        str(model): [
+            (
+                "H5L001",
+                "file",
+                f"{model}: the bytes are a Python pickle (protocol 4) that names test_realfiles.FakeEstimator first, "
+                "not a Keras model: no Keras loader reads it, and unpickling it (pickle.load, joblib.load) runs "
+                "whatever code it names; h5lint recognised it by its first bytes and did not unpickle it",
+            ),
+            ("H5L003", "file", found[str(model)][1][2]),
+        ],
+    }
+    assert "not an HDF5 file" in found[str(model)][1][2]
+
+
+def test_a_pickle_not_named_like_a_model_is_not_a_model(tmp_path):
+    import pickle
+
+    (tmp_path / "scaler.pkl").write_bytes(pickle.dumps({"mean": 0.5}, protocol=5))
+    assert lint_paths([str(tmp_path)], SETTINGS).artifacts == ()
