@@ -20,7 +20,7 @@ from .codes import UNREADABLE
 from .discover import discover
 from .findings import ArtifactReport, Finding, Hit, ParseOutcome, Problem, Report
 from .ir import VersionTags
-from .keras.model import KerasModel, interpret
+from .keras.model import KerasModel, interpret, with_writer
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, load_parsers, read_candidate, unreadable
@@ -112,7 +112,7 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
         path=path,
         format=model.format.name if model else None,
         layout=model.artifact.layout if model else None,
-        versions=model.versions if model else VersionTags(),
+        versions=model.versions if model else with_writer(outcome.versions or VersionTags()),
         findings=tuple(ordered),
         readable=model is not None,
         crashed_checks=tuple(crashed),

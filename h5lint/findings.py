@@ -92,4 +92,7 @@ class ParseOutcome:
 
     artifact: ModelArtifact | None
     problems: tuple[Problem, ...] = field(default=())
+    # What the readable parts of an artifact that could not be read say about its writer (a .keras zip's
+    # metadata.json when config.json is broken, a truncated HDF5 file's root attributes); None when nothing.
+    versions: VersionTags | None = None
 

@@ -212,3 +212,31 @@ def test_a_pickle_not_named_like_a_model_is_not_a_model(tmp_path):
 
     (tmp_path / "scaler.pkl").write_bytes(pickle.dumps({"mean": 0.5}, protocol=5))
     assert lint_paths([str(tmp_path)], SETTINGS).artifacts == ()
+
+
+# ------------------------------------------------------------------------------------------ damaged files' versions
+def _versions(path) -> tuple[bool, str | None, str | None, str | None]:
+    (artifact,) = lint_paths([str(path)], SETTINGS).artifacts
+    return artifact.readable, artifact.versions.keras_version, artifact.versions.backend, artifact.versions.writer
+
+
+def test_keras_zip_with_a_broken_config_still_says_which_keras_wrote_it():
+    assert _versions(SAMPLES / "broken_cut_config.keras") == (False, "3.15.1", None, "keras-3")
+    assert _versions(SAMPLES / "broken_no_config.keras") == (False, "3.15.1", None, "keras-3")
+
+
+def test_truncated_h5_reports_the_root_attributes_that_survived(tmp_path):
+    whole = (SAMPLES / "tfk_sigmoid_head_bce.h5").read_bytes()
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(whole[:8000])  # the root group and the heap holding its strings end before 6,144
+    assert _versions(cut) == (False, "2.21.0", "tensorflow", "tf-keras")
+    (finding,) = lint_paths([str(cut)], SETTINGS).findings
+    assert "truncated HDF5 file: it is 8,000 bytes" in finding.message
+    # Cut inside that heap: HDF5 would loop on the zeros that stand for its missing tail, so nothing is read.
+    cut.write_bytes(whole[:4000])
+    assert _versions(cut) == (False, None, None, None)
+    assert _versions(SAMPLES / "broken_truncated.h5") == (False, None, None, None)  # cut at 2,048 bytes
+
+
+def test_h5_with_a_broken_model_config_still_says_which_keras_wrote_it():
+    assert _versions(SAMPLES / "broken_bad_model_config.h5") == (False, "2.21.0", "tensorflow", "tf-keras")

@@ -17,10 +17,10 @@ from ... import ir
 from ...codes import UNREADABLE, WEIGHTS_ONLY
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
-from ..parts import some_names
+from ..parts import PartProblem, some_names
 from . import H5_FULL, H5_WEIGHTS
 from .attrs import AttrProblem, has_list_attr, list_attr, present, text_attr
-from .files import open_h5
+from .files import open_cut_short, open_h5
 from .heap import file_heap_trap
 from .links import hard_links, outside_references, resolve
 from .weights import (
@@ -47,9 +47,10 @@ _TRUNCATED = re.compile(r"truncated file: eof = (\d+).*?stored_eof = (\d+)")
 class _Unreadable(Exception):
     """Raised inside this module to turn into H5L001 with the message given."""
 
-    def __init__(self, message: str, fix: str | None = _REEXPORT) -> None:
+    def __init__(self, message: str, fix: str | None = _REEXPORT, versions: ir.VersionTags | None = None) -> None:
         super().__init__(message)
         self.fix = fix
+        self.versions = versions  # what the file still says about its writer
 
 
 def _opener(path: str) -> Opener:
@@ -66,7 +67,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     except PermissionError as exc:
         return _fail(path, _Unreadable(f"cannot be opened ({exc.strerror or exc})", "check the file's permissions"))
     except (OSError, RuntimeError, ValueError) as exc:
-        return _fail(path, _Unreadable(_open_error(exc)))
+        return _fail(path, _Unreadable(_open_error(exc)), _cut_short_versions(path, exc))
     try:
         with h5:
             return _read_open(path, h5)
@@ -97,8 +98,23 @@ def _open_error(exc: BaseException) -> str:
     return f"truncated or corrupt HDF5: {text}; re-export or re-download it"
 
 
-def _fail(path: str, exc: _Unreadable) -> ParseOutcome:
-    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),))
+def _fail(path: str, exc: _Unreadable, versions: ir.VersionTags | None = None) -> ParseOutcome:
+    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),), versions or exc.versions)
+
+
+def _cut_short_versions(path: str, exc: BaseException) -> ir.VersionTags | None:
+    """The version tags of a truncated file's root, when they lie before the cut."""
+    sizes = _TRUNCATED.search(str(exc))
+    if sizes is None:
+        return None
+    try:
+        with open_cut_short(path, int(sizes.group(2))) as h5:
+            tags = ir.VersionTags(
+                keras_version=_optional_text(h5, "keras_version"), backend=_optional_text(h5, "backend")
+            )
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, PartProblem, AttrProblem):
+        return None  # the root itself lay past the cut
+    return tags if tags.keras_version or tags.backend else None
 
 
 def _problem(path: str, message: str, fix: str | None = _REEXPORT) -> Problem:
@@ -165,9 +181,9 @@ def _full_model(path: str, h5: h5py.File, references: tuple[ir.H5Reference, ...]
     try:
         model_config, nonstandard = _json_attr(h5, "model_config") or (None, ())
     except (AttrProblem, JsonProblem) as exc:
-        raise _Unreadable(str(exc)) from None
+        raise _Unreadable(str(exc), versions=_versions(h5)) from None
     if model_config is None:
-        raise _Unreadable("model_config attribute holds null, not a model")
+        raise _Unreadable("model_config attribute holds null, not a model", versions=_versions(h5))
     training_config = None
     try:
         parsed = _json_attr(h5, "training_config")

@@ -324,39 +324,46 @@ def _read_store(
         return store, StoreContents()
 
 
+def _metadata_version(source: _ZipSource | _FolderSource, problems: list[Problem]) -> str | None:
+    """``keras_version`` from metadata.json, which Keras writes beside config.json (optional: Keras loads without)."""
+    if not source.has(METADATA):
+        return None
+    try:
+        metadata, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
+    except PartProblem as exc:
+        problems.append(problem(source.path, str(exc), f"member:{METADATA}", RESAVE_FIX))
+        return None
+    version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
+    return version if isinstance(version, str) else None
+
+
 def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights: bool) -> ParseOutcome:
     path = source.path
     problems = [
         problem(path, f"part of the folder cannot be listed ({entry})", "file", "check the folder's permissions")
         for entry in source.unreadable
     ]
+    # Read first, so that an archive whose config cannot be used still says which Keras wrote it.
+    keras_version = _metadata_version(source, problems)
+    versions = ir.VersionTags(keras_version=keras_version)
     if not source.has(CONFIG):
         members = some_names([m.name for m in source.members])
         message = f"{source.what} without {CONFIG}: not a Keras model (members: {members})"
-        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)))
+        return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), versions)
     try:
         config, nonstandard = _load_json(source, CONFIG, MAX_CONFIG_BYTES)
     except PartProblem as exc:
-        return ParseOutcome(None, (*problems, problem(path, str(exc), f"member:{CONFIG}", RESAVE_FIX)))
+        return ParseOutcome(None, (*problems, problem(path, str(exc), f"member:{CONFIG}", RESAVE_FIX)), versions)
     if not isinstance(config, Mapping) or not isinstance(config.get("class_name"), str):
         message = f'member {CONFIG} is not a Keras model ({{"class_name": ..., "config": ...}}); {describe_json(config)}'
-        return ParseOutcome(None, (*problems, problem(path, message, f"member:{CONFIG}", RESAVE_FIX)))
-    keras_version = None
-    if source.has(METADATA):  # optional: Keras loads without it, only the version is lost
-        try:
-            metadata, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
-        except PartProblem as exc:
-            problems.append(problem(path, str(exc), f"member:{METADATA}", RESAVE_FIX))
-        else:
-            version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
-            keras_version = version if isinstance(version, str) else None
+        return ParseOutcome(None, (*problems, problem(path, message, f"member:{CONFIG}", RESAVE_FIX)), versions)
 
     store, contents = _read_store(source, problems, read_weights)
     artifact = ir.ModelArtifact(
         path=path,
         format=fmt,
         layout=_layout(keras_version, store, source.kind),
-        versions=ir.VersionTags(keras_version=keras_version),
+        versions=versions,
         keras=ir.KerasConfig(
             config,
             config.get("compile_config"),
