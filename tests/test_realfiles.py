@@ -240,3 +240,22 @@ def test_truncated_h5_reports_the_root_attributes_that_survived(tmp_path):
 
 def test_h5_with_a_broken_model_config_still_says_which_keras_wrote_it():
     assert _versions(SAMPLES / "broken_bad_model_config.h5") == (False, "2.21.0", "tensorflow", "tf-keras")
+
+
+UNBUILT = (
+    "No weights are stored for any of its layers (hidden, hidden2, out): the model was saved before it was built "
+    "(never called on data, trained or given an input shape), so it holds no trained weights. Keras 3's load_model "
+    "loads it all the same, and the layers get new random weights at their first call: predict() returns what an "
+    "untrained model computes."
+)
+
+
+def test_a_model_saved_unbuilt_is_one_finding_that_says_what_happens():
+    # keras 3.15.1 saved a Sequential that was never called; its samples.json notes record that Keras 3 loads it
+    # with 0 weights and that two loads predict different values (new random weights at the first call).
+    for name, clean in (("k3_unbuilt.h5", "k3_sigmoid_head_bce.h5"), ("k3_unbuilt.keras", "k3_sigmoid_head_bce.keras")):
+        report = lint_paths([str(SAMPLES / name)], SETTINGS)
+        assert [(f.code, f.location, f.severity.value, f.message) for f in report.findings] == [
+            ("H5L505", "file", "warning", UNBUILT)
+        ], name
+        assert _sample_findings(clean) == []  # the same kind of model, built and trained
