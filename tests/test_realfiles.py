@@ -259,3 +259,11 @@ def test_a_model_saved_unbuilt_is_one_finding_that_says_what_happens():
             ("H5L505", "file", "warning", UNBUILT)
         ], name
         assert _sample_findings(clean) == []  # the same kind of model, built and trained
+
+
+def test_h5l403_fix_for_a_wrapped_loss_function_names_the_function():
+    inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4]}}
+    wrapper = {"class_name": "LossFunctionWrapper", "config": {"reduction": "auto", "fn": "mse"}}
+    hit = _h5l403(_legacy(inp, DENSE_OUT, loss=wrapper))
+    assert "(a tf.keras loss object with reduction='auto')" in hit.message
+    assert hit.fix.endswith("spelled the Keras 3 way: loss='mean_squared_error'.")

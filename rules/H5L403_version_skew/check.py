@@ -140,6 +140,9 @@ class _Compiled:
 
 def _loss_call(loss: ObjectRef, config: Mapping[str, Any]) -> str:
     """``keras.losses.BinaryCrossentropy(from_logits=True)``: the Keras 3 spelling of a tf.keras loss object."""
+    function = config.get("fn")
+    if canonical_loss_name(loss.class_name) == loss.class_name and isinstance(function, str):
+        return f"loss='{canonical_loss_name(function)}'"  # a wrapper of a loss function, not a loss class
     logits = "from_logits=True" if flag(config.get("from_logits")) else ""
     return f"keras.losses.{loss.class_name}({logits})"
 
@@ -161,10 +164,12 @@ def _compile_problems(training: TrainingConfig) -> list[_Compiled]:
         elif config.get("reduction") in facts["rejected_loss_reductions"] or any(
             key in config for key in facts["rejected_loss_keys"]
         ):
+            reduction = config.get("reduction")
+            rejected = reduction in facts["rejected_loss_reductions"]
             found.append(
                 _Compiled(
-                    f"loss {loss.class_name}(reduction={config.get('reduction')!r})",
-                    "a tf.keras loss object with reduction='auto'",
+                    f"loss {loss.class_name}(reduction={reduction!r})",
+                    f"a tf.keras loss object with reduction={reduction!r}" if rejected else "a tf.keras loss object",
                     _loss_call(loss, config),
                 )
             )
