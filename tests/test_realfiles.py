@@ -2,7 +2,11 @@
 
 Every test builds its input here (a config, a few bytes, an edited copy of a sample) and asserts the
 exact findings; the samples made by the generator are covered by the snapshot and by the exact-finding
-tests at the end.
+tests at the end. Items that concern one rule are also its cases (rules/<rule>/cases.json):
+``stateful`` stored as -1 or 1 (H5L501), Keras 1 TimeDistributedDense heads from a real Keras 1.2.2 file
+(H5L201), Dense(1, softmax) under any loss (H5L204), one finding per removed class (H5L303, H5L304),
+Keras 3 Lambdas of a named ``def`` (H5L101, H5L103, H5L301), H5L403's wording and a model saved unbuilt
+(H5L505).
 """
 
 from __future__ import annotations
@@ -131,6 +135,29 @@ def test_h5l403_says_nothing_it_cannot_know_when_classes_are_missing():
 
 
 # ------------------------------------------------------------------------------------------ one cause, one finding
+def test_classes_the_target_lacks_are_reported_once_by_the_rule_that_owns_them():
+    layers = [
+        {"class_name": "CuDNNLSTM", "config": {"name": f"cu_dnnlstm_{i}", "units": 4, "return_sequences": True}}
+        for i in (1, 2, 3)
+    ]
+    tf_op = {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "function": "math.multiply"}}
+    report = lint_case(sequential(*layers, tf_op, keras_version="2.2.4-tf"))
+    assert _codes(report) == [("H5L303", "object:CuDNNLSTM"), ("H5L304", "object:TFOpLambda")]  # no H5L403
+
+
+def test_one_regularizer_class_in_eight_layers_is_one_finding():
+    regularizer = {"name": "L1L2Regularizer", "l1": 0.0, "l2": 0.001}
+    layers = [
+        {"class_name": "Dense", "config": {"name": f"dense_{i}", "output_dim": 8, "W_regularizer": regularizer}}
+        for i in range(1, 9)
+    ]
+    layers[0]["config"]["batch_input_shape"] = [None, 4]
+    case = {"keras_version": "1.2.0", "model_config": {"class_name": "Sequential", "config": layers}}
+    removed = [f for f in lint_case(case).findings if f.code == "H5L304"]
+    assert [f.location for f in removed] == ["object:L1L2Regularizer"]
+    assert "W_regularizer of layer dense_1" in removed[0].message and "the first of these 8 layers" in removed[0].message
+
+
 def test_tfjs_model_missing_64_shards_is_one_finding(tmp_path):
     doc = json.loads((SAMPLES / "tfjs_sigmoid_head_bce" / "model.json").read_text(encoding="utf-8"))
     shards = [f"group1-shard{i}of64.bin" for i in range(1, 65)]
