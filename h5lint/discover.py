@@ -45,7 +45,7 @@ _GLOBAL = b"c"
 _PICKLE_OPS_READ = 64
 
 
-def pickle_detail(head: bytes) -> str | None:
+def _pickle_detail(head: bytes) -> str | None:
     """What a pickle is (``a Python pickle (protocol 4) that names sklearn.svm._classes.SVC first``), or None.
 
     The bytes are disassembled with pickletools, which reads opcodes and their arguments and builds no
@@ -89,7 +89,7 @@ def _sniff(path: Path) -> tuple[str, str | None]:
                 return spec.container, None
     if head.startswith(LFS_POINTER_PREFIX):
         return LFS_POINTER, None
-    pickled = pickle_detail(head)
+    pickled = _pickle_detail(head)
     return (PICKLE, pickled) if pickled else (UNKNOWN, None)
 
 

@@ -155,7 +155,8 @@ def test_one_regularizer_class_in_eight_layers_is_one_finding():
     case = {"keras_version": "1.2.0", "model_config": {"class_name": "Sequential", "config": layers}}
     removed = [f for f in lint_case(case).findings if f.code == "H5L304"]
     assert [f.location for f in removed] == ["object:L1L2Regularizer"]
-    assert "W_regularizer of layer dense_1" in removed[0].message and "the first of these 8 layers" in removed[0].message
+    assert "W_regularizer of layer dense_1" in removed[0].message
+    assert "the first of these 8 layers" in removed[0].message
 
 
 def test_tfjs_model_missing_64_shards_is_one_finding(tmp_path):

@@ -2,10 +2,11 @@
 
 A saved model names objects in many places: layer classes (also wrapped layers, RNN cells and nested
 models), the serialized objects inside each layer config (activations, initializers, regularizers,
-constraints, dtype policies, the functions a Keras 3 Lambda names), what ``compile()`` recorded (losses, metrics, optimizer) and the class of
-a subclassed top-level model. Each dialect writes them differently (formats.md §2.3-2.5, §1.6): bare
-strings, legacy ``{"class_name", "config"}``, Keras 3 envelopes with ``module``/``registered_name``,
-function envelopes whose real name is in ``config``, and Keras 1 dicts that carry only ``name``.
+constraints, dtype policies, the functions a Keras 3 Lambda names), what ``compile()`` recorded
+(losses, metrics, optimizer) and the class of a subclassed top-level model. Each dialect writes them
+differently (formats.md §2.3-2.5, §1.6): bare strings, legacy ``{"class_name", "config"}``, Keras 3
+envelopes with ``module``/``registered_name``, function envelopes whose real name is in ``config``, and
+Keras 1 dicts that carry only ``name``.
 
 Whether a name is built in is :mod:`.builtins`' question.
 """

@@ -68,7 +68,7 @@ class _ZeroPadded(io.RawIOBase):
         self._pos = max(0, base + offset)
         return self._pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         view = memoryview(buffer).cast("B")
         wanted = max(0, min(len(view), self._size - self._pos))
         got = 0
