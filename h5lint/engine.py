@@ -33,7 +33,7 @@ from .findings import (
 )
 from .ir import ModelArtifact, VersionTags
 from .keras.loading import LoadCall, load_call
-from .keras.model import KerasModel, interpret
+from .keras.model import KerasModel, interpret, with_writer
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
@@ -209,6 +209,12 @@ def _refused_weights(artifact: ModelArtifact) -> list[Problem]:
     return found
 
 
+def _damaged_versions(outcomes: Sequence[ParseOutcome]) -> VersionTags:
+    """What the readable parts of an unreadable artifact say about its writer (empty when nothing)."""
+    said = next((o.versions for o in outcomes if o.versions is not None), None)
+    return with_writer(said) if said is not None else VersionTags()
+
+
 def lint_outcomes(
     path: str, outcomes: Sequence[ParseOutcome], settings: Settings, anchor: str | None = None
 ) -> ArtifactReport:
@@ -231,17 +237,18 @@ def lint_outcomes(
             with keep_open():  # the rules' weight readers share one open file per weights file
                 pairs.extend(pair for pair in _rule_hits(model, settings, sorted(enabled), crashed) if pair[0] in enabled)
     load = _load_call(models[0], settings, crashed) if models else None
-    findings: dict[str, Finding] = {}
+    findings: dict[tuple[str, str], Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
-        findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
+        # A hit repeated word for word is one finding; two different problems at one place are two.
+        findings.setdefault((finding.fingerprint, finding.message), finding)
     ordered = sorted(_capped(findings.values(), path), key=lambda f: (f.code, f.location or "", f.message))
     reported = models[0] if models else None
     return ArtifactReport(
         path=path,
         format=reported.format.name if reported else None,
         layout=reported.layout if reported else None,
-        versions=_encodable_versions(reported.versions) if reported else VersionTags(),
+        versions=_encodable_versions(reported.versions if reported else _damaged_versions(outcomes)),
         findings=tuple(ordered),
         readable=reported is not None,
         crashed_checks=tuple(crashed),
@@ -302,7 +309,7 @@ def _read(candidate: Candidate, settings: Settings) -> Result:
         return Skipped(candidate.path, outcomes[0].not_a_model or "not a model")
     if polyglot:
         first = outcomes[0]
-        outcomes[0] = ParseOutcome(first.artifact, (_polyglot(candidate), *first.problems), first.not_a_model)
+        outcomes[0] = replace(first, problems=(_polyglot(candidate), *first.problems))
     return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate))
 
 

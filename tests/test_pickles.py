@@ -13,8 +13,8 @@ import zipfile
 
 import pytest
 
-from h5lint.keras import pickles
-from h5lint.keras.pickles import pickle_imports
+from h5lint import pickles
+from h5lint.pickles import pickle_imports
 
 # posix.system('id') in protocol 2 (GLOBAL) and protocol 4 (STACK_GLOBAL over memoized strings)
 SYSTEM_P2 = b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R."

@@ -286,9 +286,9 @@ def main() -> None:
 
     ctx = types.SimpleNamespace(OUT=OUT, write_all=write_all, register=register, fresh=fresh,
                                 copy_sample=copy_sample, rewrite_zip=rewrite_zip, K3_VERSION=K3_VERSION,
-                                TF_VERSION=TF_VERSION, keras=keras, tf=tf, h5py=h5py, np=np, hashlib=hashlib,
-                                json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES, LOADABLE=LOADABLE,
-                                PUBLISHED=PUBLISHED, TORCH_PYTHON=args.torch_python)
+                                TF_VERSION=TF_VERSION, keras=keras, tf_keras=tf_keras, tf=tf, h5py=h5py, np=np,
+                                hashlib=hashlib, json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES,
+                                LOADABLE=LOADABLE, PUBLISHED=PUBLISHED, TORCH_PYTHON=args.torch_python)
     for step in cases.STEPS:
         if args.steps and step.__name__ not in args.steps:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import numpy as np
 
@@ -89,6 +90,29 @@ def lstm_model(stateful, bidirectional=False, name="lstm_model"):
         return m
 
     return build
+
+
+def unbuilt_model(K):
+    """Sequential Dense(8,'hidden') -> Dense(4,'hidden2') -> Dense(1,sigmoid,'out') without an input shape: never
+    built, so no layer has weights when it is saved."""
+    m = K.Sequential([K.layers.Dense(8, activation="relu", name="hidden"),
+                      K.layers.Dense(4, activation="relu", name="hidden2"),
+                      K.layers.Dense(1, activation="sigmoid", name="out")], name="unbuilt")
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    return m
+
+
+def unbuilt_facts(c, name):
+    """What Keras 3 does with an unbuilt sample: loads it without weights, makes random ones at the first call."""
+    x = np.ones((2, 4), "float32")
+    loaded = [c.keras.models.load_model(str(c.OUT / name)) for _ in range(2)]
+    before, built = len(loaded[0].weights), loaded[0].built
+    outputs = [m.predict(x, verbose=0) for m in loaded]
+    after = len(loaded[0].weights)
+    differ = not np.allclose(outputs[0], outputs[1])
+    return (f"Keras {c.K3_VERSION} load_model loads it with {before} weights (model.built {built}); its "
+            f"first predict() creates {after}, and two loads predict {'different' if differ else 'the same'} values "
+            f"for the same input ({'new random weights each time' if differ else 'unexpected'})")
 
 
 def with_weights(build, edit):
@@ -746,6 +770,20 @@ def step_correctness(c):
     # H5L503
     zo = with_weights(dense_head(1, "sigmoid", "binary_crossentropy", name="zero_output_kernel"), zero_out_edit)
     c.write_all(three, zo, "zero_output_kernel", "clean model, then out.set_weights([zeros_like(kernel), bias])")
+
+    # H5L505: a model saved before it was built (tf-keras refuses to write one to HDF5, Keras 3 does not)
+    for name in c.write_all(["k3_h5", "k3_keras"], unbuilt_model, "unbuilt",
+                            "Sequential([Dense(8,relu,'hidden'), Dense(4,relu,'hidden2'), Dense(1,sigmoid,'out')]) "
+                            "with no input shape, compiled (sgd, BCE) and saved without ever being called"):
+        c.SAMPLES[name]["notes"] = unbuilt_facts(c, name)
+    with tempfile.TemporaryDirectory() as scratch:  # not a sample: only whether tf-keras writes one
+        try:
+            c.fresh()
+            unbuilt_model(c.tf_keras).save(os.path.join(scratch, "tfk_unbuilt.h5"))
+            refused = f"tf-keras {c.tf_keras.__version__} writes it to HDF5 too"
+        except ValueError as exc:
+            refused = f"tf-keras {c.tf_keras.__version__} refuses to save it to HDF5 ({str(exc).split('. ')[0]})"
+    c.SAMPLES["k3_unbuilt.h5"]["notes"] += "; " + refused
 
     # H5L504
     c.write_all(three, normalization_model(False), "normalization_unadapted",

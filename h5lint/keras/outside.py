@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..pickles import PickleImports, pickle_imports
 from .knowledge import table
-from .pickles import PickleImports, pickle_imports
 from .refs import module_is_keras, names_class
 from .structure import Layer
 

@@ -8,7 +8,7 @@ from h5lint.checks import RuleContext
 from h5lint.findings import Hit, Severity
 from h5lint.ir import LEGACY_H5
 from h5lint.keras import guards
-from h5lint.keras.code import is_lambda
+from h5lint.keras.code import function_references, is_lambda
 from h5lint.keras.model import KerasModel
 from h5lint.keras.structure import Layer
 from h5lint.wording import listed
@@ -23,7 +23,7 @@ def _describe(layer: Layer) -> tuple[list[str], list[str]]:
     names: list[str] = []
     for code in layer.code:
         if code.function is not None:
-            parts.append(f"{code.key} is the function {code.function}, which Keras imports by name when loading")
+            parts.append(f"{code.key} is the function {code.function}, which the loader looks up by name")
             names += code.function.split(".")
             continue
         version = f"Python {code.python}" if code.python else "an unknown Python version (names read approximately)"
@@ -66,13 +66,16 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     for layer in model.graph.walk():
         if not is_lambda(layer.class_name):
             continue
+        if not layer.code and any(function_references(layer.class_name, layer.config)):
+            # Keras 3 stored only the function's name: no code in the file, a name to pass (H5L301, H5L103).
+            continue
         parts, names = _describe(layer)
         danger = _dangerous(names, watch)
         what = "; ".join(parts) if parts else "its function could not be read"
-        message = (
-            f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. "
-            f"{refusal}, and marshalled bytecode only loads under the Python version that wrote it."
-        )
+        message = f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. {refusal}"
+        if any(code.is_bytecode for code in layer.code) or not layer.code:
+            message += ", and marshalled bytecode only loads under the Python version that wrote it"
+        message += "."
         if danger:
             message += f" It names {', '.join(danger)}, which can run commands or touch files: do not load this model."
         yield Hit(

@@ -37,6 +37,11 @@ _MEMO_GET = frozenset("GET BINGET LONG_BINGET".split())
 # Opcodes whose argument is "module name" (protocols 0-3).
 _NAMED = frozenset({"GLOBAL", "INST"})
 _PROTO = 0x80  # the PROTO opcode that starts every pickle of protocol 2 and later
+_PROTOCOLS = range(2, 6)
+# Protocols 0-1 have no PROTO opcode; a model's pickle then starts with GLOBAL naming its class.
+_GLOBAL = b"c"
+# Opcodes looked at to recognise a file that is a pickle: a model's pickle names its class early.
+_HEAD_OPCODES = 64
 
 
 @dataclass(frozen=True)
@@ -52,18 +57,19 @@ class _Unreadable(ValueError):
     pass
 
 
-def _scan(data: bytes, found: dict[str, None]) -> int:
+def _scan(data: bytes, found: dict[str, None], most: int | None = None) -> int:
     """Add the globals of the pickle at the start of ``data`` to ``found``; the offset just past its STOP.
 
     genops ends right after STOP and raises ValueError for anything else (bad opcode, no STOP before the end).
     """
+    most = MAX_OPCODES if most is None else most
     memo: dict[int, str | None] = {}
     pushed: list[str | None] = []  # what each opcode pushed, strings kept, other values as None
     end = 0
     try:
         for count, (opcode, arg, position) in enumerate(pickletools.genops(io.BytesIO(data)), start=1):
-            if count > MAX_OPCODES:
-                raise _Unreadable(f"more than {MAX_OPCODES:,} opcodes")
+            if count > most:
+                raise _Unreadable(f"more than {most:,} opcodes")
             name = opcode.name
             if name in _NAMED and isinstance(arg, str):
                 found.setdefault(".".join(arg.split(" ", 1)), None)
@@ -123,3 +129,19 @@ def pickle_imports(encoded: str) -> PickleImports:
     except (_Unreadable, zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         return PickleImports(tuple(found), container, f"disassembly stopped: {exc}")
     return PickleImports(tuple(found), container)
+
+
+def describe_head(head: bytes) -> str | None:
+    """What a file starting with ``head`` is when it is a pickle (``a Python pickle (protocol 4) that names
+    sklearn.svm._classes.SVC first``), else None: a pickle renamed .h5/.keras is worth saying so."""
+    framed = len(head) > 1 and head[0] == _PROTO and head[1] in _PROTOCOLS
+    if not framed and not head.startswith(_GLOBAL):
+        return None
+    found: dict[str, None] = {}
+    try:
+        _scan(head, found, _HEAD_OPCODES)
+    except _Unreadable:  # cut off by the sniff window or the opcode budget: the names read so far stand
+        if not found:
+            return None  # neither a named object nor a whole pickle: the bytes only start like one
+    protocol = f" (protocol {head[1]})" if framed else ""
+    return f"a Python pickle{protocol}" + (f" that names {next(iter(found))} first" if found else "")
