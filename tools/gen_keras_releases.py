@@ -338,6 +338,7 @@ def merge():
     order = {line: sorted(measured[line], key=_vkey) for line in LINES}
     patches = {}
     sources = {}
+    installed_with = {}  # line -> minor -> interpreter, companion packages and backend of the probe
     for line in LINES:
         patches[line] = {}
         backends = set()
@@ -345,8 +346,16 @@ def merge():
             document = measured[line][minor]
             versions = document["probe"]["versions"]
             patches[line][minor] = versions.get("tensorflow") if line == "tf.keras" else versions.get("keras")
-            if line == "tf-keras":
-                patches[line][minor] = "%s (tensorflow %s)" % (versions["keras"], versions["tensorflow"])
+            installed = document.get("installed", {})
+            with_ = ["python %s" % versions["python"]]
+            if line == "tf.keras":
+                with_.append("%s %s" % (versions.get("keras_module"), versions.get("keras")))
+            for package in ("tensorflow", "tensorflow-cpu", "tf-keras", "theano", "jax", "numpy"):
+                if package in installed and not (line == "tf.keras" and package.startswith("tensorflow")):
+                    with_.append("%s %s" % (package, installed[package]))
+            if versions.get("backend"):
+                with_.append("backend %s" % versions["backend"])
+            installed_with.setdefault(line, {})[minor] = ", ".join(with_)
             if line == "tf.keras" and versions.get("keras_module"):
                 backends.add(versions["keras_module"].split(".")[0])
             if versions.get("backend"):
@@ -364,7 +373,7 @@ def merge():
                              "standalone keras 2.4-2.15 are not measured separately: 2.4/2.5 re-export tf.keras and "
                              "2.6-2.15 are the tf.keras of the same TF" % "/".join(pythons))
         elif order[line]:
-            sources[line] = "installed standalone keras==%s.* with the %s backend on Python %s" % (
+            sources[line] = "installed standalone keras (latest patch of %s) with the %s backend on Python %s" % (
                 ", ".join(order[line]), "/".join(sorted(backends)), "/".join(pythons))
     objects = {kind: {} for kind in KINDS}
     for line in LINES:
@@ -405,6 +414,7 @@ def merge():
                  "value], ...]} for cheap JSON values. Generated %s." % _generated_date(),
         "lines": {line: order[line] for line in LINES},
         "patches": patches,
+        "installed_with": installed_with,
         "sources": sources,
         "skipped": skipped,
         "stats": stats,
@@ -519,11 +529,14 @@ def check(table):
             versions = table["lines"][line]
             if cls not in table["arguments"].get(kind, {}) or line not in table["arguments"][kind][cls]:
                 continue
-            yes = [v for v in versions if _accepted(table, kind, cls, line, v, arg)]
-            no = [v for v in versions if v not in yes and line in table["objects"].get(kind, {}).get(cls, {})]
+            present = [v for v in versions if _exists(table, kind, cls, line, v)]
+            yes = [v for v in present if _accepted(table, kind, cls, line, v, arg)]
+            no = [v for v in present if v not in yes]
             print("   %-9s accepted in %s; rejected in %s" % (line, _fmt(yes, versions), _fmt(no, versions)))
     layers = table["objects"]["layers"]
     k3 = table["lines"]["keras-3"]
+    if not k3:
+        return
     print("keras-3 layer classes that appear after 3.0 or disappear before %s:" % k3[-1])
     for name in sorted(layers):
         span = layers[name].get("keras-3")
@@ -534,6 +547,13 @@ def check(table):
         spans = layers[name]
         if "keras-3" not in spans and ("tf.keras" in spans or "tf-keras" in spans):
             print("   %-40s tf.keras %s  tf-keras %s" % (name, spans.get("tf.keras"), spans.get("tf-keras")))
+
+
+def _exists(table, kind, name, line, version):
+    span = table["objects"].get(kind, {}).get(name, {}).get(line)
+    if span is None or not _vkey(span[0]) <= _vkey(version) <= _vkey(span[1]):
+        return False
+    return version not in table.get("object_gaps", {}).get(kind, {}).get(name, {}).get(line, [])
 
 
 def _fmt(selected, versions):
