@@ -103,7 +103,7 @@ def releases():
     out = []
     # Keras 3: TF-free numpy backend.
     for n in range(0, 16):
-        out.append(_release("keras-3", "3.%d" % n, "3.11", ["keras==3.%d.*" % n, "jax", "scipy"], "keras3",
+        out.append(_release("keras-3", "3.%d" % n, "3.11", ["keras==3.%d.*" % n, "jax", "scipy", "packaging"], "keras3",
                             {"KERAS_BACKEND": "numpy"}, fallback_env=[{"KERAS_BACKEND": "jax"}]))
     # tf-keras 2.16-2.21 (2.14 and 2.15 share the venv of tf.keras 2.14 / 2.15 below).
     for n in range(16, 22):
@@ -243,13 +243,20 @@ def _pip_reason(text):
     return "pip install failed: " + text.strip().splitlines()[-1][:300] if text.strip() else "pip install failed"
 
 
+def _probe_unless_cached(spec, scratch, force):
+    """Another run of the generator may have cached the release while this one waited in the queue."""
+    if not force and all(_cache_path(l, m).exists() for l, m, _ in spec["probes"]):
+        return {}
+    return probe_release(spec, scratch)
+
+
 def run_probes(specs, jobs, force):
     CACHE.mkdir(exist_ok=True)
     todo = [s for s in specs if force or not all(_cache_path(l, m).exists() for l, m, _ in s["probes"])]
     scratch = Path(tempfile.mkdtemp(prefix="h5lint-keras-releases-"))
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(probe_release, spec, scratch): spec for spec in todo}
+            futures = {pool.submit(_probe_unless_cached, spec, scratch, force): spec for spec in todo}
             for future in concurrent.futures.as_completed(futures):
                 for (line, minor), result in future.result().items():
                     _cache_path(line, minor).write_text(json.dumps(result, indent=1, sort_keys=True, default=repr))
@@ -335,6 +342,10 @@ def merge():
             measured[line][minor] = document
         else:
             skipped.setdefault(line, {})[minor] = document["reason"]
+    for spec in releases():
+        for line, minor, _ in spec["probes"]:
+            if minor not in measured[line] and minor not in skipped.get(line, {}):
+                skipped.setdefault(line, {})[minor] = "not probed yet: no cache entry (run the generator again)"
     order = {line: sorted(measured[line], key=_vkey) for line in LINES}
     patches = {}
     sources = {}
@@ -542,11 +553,40 @@ def check(table):
         span = layers[name].get("keras-3")
         if span and (span[0] != k3[0] or span[1] != k3[-1]):
             print("   %-40s %s..%s" % (name, span[0], span[1]))
+    for line in ("keras-3", "tf.keras", "tf-keras"):
+        print("%s arguments accepted in only some releases (+added, -removed):" % line)
+        for kind, cls, changes in changed_arguments(table, line):
+            print("   %s %s: %s" % (kind, cls, "; ".join(changes)))
     print("tf.keras / tf-keras layer classes keras-3 does not have (last release holding them):")
     for name in sorted(layers):
         spans = layers[name]
         if "keras-3" not in spans and ("tf.keras" in spans or "tf-keras" in spans):
             print("   %-40s tf.keras %s  tf-keras %s" % (name, spans.get("tf.keras"), spans.get("tf-keras")))
+
+
+def changed_arguments(table, line, kinds=("layers", "initializers", "optimizers", "losses")):
+    """Arguments accepted in only part of the releases holding their class: "+3.4" added, "-3.8" gone."""
+    versions = table["lines"][line]
+    for kind in kinds:
+        for cls, lines in sorted(table["arguments"].get(kind, {}).items()):
+            entry = lines.get(line)
+            if entry is None or entry["any"] or cls[:1].islower():
+                continue
+            present = [v for v in versions if _exists(table, kind, cls, line, v)]
+            changes = []
+            for arg, spans in sorted(entry["accepts"].items()):
+                accepted = [v for v in present if any(_vkey(f) <= _vkey(v) <= _vkey(l) for f, l in spans)]
+                if not accepted or accepted == present:
+                    continue
+                marks = []
+                for i, v in enumerate(present[1:], 1):
+                    if (v in accepted) != (present[i - 1] in accepted):
+                        marks.append(("+" if v in accepted else "-") + v)
+                if present[0] in accepted and not marks:
+                    continue
+                changes.append("%s %s" % (arg, " ".join(marks)))
+            if changes:
+                yield kind, cls, changes
 
 
 def _exists(table, kind, name, line, version):
