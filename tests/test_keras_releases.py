@@ -152,12 +152,12 @@ def test_rejected_arguments_hold_their_defaults_where_written() -> None:
 
 @pytest.mark.parametrize(
     ("name", "first"),
-    [("RandAugment", "3.8"), ("RMSNormalization", "3.10"), ("AdaptiveAveragePooling2D", "3.14")],
+    [("RandAugment", "3.8"), ("RMSNormalization", "3.9"), ("AdaptiveAveragePooling2D", "3.14")],
 )
 def test_keras3_layers_added_in_minors(name: str, first: str) -> None:
-    assert TABLE["objects"]["layers"][name]["keras-3"][0] == first
-    previous = TABLE["lines"]["keras-3"][TABLE["lines"]["keras-3"].index(first) - 1]
-    assert not exists("layers", name, "keras-3", previous)
+    # Measured (landscape-2026.md §4.3 dates RMSNormalization 3.10; keras 3.9.2 already exports it).
+    for version in TABLE["lines"]["keras-3"]:
+        assert exists("layers", name, "keras-3", version) == (vkey(version) >= vkey(first)), (name, version)
 
 
 @pytest.mark.parametrize("name", ["CuDNNLSTM", "TFOpLambda", "DenseFeatures"])

@@ -618,6 +618,10 @@ def inventory(flavour):
 
     for kind in ("activations", "initializers", "regularizers", "constraints", "losses", "metrics"):
         found = _public_names(table_of(mod[kind]))
+        if kind == "initializers" and root.startswith("tensorflow."):
+            # TF 1.15-2.5 tf.keras.initializers re-exports the classes of tensorflow/python/ops/init_ops*.py
+            # into the globals() its deserialize() reads.
+            found.update(_public_names(mod[kind], _from("tensorflow.python.ops.init_ops")))
         api = getattr(public, kind, None)
         if api is None and kind == "initializers":
             api = getattr(public, "initializations", None)
