@@ -35,7 +35,7 @@ KEYS = {
     "per-file-ignores": "{glob = [rules]}: rules to ignore on artifacts whose path matches the glob",
     "exclude": "globs of paths never scanned",
     "rule-options": "{CODE-or-name = {option = value}}: rule options (see h5lint explain CODE)",
-    "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15'",
+    "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15', 'keras==3.8; python==3.11'",
     "custom-objects": "names of custom objects the project registers itself (silences H5L301)",
     "fail-on": "lowest severity that makes the exit status 1: error, warning or info",
 }

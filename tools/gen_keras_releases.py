@@ -24,12 +24,14 @@ rebuilds it once per candidate argument: every argument any cached release wrote
 that class, a fixed list of cross-line arguments (``batch_input_shape``, ``time_major``, ``groups``,
 optimizer ``lr``, initializer ``dtype`` ...) and a made-up name that tells whether the class swallows
 arbitrary keyword arguments. "Unrecognized keyword arguments", "unexpected keyword argument",
-"Keyword argument not understood", "Argument(s) not recognized", "multiple values for" and the TF
-2.11 "is deprecated in the new Keras optimizer" count as rejections; any other error means the name
-was taken and only the value was wrong. Classes that cannot be built here (they need TensorFlow on a
-TF-free Keras 3, a file, a callable...) fall back to reading the ``__init__`` chain: parameters,
-names popped from or checked in ``**kwargs``, ``allowed_kwargs`` sets, following ``**kwargs`` up the
-MRO while it is forwarded; ``by_signature`` in the output lists those releases.
+"Keyword argument not understood", "Argument(s) not recognized", "multiple values for", "Zeros() takes
+no arguments" and the TF 2.11+ / tf-keras "is deprecated in the new (TF-)Keras optimizer" count as
+rejections; any other error means the name was taken and only the value was wrong. Classes that
+cannot be built here (they need TensorFlow on a TF-free Keras 3, a file, a callable...) fall back to
+reading the ``__init__`` chain: parameters, names popped from or checked in ``**kwargs``,
+``allowed_kwargs`` sets, following ``**kwargs`` up the MRO while it is forwarded; ``by_signature`` in
+the output lists those releases. The probe also lists the names each release registers for its own
+objects in the global custom-object registry (tf-keras' "Custom>Adam").
 
 Lines measured:
   keras-3   keras==3.N.* on Python 3.11 with KERAS_BACKEND=numpy (jax and scipy installed because the
@@ -41,8 +43,8 @@ Lines measured:
             its own (2.4-2.5 only re-export tf.keras, 2.6-2.15 are tf.keras).
   keras-2   standalone keras==2.0.* ... 2.3.* with the Theano backend on Python 3.7.
   keras-1   standalone keras==1.2.* with the Theano backend on Python 3.7.
-A release that does not install is recorded under ``skipped`` with pip's reason; if a whole old line
-cannot be installed, its names come from the hand-written lists of tools/gen_keras_builtins.py.
+A release that does not install is recorded under ``skipped`` with pip's reason (every line installs
+here, Keras 1.2 and 2.0-2.3 included, so nothing in the table is hand-written).
 
 Timing on the 2-core build machine: keras-3 releases take about 40 s each (install + probe), TF
 releases 1.5-3 min each (tensorflow wheels are 200-600 MB); a full run is about an hour with
@@ -117,6 +119,10 @@ def releases():
         reqs = ["%s==2.%d.*" % (package, n)]
         if n <= 8:
             reqs.append("protobuf<3.20")  # TF <= 2.8 breaks on protobuf 4 ("Descriptors cannot be created")
+        if 4 <= n <= 12:
+            # Built against numpy 1: numpy 2 fails at import ("_pywrap_bfloat16 ... Unable to convert function
+            # return value"), and TF <= 2.11 still use the aliases numpy 1.24 removed (np.object, np.bool).
+            reqs.append("numpy<1.24" if n <= 11 else "numpy<2")
         if n <= 3:
             reqs.append("numpy<1.19")  # TF 2.0-2.3 predate numpy 1.20's removed aliases
             reqs.append("h5py<3")
@@ -321,17 +327,6 @@ def _value_spans(values, order):
     return out
 
 
-def _hand_written(line):
-    """Names of a line no release of which could be probed, from tools/gen_keras_builtins.py."""
-    sys.path.insert(0, str(HERE))
-    try:
-        import gen_keras_builtins as builtins
-    finally:
-        sys.path.pop(0)
-    table = {"keras-1": builtins.KERAS_1, "keras-2": builtins.KERAS_2}[line]
-    return {kind: set(table[kind].split()) for kind in KINDS}
-
-
 def merge():
     measured = {line: {} for line in LINES}
     skipped = {}
@@ -388,19 +383,10 @@ def merge():
                 ", ".join(order[line]), "/".join(sorted(backends)), "/".join(pythons))
     objects = {kind: {} for kind in KINDS}
     for line in LINES:
-        if order[line]:
-            for minor in order[line]:
-                for kind in KINDS:
-                    for name in measured[line][minor]["probe"]["objects"].get(kind, ()):
-                        objects[kind].setdefault(name, {}).setdefault(line, set()).add(minor)
-        elif line in ("keras-1", "keras-2"):
-            versions = {"keras-1": ["1.2"], "keras-2": ["2.0", "2.1", "2.2", "2.3"]}[line]
-            order[line] = versions
-            sources[line] = ("hand-written from tools/gen_keras_builtins.py (module listings of standalone Keras "
-                             "%s): no release of the line could be installed here, see skipped" % line[-1])
-            for kind, names in _hand_written(line).items():
-                for name in names:
-                    objects[kind].setdefault(name, {})[line] = set(versions)
+        for minor in order[line]:
+            for kind in KINDS:
+                for name in measured[line][minor]["probe"]["objects"].get(kind, ()):
+                    objects[kind].setdefault(name, {}).setdefault(line, set()).add(minor)
     object_gaps = {}
     for kind, names in objects.items():
         for name, lines in names.items():

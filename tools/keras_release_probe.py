@@ -111,12 +111,14 @@ STATIC_CANDIDATES = {
     "metrics": {"name": "metric", "dtype": "float32", "fn": None},
 }
 # Exception texts that mean "this argument name is not accepted" (as opposed to a bad value):
-# Keras 3 layers/optimizers/losses, tf.keras' validate_kwargs, Python's own TypeError, Keras 1 optimizers,
-# TF 2.11+ new optimizers on Keras 2 names.
+# Keras 3 layers/optimizers/losses, tf.keras' validate_kwargs, Python's own TypeError (also "Zeros() takes
+# no arguments" for a class without __init__), Keras 1 optimizers, TF 2.11+ / tf-keras new optimizers on
+# Keras 2 names ("decay is deprecated in the new TF-Keras optimizer").
 REJECTION = re.compile(
     r"unexpected keyword argument|unrecognized keyword argument|keyword argument not understood|"
     r"argument\(s\) not recognized|not recognized|invalid keyword argument|"
-    r"is deprecated in the new keras optimizer|is not a valid argument|unexpected keyword arguments|multiple values for",
+    r"is deprecated in the new (tf-)?keras optimizer|is not a valid argument|unexpected keyword arguments|"
+    r"multiple values for|takes no (keyword )?arguments",
     re.I,
 )
 
@@ -699,7 +701,39 @@ def inventory(flavour):
                     if "Policy" in name:
                         found.setdefault(name, obj)
         objects["dtype_policies"] = found
+    _registered(root, objects, is_layer, notes)
     return root, objects, mod, versions, notes
+
+
+def _registered(root, objects, is_layer, notes):
+    """Names the release registers for its own objects in the global custom-object registry
+    ("Custom>Adam": tf-keras registers its optimizers under the default package), so a config that
+    names one by its registration key resolves to the built-in."""
+    registry = {}
+    for module_name in (root + ".saving.object_registration", root + ".saving.legacy.serialization",
+                        root + ".utils.generic_utils", root + ".saving"):
+        module = _import(module_name)
+        for attr in ("GLOBAL_CUSTOM_OBJECTS", "_GLOBAL_CUSTOM_OBJECTS"):
+            table = getattr(module, attr, None) if module is not None else None
+            if isinstance(table, dict):
+                registry.update(table)
+    base = root.split(".")[0] if not root.startswith("tensorflow.") else "tensorflow"
+    found = 0
+    for key, obj in sorted(registry.items()):
+        if ">" not in key or not (getattr(obj, "__module__", "") or "").startswith(base):
+            continue
+        kind = None
+        for candidate in KINDS:
+            if any(o is obj or (isinstance(o, tuple) and obj in o) for o in objects[candidate].values()):
+                kind = candidate
+                break
+        if kind is None and is_layer(obj):
+            models = any(b.__name__ in ("Model", "Network", "Functional") for b in inspect.getmro(obj)[1:])
+            kind = "models" if models else "layers"
+        if kind is not None:
+            objects[kind][key] = obj
+            found += 1
+    notes.append("registered built-ins: %d names from the global custom-object registry" % found)
 
 
 def probe(flavour, candidates):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .bytecode import code_bytes, read_code_names
+from .bytecode import code_bytes, describe_python, minors_of, read_code_names
 from .structure import StoredCode
 
 # Config keys that can hold code, with the key that says how it is stored (Keras 1/2).
@@ -30,7 +30,8 @@ def _bytecode(key: str, encoded: str) -> StoredCode:
         names=tuple(dict.fromkeys(names.names)),
         strings=tuple(names.strings),
         functions=tuple(names.functions),
-        python=names.layout,
+        python=describe_python(names.layout, names.pythons),
+        pythons=minors_of(names.layout, names.pythons),
     )
 
 

@@ -18,11 +18,18 @@ from .. import candidate as d
 from ..codes import FORMAT_MISMATCH, UNREADABLE
 from ..findings import Hit, ParseOutcome, Problem
 from ..ir import Format
-from . import h5, json_model, keras_zip, savedmodel
+from . import h5, json_model, keras_zip, orbax, savedmodel
 from .spec import FormatSpec
 
 # Sniffing order: the first spec whose sniff accepts a file's bytes reads it.
-SPECS: tuple[FormatSpec, ...] = (h5.SPEC, keras_zip.ZIP, savedmodel.SPEC, keras_zip.FOLDER, json_model.SPEC)
+SPECS: tuple[FormatSpec, ...] = (
+    h5.SPEC,
+    keras_zip.ZIP,
+    savedmodel.SPEC,
+    keras_zip.FOLDER,
+    orbax.SPEC,
+    json_model.SPEC,
+)
 BY_CONTAINER = {spec.container: spec for spec in SPECS}
 FORMATS: tuple[Format, ...] = tuple(dict.fromkeys(f for spec in SPECS for f in spec.formats))
 

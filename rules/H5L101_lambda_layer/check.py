@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from h5lint import ir
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit, Severity
 from h5lint.keras.code import is_lambda
 from h5lint.keras.model import KerasModel
-from h5lint.keras.structure import Layer
+from h5lint.keras.structure import Layer, StoredCode
+from h5lint.keras.versions import KERAS_3, Target, change_words, version_text
 from h5lint.wording import listed
 
 # How many of the names a piece of bytecode refers to a message spells out.
@@ -42,6 +44,66 @@ def _dangerous(names: list[str], watch: set[str]) -> list[str]:
     return hits
 
 
+def _loader(model: KerasModel, target: Target) -> str:
+    """What the target's loader does with a Lambda in this format."""
+    if target.line != KERAS_3:
+        if model.format.loader == ir.KERAS_ARCHIVE:
+            return f"{target.runtime} refuses it in a .keras archive unless load_model(..., safe_mode=False)"
+        return f"{target.runtime} runs it on load_model without asking: its safe_mode covers .keras archives only"
+    if model.format.loader != ir.LEGACY_H5:
+        return "Keras 3 refuses it unless load_model(..., safe_mode=False)"
+    if target.has_change("h5_safe_mode"):
+        return (
+            f"Keras {change_words('h5_safe_mode')} and later refuse it in .h5 files too unless "
+            "load_model(..., safe_mode=False)"
+        )
+    return (
+        f"{target.runtime} ignores safe_mode for .h5 files (Keras before {change_words('h5_safe_mode')}, "
+        "CVE-2025-9905) and runs it on load_model without asking"
+    )
+
+
+def _python(codes: tuple[StoredCode, ...], target: Target) -> str:
+    """Whether the bytecode loads under the target's Python."""
+    written = [code for code in codes if code.is_bytecode]
+    if not written:
+        return ""
+    wanted = target.python
+    if wanted is None:
+        return " Marshalled bytecode only loads under the Python version that wrote it."
+    verdicts = []
+    for code in written:
+        minors = code.pythons
+        who = f"Python {code.python}" if code.python else "an unknown Python"
+        if minors is None:
+            verdicts.append(f"h5lint cannot tell whether its {code.key} (from {who}) loads under Python "
+                            f"{version_text(wanted)}")
+        elif wanted not in minors and not _same_layout(minors, wanted):
+            verdicts.append(f"its {code.key} was written by {who}, whose code objects Python {version_text(wanted)} "
+                            "cannot read: loading fails with 'bad marshal data'")
+        elif wanted not in minors:
+            verdicts.append(f"its {code.key} was written by {who} and uses instructions Python {version_text(wanted)} "
+                            "does not have: it fails ('unknown opcode', SystemError) or computes something else")
+        elif len(minors) == 1:
+            verdicts.append(f"its {code.key} was written by Python {version_text(wanted)}, as the target runs")
+        else:
+            verdicts.append(f"its {code.key} was written by {who}; its instructions also exist in Python "
+                            f"{version_text(wanted)}, where it loads")
+    text = "; ".join(verdicts)
+    return f" {text[0].upper()}{text[1:]}."
+
+
+# Python minors that share a code-object layout in marshal data (h5lint/keras/bytecode.py _LAYOUTS).
+_LAYOUT_OF = {(2, 7): "2.7", **{(3, m): "3.0-3.7" for m in range(8)}, **{(3, m): "3.8-3.10" for m in (8, 9, 10)}}
+
+
+def _same_layout(minors: tuple[tuple[int, int], ...], wanted: tuple[int, int]) -> bool:
+    def layout(minor: tuple[int, int]) -> str:
+        return _LAYOUT_OF.get(minor, "3.11+" if minor >= (3, 11) else "?")
+
+    return layout(wanted) in {layout(m) for m in minors}
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     if model.graph is None:
         return
@@ -54,8 +116,7 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         what = "; ".join(parts) if parts else "its function could not be read"
         message = (
             f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. "
-            "Keras 3 refuses it unless load_model(..., safe_mode=False), and marshalled bytecode only loads "
-            "under the Python version that wrote it."
+            f"{_loader(model, ctx.target)}.{_python(layer.code, ctx.target)}"
         )
         if danger:
             message += f" It names {', '.join(danger)}, which can run commands or touch files: do not load this model."
