@@ -105,6 +105,12 @@ def test_refused_functions_boundary_3_11():
     assert "the target keras==3.10 calls it while loading" in _one("H5L103", case, "keras==3.10")
     after = _one("H5L103", case, "keras==3.11")
     assert "Keras 3.11.0 and later refuse to deserialize keras.utils.get_file, so load_model fails" in after
+    # 3.15 (#23115) refuses every non-modeling API, such as keras.saving.save_model.
+    saver = _k3([_dense(activation={"module": "keras.saving", "class_name": "function", "config": "save_model",
+                                    "registered_name": "function"})], "3.14.0")
+    assert "a Keras loading/saving API" in _one("H5L103", saver, "keras==3.14")
+    assert "the target keras==3.14 calls it while loading" in _one("H5L103", saver, "keras==3.14")
+    assert "Keras 3.15.0 and later refuse to deserialize keras.saving.save_model" in _one("H5L103", saver, "keras==3.15")
 
 
 def _legacy_lambda():

@@ -30,7 +30,16 @@ from .objects import (
 )
 from .structure import Layer
 from .. import ir
-from .versions import KERAS_1, KERAS_3, KERAS_LINES, TF_KERAS, TF_KERAS_PACKAGE, Target, version_tuple
+from .versions import (
+    KERAS_1,
+    KERAS_3,
+    KERAS_LINES,
+    TF_KERAS,
+    TF_KERAS_PACKAGE,
+    Target,
+    change_words,
+    version_tuple,
+)
 
 # Kinds whose stored configs a loader passes to the class as keyword arguments.
 _CONFIG_KINDS = (INITIALIZERS, REGULARIZERS, CONSTRAINTS)
@@ -266,6 +275,19 @@ def imports_modules(target: Target) -> bool:
 def allowed_module(module: str) -> bool:
     """Whether Keras >= 3.9 still imports ``module`` when a config names it."""
     return module.split(".", 1)[0] in _keras3()["refused"]["module_allowlist"]
+
+
+def non_modeling_functions() -> frozenset[str]:
+    """Keras functions that load, save, download or turn safety off, which Keras 3 refuses in a config from 3.11
+    (loading APIs) or 3.15 (every non-modeling API) on."""
+    refused = _keras3()["refused"]
+    return frozenset(refused["refused_functions"]) | frozenset(refused["refused_functions_widened"])
+
+
+def first_refused(qualified: str) -> str:
+    """The Keras release that started refusing the function ``module.name`` in a config ("3.11.0")."""
+    widened = qualified in _keras3()["refused"]["refused_functions_widened"]
+    return change_words("refused_functions_widened" if widened else "refused_functions")
 
 
 def refuses_function(qualified: str, target: Target) -> bool:

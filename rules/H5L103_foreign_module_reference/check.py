@@ -9,7 +9,7 @@ from h5lint.checks import RuleContext
 from h5lint.findings import Hit
 from h5lint.keras import knowledge
 from h5lint.keras.model import KerasModel
-from h5lint.keras.loading import imports_modules, refuses_function
+from h5lint.keras.loading import first_refused, imports_modules, non_modeling_functions, refuses_function
 from h5lint.keras.refs import serialized_objects
 from h5lint.keras.structure import ObjectRef
 from h5lint.keras.versions import KERAS_3, Target, change_words
@@ -30,6 +30,8 @@ def _reason(ref: ObjectRef, table: Mapping[str, Any]) -> _Reason | None:
         return _Reason(f"the built-in function '{name}'")
     if f"{module}.{name}" in table["keras_gadgets"]:
         return _Reason(f"'{module}.{name}', which downloads files or disables Keras's safe mode", f"{module}.{name}")
+    if f"{module}.{name}" in non_modeling_functions():
+        return _Reason(f"'{module}.{name}', a Keras loading/saving API that no model config needs", f"{module}.{name}")
     package = registered.split(">", 1)[0] if ">" in registered else ""
     if package and package.split(".", 1)[0] in table["dangerous_modules"]:
         return _Reason(f"registered name '{registered}'")
@@ -57,8 +59,9 @@ def _verdict(reasons: list[_Reason], target: Target) -> str:
                      "(the CVE-2025-1550 pattern)")
     refused = [g for g in gadgets if refuses_function(g, target)]
     if refused:
-        parts.append(f"Keras {change_words('refused_functions')} and later refuse to deserialize "
-                     f"{', '.join(refused)}, so load_model fails on the target, but older Keras calls it while loading")
+        since = max(first_refused(g) for g in refused)
+        parts.append(f"Keras {since} and later refuse to deserialize {', '.join(refused)}, so load_model fails on "
+                     "the target, but older Keras calls it while loading")
     elif gadgets and target.line == KERAS_3:
         parts.append(f"the target {target.runtime} calls it while loading")
     elif gadgets:
