@@ -97,7 +97,10 @@ def check(
     extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to add to the selection."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run (wins over --select)."),
     target: Optional[str] = typer.Option(
-        None, "--target", help="Runtime the models must load in, e.g. 'keras>=3' or 'tf-keras==2.15'."
+        None,
+        "--target",
+        help="Runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15' or 'keras==3.8; backend=torch; "
+        "python==3.11'.",
     ),
     custom_object: Optional[List[str]] = typer.Option(
         None, "--custom-object", help="A custom object name the project registers itself (silences H5L301)."

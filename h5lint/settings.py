@@ -30,7 +30,7 @@ KEYS = {
     "force-exclude": "apply exclude also to paths named on the command line (as pre-commit passes them)",
     "respect-gitignore": "skip what .gitignore files ignore (default true)",
     "rule-options": "{CODE-or-name = {option = value}}: rule options (see h5lint explain CODE)",
-    "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15'",
+    "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15', 'keras==3.8; python==3.11'",
     "custom-objects": "names of custom objects the project registers itself (silences H5L301)",
     "fail-on": "lowest severity that makes the exit status 1: error, warning or info",
 }

@@ -45,21 +45,17 @@ def test_agrees_with_manifest(row):
     assert bool(cudnn) == bool(row["cudnn"].strip())
 
 
-# ------------------------------------------------------------------- the built-ins table itself
-def test_builtins_table_is_sorted_and_version_aware():
-    from h5lint.keras.knowledge import table
+# ------------------------------------------------------------------- the built-ins lookups themselves
+def test_builtins_are_version_aware():
+    from h5lint.keras.builtins import builtin_in
 
-    lines = table("keras_builtins")["lines"]
-    assert list(lines) == ["keras-1", "keras-2", "tf.keras", "tf-keras", "keras-3"]
-    for kinds in lines.values():
-        assert all(names == sorted(set(names)) for names in kinds.values())
-
-    def has(line: str, kind: str, name: str) -> bool:
-        return name in lines[line][kind]
-
-    assert has("keras-2", "layers", "CuDNNLSTM") and has("tf.keras", "layers", "CuDNNLSTM")
-    assert not has("keras-3", "layers", "CuDNNLSTM")
-    assert has("tf.keras", "layers", "TFOpLambda") and not has("keras-3", "layers", "TFOpLambda")
-    assert has("keras-1", "layers", "Merge") and not has("tf-keras", "layers", "Merge")
-    assert has("tf-keras", "optimizers", "Custom>Adam") and has("tf-keras", "models", "Functional")
-    assert has("keras-3", "dtype_policies", "DTypePolicy") and has("tf.keras", "dtype_policies", "Policy")
+    assert builtin_in("CuDNNLSTM", "layers", "keras-2") and builtin_in("CuDNNLSTM", "layers", "tf.keras")
+    assert not builtin_in("CuDNNLSTM", "layers", "keras-3")
+    assert builtin_in("TFOpLambda", "layers", "tf.keras") and not builtin_in("TFOpLambda", "layers", "keras-3")
+    assert builtin_in("Merge", "layers", "keras-1") and not builtin_in("Merge", "layers", "tf-keras")
+    assert builtin_in("Custom>Adam", "optimizers", "tf-keras") and builtin_in("Functional", "models", "tf-keras")
+    assert builtin_in("DTypePolicy", "dtype_policies", "keras-3") and builtin_in("Policy", "dtype_policies", "tf.keras")
+    assert builtin_in("ADAM", "optimizers", "keras-3")  # the loader lowercases optimizer names it knows
+    # Per release: RMSNormalization arrived in Keras 3.9.
+    assert builtin_in("RMSNormalization", "layers", "keras-3", "3.9")
+    assert not builtin_in("RMSNormalization", "layers", "keras-3", "3.8")

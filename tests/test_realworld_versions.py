@@ -23,7 +23,7 @@ CODES = ("H5L401", "H5L402", "H5L403")
 
 SAVEDMODEL = "does not read SavedModels"
 LEGACY_JSON = "model.to_json() config in the legacy form"
-TIME_MAJOR = "(time_major)"
+TIME_MAJOR = "(LSTM: time_major=false (the default))"
 LIST_SEQUENTIAL = "is a bare list of layers"
 FIRST_LAYER_SHAPE = "carries batch_input_shape"
 KERAS1_CONFIG = "are converted only by standalone Keras 2.0-2.3"
@@ -32,10 +32,21 @@ NO_MODULE = "wrapped layers are stored without a 'module'"
 
 # file -> {(code, location): text the message must contain}; every other file has no finding.
 EXPECTED_KERAS3 = {
+    # A tf.keras 2.13 .keras zip: Keras 3 cannot import the model's module, and every DepthwiseConv2D carries
+    # groups (as the tf213_*.keras samples, which Keras 3.15.1 refuses).
+    "AliElgamel9__FastNeuralStyleTransfer__model.keras": {
+        ("H5L403", "file"): "model_2 (keras.src.engine.functional); (2) stored arguments Keras 3.15.1's classes"
+    },
+    # A TF 1.14 graph SavedModel (no object graph): no Keras loader restores it.
+    "tensorflow__serving__tensorflow_serving__servables__tensorflow__testdata__saved_model_half_plus_two_cpu__00000123": {
+        ("H5L403", "file"): "it is a TensorFlow 1 style SavedModel (TensorFlow 1.14.0)"
+    },
     # tf.keras RNN configs carry time_major, which Keras 3 rejects ("Unrecognized keyword arguments").
-    "0KNV1__test-chatbot__model.h5": {("H5L403", "file"): "lstm (time_major)"},
+    "0KNV1__test-chatbot__model.h5": {("H5L403", "file"): "layer lstm (LSTM: time_major=false (the default))"},
     "27caribou__lstm-melody-generation__model.h5": {("H5L403", "file"): TIME_MAJOR},
-    "Aaronvpp__LSTM-Name-Classification__model_weights.h5": {("H5L403", "file"): "lstm (time_major), lstm_1 (time_major)"},
+    "Aaronvpp__LSTM-Name-Classification__model_weights.h5": {
+        ("H5L403", "file"): "layer lstm (LSTM: time_major=false (the default)), layer lstm_1 (LSTM: time_major"
+    },
     "tuanTaAnh__ids-2018-version2__LSTM_model.h5": {("H5L403", "file"): "SparseCategoricalCrossentropy(reduction='auto')"},
     # model.to_json() output of Keras 2: Keras 3's model_from_json finds no class ("Could not locate class").
     "0xDaksh__Credit-Card-Fraud__model.json": {("H5L403", "file"): LEGACY_JSON},
@@ -49,11 +60,6 @@ EXPECTED_KERAS3 = {
     "1000sAlex__Py_f4_neuron__model.h5": {("H5L403", "file"): "batch_input_shape (conv1d)"},
     "15louafi__EnglishToKatakanaSeq2Seq__model.h5": {("H5L403", "file"): "time_distributed_1 wraps Dense"},
     "2015131141143821__CarND-Behavioral-Cloning-Project__model.h5": {("H5L403", "file"): LIST_SEQUENTIAL},
-    # A tf.keras 2.13 .keras zip: its Functional is named in keras.src.engine.functional, which Keras 3 cannot
-    # import, and its DepthwiseConv2D configs carry groups (both checked by loading it with Keras 3.15.1).
-    "AliElgamel9__FastNeuralStyleTransfer__model.keras": {
-        ("H5L403", "file"): "model_2 (keras.src.engine.functional)"
-    },
     # tf.keras 2.12 loss object (reduction='auto'); the file is also HDF5 named .keras (H5L003's finding).
     "41Leahcim__astronomy_pipeline__model.keras": {("H5L403", "file"): "BinaryCrossentropy(reduction='auto')"},
     # SavedModels written by tf.keras (Keras metadata or Keras object identifiers).
@@ -85,10 +91,10 @@ EXPECTED_KERAS3 = {
     "mvirgo__MLND-Capstone__full_CNN_model.h5": {("H5L403", "file"): LIST_SEQUENTIAL},
     # Keras 2.0.5 optimizer config uses 'lr' ("Argument(s) not recognized: {'lr': ...}" with compile=True).
     "oarriaga__face_classification__trained_models__emotion_models__fer2013_mini_XCEPTION.102-0.66.hdf5": {
-        ("H5L403", "file"): "optimizer Adam(lr=...)"
+        ("H5L403", "file"): "compiled optimizer Adam(lr=...)"
     },
     "oarriaga__face_classification__trained_models__gender_models__gender_mini_XCEPTION.21-0.95.hdf5": {
-        ("H5L403", "file"): "optimizer Adam(lr=...)"
+        ("H5L403", "file"): "compiled optimizer Adam(lr=...)"
     },
     "tuanTaAnh__ids-2018-version2__MLP_model.h5": {("H5L403", "file"): "compiled loss 'mse'"},
     # The manifest's backend column says theano for this file only.
@@ -137,6 +143,11 @@ for _name in (
     EXPECTED_TF_KERAS[_name][("H5L403", "file")] = KERAS1_CONFIG
 EXPECTED_TF_KERAS.update(
     {
+        # tf.keras 2.12-2.14 keep layer weights under _layer_checkpoint_dependencies/ (tf213_*.keras samples).
+        "AliElgamel9__FastNeuralStyleTransfer__model.keras": {("H5L403", "file"): "_layer_checkpoint_dependencies/"},
+        "tensorflow__serving__tensorflow_serving__servables__tensorflow__testdata__saved_model_half_plus_two_cpu__00000123": {
+            ("H5L403", "file"): "'IndexError: list index out of range'"
+        },
         "3barney__raspberry_car__model.keras": {("H5L403", "file"): "written by Keras 3.3.3"},
         "404error-010__ANN-Churn-Classification__model.h5": {("H5L403", "file"): "written by Keras 3.10.0"},
         "AdjoaPanyin__Stock_Price_RNN__model.keras": {("H5L403", "file"): "written by Keras 3.4.1"},

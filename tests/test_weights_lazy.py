@@ -40,7 +40,8 @@ def reads(monkeypatch):
 
 
 def test_the_catalog_marks_the_weight_rules():
-    assert WEIGHT_RULES == ["H5L502", "H5L503", "H5L504", "H5L505"]  # H5L505 needs the shapes only
+    # H5L403 needs the store's group layout only, H5L505 the shapes only.
+    assert WEIGHT_RULES == ["H5L403", "H5L502", "H5L503", "H5L504", "H5L505"]
 
 
 def test_no_weight_values_are_read_without_a_weight_rule(reads):
@@ -49,9 +50,15 @@ def test_no_weight_values_are_read_without_a_weight_rule(reads):
     assert reads == []
 
 
+def test_the_version_rule_reads_the_store_layout_not_the_values(reads):
+    report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": ["H5L403"]}), jobs=1)
+    assert report.artifacts and reads == []
+
+
 def test_weight_rules_read_in_bounded_chunks(reads):
     report = lint_paths([str(p) for p in SAMPLE_FILES], resolve(None, {"select": WEIGHT_RULES}), isolate=False)
-    assert {f.code for f in report.findings} == {"H5L502", "H5L503"}
+    # H5L403 (a weight rule for the store's layout) judges the SavedModel sample too, reading no values.
+    assert {f.code for f in report.findings} == {"H5L403", "H5L502", "H5L503"}
     assert reads and all(0 < limit <= 1 << 22 for _location, limit in reads)
 
 

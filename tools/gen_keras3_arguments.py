@@ -11,6 +11,12 @@ tf-keras wrote for it by default, then removed and the config tried again. ``h5l
 argument only when a file holds exactly that default (then Keras 3 behaves as tf-keras did); H5L403 reports
 any of them.
 
+Which arguments Keras 3 rejects is keras_releases.json's (per release, tools/gen_keras_releases.py), and
+h5lint judges with that table; this one adds what it cannot hold: the value tf-keras *writes into a config*
+by default, which is not always its constructor's default (``rng_type='stateful'`` for a default of None,
+initializers as serialized objects), and which arguments are build state. tests/test_keras_releases.py checks
+that every argument listed here is one keras_releases.json says the newest Keras 3 rejects.
+
 ``batch_input_shape`` is not listed: every tf-keras layer may carry it and it is handled as input shapes are
 (moved to an InputLayer). The output is sorted and stable, so a re-run without package changes gives no diff.
 """

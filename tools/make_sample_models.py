@@ -14,6 +14,10 @@ tensorflowjs 4.22 converter; the TorchModuleWrapper sample by Keras 3.15 on the 
 ``--torch-python`` names, e.g. a venv with ``pip install torch==2.13.0 keras==3.15.1 h5py``).  ``broken_*`` and ``edited_*`` samples are copies of those real files that
 were cut or edited here (truncate, corrupt bytes, drop a zip member, rewrite an HDF5 attribute, ...).
 
+Samples of other Keras/TensorFlow generations (TF 1.15, tf.keras 2.13/2.15, Keras 3.8 on PyTorch) are made by
+tools/make_generation_samples.py in venvs of those releases; their samples.json entries carry a ``generator``
+and this script keeps them.
+
 Besides the files the generator records only what needs TensorFlow to know, in ``sample_models/samples.json``:
 per sample ``made_by`` (the writer call and the model), ``notes`` (facts about the file or its writer),
 ``load_check`` (what the real Keras 3 and tf-keras loaders say about it, see step_load_check) and, for samples with
@@ -240,6 +244,14 @@ def _top(name: str) -> str:
     return name.split("/", 1)[0]
 
 
+def other_generators() -> dict[str, dict]:
+    """The samples.json entries of samples another tool made (tools/make_generation_samples.py: other Keras and
+    TensorFlow generations), which this run keeps as they are."""
+    published = PUBLISHED / FACTS
+    recorded = json.loads(published.read_text()) if published.exists() else {}
+    return {name: entry for name, entry in recorded.items() if entry.get("generator")}
+
+
 def publish(build: Path, refresh: set[str] | None) -> None:
     """Copy samples.json and the samples from ``build`` into sample_models/: every sample when ``refresh`` is
     None, else only the new ones and those ``refresh`` names."""
@@ -258,7 +270,8 @@ def publish(build: Path, refresh: set[str] | None) -> None:
             dst.unlink()
         (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
     shutil.copyfile(build / FACTS, PUBLISHED / FACTS)
-    stale = sorted(p.name for p in PUBLISHED.iterdir() if p.name not in tops and p.name not in NOT_SAMPLES)
+    kept = {_top(n) for n in other_generators()}
+    stale = sorted(p.name for p in PUBLISHED.iterdir() if p.name not in set(tops) | kept and p.name not in NOT_SAMPLES)
     if stale:
         print(f"[make_sample_models] not a sample (delete by hand if it is not h5lint's): {stale}", flush=True)
 
@@ -295,7 +308,8 @@ def main() -> None:
         print(f"[make_sample_models] {step.__name__}", flush=True)
         step(ctx)
 
-    (OUT / FACTS).write_text(json.dumps(dict(sorted(SAMPLES.items())), indent=2, sort_keys=False) + "\n")
+    (OUT / FACTS).write_text(json.dumps(dict(sorted({**other_generators(), **SAMPLES}.items())), indent=2,
+                                        sort_keys=False) + "\n")
     if args.steps:
         print(f"[make_sample_models] {len(SAMPLES)} samples built in {OUT} (not published)")
         return

@@ -1388,6 +1388,100 @@ def step_load_time_hazards(c):
                "its config and the keras_history that names it)")
 
 
+def nested_blocks_model(K):
+    """A registered custom layer holding its sub-layers in a nested list (Keras 3.15 saves them under
+    container/container_1 weight groups; older releases skipped them)."""
+    key = (K.__name__, "nested")
+    if key not in _CLASSES:
+        @K.saving.register_keras_serializable(package="acme")
+        class NestedBlocks(K.layers.Layer):
+            def __init__(self, units=4, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.blocks = [[K.layers.Dense(units, name="a0"), K.layers.Dense(units, name="a1")],
+                               [K.layers.Dense(units, name="b0")]]
+
+            def call(self, x):
+                for block in self.blocks:
+                    for layer in block:
+                        x = layer(x)
+                return x
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+        _CLASSES[key] = NestedBlocks
+    inp = K.Input(shape=(4,), name="inp")
+    x = _CLASSES[key](4, name="blocks")(inp)
+    out = K.layers.Dense(1, activation="sigmoid", name="out")(x)
+    return K.Model(inp, out, name="nested_blocks")
+
+
+def step_generations(c):
+    """Issue 13: the newest Keras 3 layouts - quantized models, sharded weights in a .keras folder and zip,
+    a Hugging Face-style folder, nested-container weight groups."""
+    keras = c.keras
+    build = dense_head(1, "sigmoid", "binary_crossentropy", name=CLEAN)
+    for mode in ("int8", "int4"):
+        c.fresh()
+        m = build(keras)
+        m.quantize(mode)
+        name = f"k3_quantized_{mode}.keras"
+        m.save(str(c.OUT / name))
+        c.register(name, f"keras {c.K3_VERSION}: model.quantize('{mode}'); model.save('{name}'); {CLEAN_DESC}",
+                   notes=f"Dense layers carry a {mode} dtype policy and a quantization_config; their weights store "
+                         f"holds the quantized kernel, bias and scales (int4: packed kernel, kernel_zero, g_idx)")
+        c.LOADABLE.append(name)
+
+    # Sharded weights inside an unzipped .keras folder and a .keras zip: Keras writes each part, but
+    # load_model reads only model.weights.h5/.npz from them.
+    c.fresh()
+    m = build(keras)
+    folder = c.OUT / "k3_sharded_unzipped"
+    keras.saving.save_model(m, str(folder), zipped=False)
+    (folder / "model.weights.h5").unlink()
+    m.save_weights(str(folder / "model.weights.json"), max_shard_size=0.00000014)
+    c.register("k3_sharded_unzipped",
+               f"keras {c.K3_VERSION}: keras.saving.save_model(model, 'k3_sharded_unzipped', zipped=False), then "
+               f"model.weights.h5 replaced by model.save_weights('k3_sharded_unzipped/model.weights.json', "
+               f"max_shard_size=0.00000014); {CLEAN_DESC}",
+               notes="config.json and metadata.json of an unzipped .keras with sharded weights (model.weights.json "
+                     "and its model_NNNNN.weights.h5 shards), as KerasHub presets keep them")
+    c.LOADABLE.append("k3_sharded_unzipped")
+    zipped = c.OUT / "k3_sharded.keras"
+    with c.zipfile.ZipFile(zipped, "w") as zf:
+        for part in sorted(folder.iterdir()):
+            zf.write(part, part.name)
+    c.register("k3_sharded.keras", "zip of the files of k3_sharded_unzipped (each written by Keras "
+               f"{c.K3_VERSION}, zipped here with zipfile, members stored)", notes="a .keras zip with sharded weights")
+    c.LOADABLE.append("k3_sharded.keras")
+
+    # A Hugging Face-style folder: what keras.saving.save_model(model, 'hf://...') uploads.
+    c.fresh()
+    m = build(keras)
+    hf = c.OUT / "k3_hf_unzipped"
+    keras.saving.save_model(m, str(hf), zipped=False)
+    from keras.src.saving import saving_lib
+
+    (hf / "README.md").write_text(saving_lib._MODEL_CARD_TEMPLATE)
+    c.register("k3_hf_unzipped",
+               f"keras {c.K3_VERSION}: keras.saving.save_model(model, 'k3_hf_unzipped', zipped=False) plus the "
+               f"README.md model card (keras.src.saving.saving_lib._MODEL_CARD_TEMPLATE) that a save to hf:// "
+               f"uploads with it; {CLEAN_DESC}",
+               notes="no assets/summary_plot.png: keras.utils.plot_model needs pydot and graphviz")
+    c.LOADABLE.append("k3_hf_unzipped")
+
+    # Sub-layers in nested lists (Keras 3.15 container/container_N weight groups)
+    c.fresh()
+    m = nested_blocks_model(keras)
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    c.write_all(["k3_keras"], lambda K: m, "nested_blocks",
+                "registered custom layer acme>NestedBlocks holding Dense sub-layers in self.blocks = [[Dense, Dense], "
+                "[Dense]] -> Dense(1,sigmoid,'out')",
+                notes="its weights store keeps the sub-layers under layers/nested_blocks/container/... and "
+                      "container_1/... (Keras 3.15 #22362)")
+
+
 def step_load_check(c):
     """Record what the real loaders (Keras 3 and tf-keras, fresh process) say about each full model a Keras
     writer made (``load_model``; ``model_from_json`` for the ``*_arch.json`` architectures)."""
@@ -1420,4 +1514,4 @@ def step_custom_objects(c):
 
 
 STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited,
-         step_tf_checkpoints_and_graphs, step_cure, step_load_time_hazards, step_load_check, step_custom_objects]
+         step_tf_checkpoints_and_graphs, step_cure, step_load_time_hazards, step_generations, step_load_check, step_custom_objects]

@@ -1,15 +1,19 @@
 """Drop layer arguments Keras 3 rejects where they hold the value tf-keras writes by default.
 
 ``LSTM(time_major=False)``, ``DepthwiseConv2D(groups=1)``, ``SpatialDropout1D(trainable=True)`` ... (the measured
-table :mod:`h5lint.keras.arguments` reads): Keras 3 has no such argument, and without it behaves as tf-keras did
+tables :mod:`h5lint.keras.arguments` reads): Keras 3 has no such argument, and without it behaves as tf-keras did
 with that value, so the predictions stay. ``MultiHeadAttention`` shapes are build state and go whatever they
 hold. Any other value (``time_major=True``) stays, and the file is refused for it.
 """
 
 from __future__ import annotations
 
-from ..keras.arguments import BATCH_INPUT_SHAPE, holds_default, is_build_state
-from ..keras.arguments import rejected_arguments as rejected
+from ..keras.arguments import (
+    BATCH_INPUT_SHAPE,
+    holds_default,
+    is_build_state,
+    layer_rejections,
+)
 from ..keras.structure import Layer
 from .changes import Change, Transformation, shown
 from .configs import Configs
@@ -26,7 +30,7 @@ def _apply(configs: Configs) -> tuple[Configs, tuple[Change, ...]]:
         # The table is keyed by class; what the semantic layer judges, this edit undoes (batch_input_shape has
         # its own transformation).
         layer = Layer(entry.path[-1], entry.class_name, entry.path, config, module=entry.entry.get("module"))
-        for argument in rejected(layer, entry.wrapped):
+        for argument in layer_rejections(layer, entry.wrapped):
             if argument == BATCH_INPUT_SHAPE:
                 continue
             value = config[argument]

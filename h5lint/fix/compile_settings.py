@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir import LEGACY_H5
+from ..keras.arguments import newest_keras3, rejected_keys
 from ..keras.builtins import builtin_in
 from ..keras.knowledge import table
 from ..keras.objects import LOSSES, OPTIMIZERS
@@ -99,7 +100,8 @@ def _optimizer(obj: Any, where: str, changes: list[Change], depth: int = 0) -> N
         if key in config:
             value = config.pop(key)
             changes.append(Change(NAME, f"{where}.{key}", f"dropped {where}.{key} ({shown(value)}): tf-keras only"))
-    if "lr" in _facts()["rejected_optimizer_keys"] and "lr" in config and "learning_rate" not in config:
+    optimizer = obj["class_name"]
+    if "lr" in config and "learning_rate" not in config and rejected_keys(OPTIMIZERS, optimizer, {"lr": 0}, newest_keras3()):
         config["learning_rate"] = config.pop("lr")
         changes.append(Change(NAME, f"{where}.lr", f"renamed {where}.lr to learning_rate"))
     for key in ("inner_optimizer", "optimizer"):  # LossScaleOptimizer wraps the one that does the work

@@ -7,7 +7,6 @@ a rebuild for layers Keras 3 no longer has). Nothing is written for a refused fi
 from __future__ import annotations
 
 from ..keras.builtins import builtin_in, needs_code, third_party_package
-from ..keras.knowledge import table
 from ..keras.loadability import changed_activations
 from ..keras.model import KerasModel
 from ..keras.objects import LAYERS, MODELS, group_by_name, lookup_name
@@ -66,13 +65,12 @@ def _lambdas(model: KerasModel, target: Target) -> list[str]:
 
 
 def _removed(model: KerasModel, target: Target) -> list[str]:
-    missing = set(table("versions")["keras3"]["missing_classes"])
     found = sorted(
         {
             f"{lookup_name(use)} ({use.layer.location})" if use.layer else lookup_name(use)
             for use in model.named_objects
             if use.kind in (LAYERS, MODELS)
-            and (lookup_name(use) in missing or not builtin_in(lookup_name(use), use.kind, KERAS_3))
+            and not builtin_in(lookup_name(use), use.kind, KERAS_3)
             and not needs_code(use, model.keras_line, target, frozenset())
         }
     )

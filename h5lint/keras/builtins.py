@@ -1,17 +1,18 @@
-"""What Keras has built in, per line, and where names that are not built in come from.
+"""What Keras has built in, per line and release, and where names that are not built in come from.
 
-Whether a name is built in is decided per Keras line with ``data/keras_builtins.json`` (generated
-from the real packages by ``tools/gen_keras_builtins.py``); third-party packages (keras-hub, TF
-Addons, ...) come from ``data/third_party.toml``; modules and built-ins that run commands from
-``data/foreign_modules.toml``.
+Whether a name is built in is decided per Keras line and release with the measured per-release
+inventory (:mod:`.releases`, ``data/keras_releases.json``) and the loaders' naming rules in
+``data/serialization.toml``; third-party packages (keras-hub, TF Addons, ...) come from
+``data/third_party.toml``; modules and built-ins that run commands from ``data/foreign_modules.toml``.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
+from . import releases
 from .knowledge import table
 from .objects import (
     ACTIVATIONS,
@@ -28,7 +29,7 @@ from .objects import (
     lookup_name,
 )
 from .refs import module_is_keras
-from .versions import KERAS_LINES, Target
+from .versions import KERAS_3, KERAS_LINES, Target
 
 # Kinds whose lookups also accept another kind's names: an activation may be an activation layer
 # object (LeakyReLU), a metric may be a loss function, a layer entry may be a nested model, and a
@@ -44,33 +45,29 @@ _ALSO_ACCEPTS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _builtins() -> Mapping[str, Any]:
-    raw = table("keras_builtins")
-    folded = set(raw.get("case_insensitive_kinds", ()))
-    lines: dict[str, dict[str, frozenset[str]]] = {}
-    for line, kinds in raw["lines"].items():
-        lines[line] = {
-            kind: frozenset(n.lower() for n in names) if kind in folded else frozenset(names)
-            for kind, names in kinds.items()
-        }
-    shorthands = {kind: frozenset(names) for kind, names in raw.get("compile_shorthands", {}).items()}
-    return {"lines": lines, "folded": folded, "markers": frozenset(raw.get("markers", ())), "shorthands": shorthands}
+def _naming() -> Mapping[str, Any]:
+    raw = table("serialization")
+    return {
+        "folded": frozenset(raw["case_insensitive_kinds"]),
+        "markers": frozenset(raw["markers"]),
+        "shorthands": {kind: frozenset(names) for kind, names in raw["compile_shorthands"].items()},
+    }
 
 
-def _names_in(line: str, kind: str) -> Iterator[frozenset[str]]:
-    kinds = _builtins()["lines"][line]
-    for k in (kind, *_ALSO_ACCEPTS.get(kind, ())):
-        yield kinds.get(k, frozenset())
-
-
-def builtin_in(name: str, kind: str, line: str | None) -> bool:
-    """Whether Keras line ``line`` (any line when None) has ``name`` built in as a ``kind``."""
-    builtins = _builtins()
-    if name in builtins["markers"] or name in builtins["shorthands"].get(kind, ()):
+def builtin_in(name: str, kind: str, line: str | None, release: str | None = None) -> bool:
+    """Whether Keras line ``line`` (any line when None) has ``name`` built in as a ``kind``, at ``release``
+    (a minor release such as ``"3.8"``; any release of the line when None)."""
+    naming = _naming()
+    if name in naming["markers"] or name in naming["shorthands"].get(kind, ()):
         return True
+    names = (name, name.lower()) if kind in naming["folded"] else (name,)
     lines = KERAS_LINES if line is None else (line,)
-    key = name.lower() if kind in builtins["folded"] else name
-    return any(key in names for one in lines for names in _names_in(one, kind))
+    return any(
+        releases.has_object(key, one_kind, one_line, release)
+        for one_line in lines
+        for one_kind in (kind, *_ALSO_ACCEPTS.get(kind, ()))
+        for key in names
+    )
 
 
 def lines_with(name: str, kind: str) -> list[str]:
@@ -105,7 +102,24 @@ def builtin_for(obj: NamedObject, writer: str | None, target: Target) -> bool:
     name = lookup_name(obj)
     if obj.kind in (LOSSES, METRICS) and name in _loss_names():
         return True
-    return builtin_in(name, obj.kind, writer) or builtin_in(name, obj.kind, target.line)
+    return builtin_in(name, obj.kind, writer) or known_to_target(obj, target)
+
+
+def known_to_target(obj: NamedObject, target: Target) -> bool:
+    """Whether the target's loader resolves the object's name to something it has built in.
+
+    Keras 3's legacy compile looks a compiled object whose name it does not know up again by the ``name``
+    in its config (keras/src/legacy/saving/saving_utils.py _resolve_compile_arguments_compat, v3.0.0 to
+    v3.15.1), which is how tf-keras' registered "Custom>Adam" ({"name": "Adam", ...}) loads.
+    """
+    name = lookup_name(obj)
+    if builtin_in(name, obj.kind, target.line, target.release):
+        return True
+    alias = obj.ref.config.get("name") if obj.layer is None and isinstance(obj.ref.config, Mapping) else None
+    compiled = obj.kind in (OPTIMIZERS, LOSSES, METRICS)
+    return compiled and target.line == KERAS_3 and isinstance(alias, str) and builtin_in(
+        alias, obj.kind, target.line, target.release
+    )
 
 
 def runs_commands(obj: NamedObject) -> bool:
@@ -165,8 +179,7 @@ def _packages() -> tuple[dict[str, Package], dict[str, Package], tuple[tuple[str
     return by_name, by_prefix, tuple(modules)
 
 
-def third_party_package(obj: NamedObject) -> Package | None:
-    """The known package an object comes from: by Keras 3 module, registration prefix or name."""
+def _known_package(obj: NamedObject) -> Package | None:
     by_name, by_prefix, modules = _packages()
     module = obj.ref.module or ""
     for prefix, package in modules:
@@ -176,3 +189,23 @@ def third_party_package(obj: NamedObject) -> Package | None:
     if ">" in key:
         return by_prefix.get(key.split(">", 1)[0])
     return by_name.get(key)
+
+
+# Packages whose own names are measured per release (data/keras_hub_releases.json): keras-hub registers each
+# export as keras_hub>Name and keras_nlp>Name.
+_INVENTORIED = frozenset({"keras_hub", "keras_nlp"})
+
+
+def keras_hub_releases(obj: NamedObject) -> tuple[str, str] | None:
+    """The first and last keras-hub release that registers the object's name, None when none does."""
+    span = table("keras_hub_releases")["names"].get(obj.ref.class_name)
+    return (span[0], span[1]) if span else None
+
+
+def third_party_package(obj: NamedObject) -> Package | None:
+    """The known package an object comes from: by Keras 3 module, registration prefix or name. A keras_hub>
+    (or keras_nlp>) name that no keras-hub release registers is not keras-hub's: the project's own class."""
+    package = _known_package(obj)
+    if package is not None and package.key in _INVENTORIED and keras_hub_releases(obj) is None:
+        return None
+    return package

@@ -4,16 +4,22 @@ Lambda layers store ``marshal.dumps(fn.__code__)`` (raw bytes before Keras 2.1.2
 Unmarshalling would build a live code object from untrusted bytes, so instead this module walks
 the marshal byte format itself and only ever produces strings. The code-object header differs by
 Python version (2.7, 3.0-3.7, 3.8-3.10, 3.11+); each layout is tried and the one that consumes the
-bytes exactly is used. Nothing here executes, imports or evaluates anything.
+bytes exactly is used. Within a layout, the opcode numbers the instructions use (data/python_bytecode.json,
+measured from each interpreter) narrow it down to the Python minors that can have written it. Nothing
+here executes, imports or evaluates anything: instructions are only looked at as numbers.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import struct
 from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .knowledge import table
 
 FLAG_REF = 0x80
 MAX_DEPTH = 64
@@ -26,6 +32,10 @@ _LAYOUTS = {
     "3.0-3.7": (5, 8, 1),
     "2.7": (4, 8, 1),
 }
+# The minors of each layout whose instructions are fixed-width (opcode, argument) words that the opcode
+# table can check: 3.0-3.5 have variable-length instructions, so the 3.0-3.7 layout is not narrowed.
+_CHECKED_MINORS = {"3.11+": ("3.11", "3.12", "3.13"), "3.8-3.10": ("3.8", "3.9", "3.10")}
+_FILENAME_PYTHON = re.compile(r"python(\d)\.(\d{1,2})(?!\d)")
 _CODE = object()  # stands for a nested code object among constants
 
 # Index of co_names among the objects before firstlineno (code, consts, names, ...).
@@ -45,6 +55,10 @@ class CodeNames:
     functions: list[str] = field(default_factory=list)  # co_name of each code object
     filenames: list[str] = field(default_factory=list)
     layout: str | None = None  # which Python marshal layout matched; None = approximate scan
+    # The Python minors ("3.11", "3.12") whose opcodes fit every instruction, when the layout is one the
+    # opcode table covers; empty when it is not (or when no measured minor fits: a newer Python).
+    pythons: tuple[str, ...] = ()
+    instructions: list[bytes] = field(default_factory=list)  # co_code of each code object, as raw bytes
 
 
 class _Reader:
@@ -115,8 +129,7 @@ class _Reader:
             raw = self.take(self.count())
             return raw.decode("utf-8", "replace") if kind in "tu" else raw.decode("latin-1")
         if kind == "s":
-            self.take(self.count())  # bytes: the bytecode itself, never interpreted
-            return None
+            return self.take(self.count())  # bytes: co_code or line tables, only ever compared as numbers
         if kind == "R":  # Python 2 string reference
             self.i32()
             return None
@@ -147,6 +160,8 @@ class _Reader:
         self.i32()  # firstlineno
         for _ in range(after):
             self.obj(depth + 1)
+        if isinstance(fields[0], bytes):
+            self.out.instructions.append(fields[0])
         names, consts = fields[_NAMES_INDEX], fields[1]
         self.out.names += [n for n in (names or ()) if isinstance(n, str)]
         self.out.strings += [c for c in (consts or ()) if isinstance(c, str)]
@@ -180,8 +195,84 @@ def read_code_names(data: bytes) -> CodeNames:
             continue
         if reader.pos == len(data):
             reader.out.layout = label
+            reader.out.pythons = _pythons(label, reader.out)
             return reader.out
     return _approximate(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _opcodes() -> Mapping[str, Any]:
+    return {v: (frozenset(e["opcodes"]), e) for v, e in table("python_bytecode")["versions"].items()}
+
+
+def _fits(minor: str, instructions: list[bytes]) -> bool:
+    known = _opcodes().get(minor)
+    if known is None:
+        return False
+    opcodes, entry = known
+    for code in instructions:
+        if len(code) % 2 or (entry["resume"] is not None and code[:1] != bytes([entry["resume"]])):
+            return False
+        used = {code[i] for i in range(0, len(code), 2)}
+        if not used <= opcodes:
+            return False
+        if entry["precall"] is not None and entry["call"] in used and entry["precall"] not in used:
+            return False  # this minor prefixes every CALL with PRECALL
+    return True
+
+
+def _pythons(layout: str, out: CodeNames) -> tuple[str, ...]:
+    """The minors of ``layout`` whose opcode numbers fit every instruction (a path such as
+    ``.../python3.9/...`` in co_filename picks one of them)."""
+    candidates = tuple(m for m in _CHECKED_MINORS.get(layout, ()) if _fits(m, out.instructions))
+    named = {"%s.%s" % m.groups() for f in out.filenames for m in _FILENAME_PYTHON.finditer(f)}
+    picked = tuple(m for m in candidates if m in named)
+    return picked if len(picked) == 1 else candidates
+
+
+def describe_python(layout: str | None, pythons: tuple[str, ...]) -> str | None:
+    """``3.12``, ``3.11 or 3.12``, ``3.8-3.10``, ``3.14 or later`` for messages; None when unknown."""
+    if layout is None:
+        return None
+    if pythons:
+        return pythons[0] if len(pythons) == 1 else " or ".join([", ".join(pythons[:-1]), pythons[-1]])
+    checked = _CHECKED_MINORS.get(layout)
+    if checked and layout.endswith("+"):  # a layout the table covers, yet no measured minor fits
+        return f"newer than {checked[-1]}"
+    return layout
+
+
+def minors_of(layout: str | None, pythons: tuple[str, ...]) -> tuple[tuple[int, int], ...] | None:
+    """The Python minors that can have written the code, None when h5lint cannot tell (approximate read, or a
+    newer Python than measured). A layout the opcodes do not narrow stands for every minor it spans."""
+    if layout is None:
+        return None
+    if pythons:
+        return tuple((int(a), int(b)) for a, b in (p.split(".") for p in pythons))
+    if layout in _CHECKED_MINORS:
+        return None
+    first, _, last = layout.partition("-")
+    low = tuple(int(x) for x in first.rstrip("+").split("."))
+    high = tuple(int(x) for x in (last or first.rstrip("+")).split("."))
+    return tuple((low[0], m) for m in range(low[1], high[1] + 1))
+
+
+def _layout_of(minor: tuple[int, int]) -> str | None:
+    """The marshal layout (a key of ``_LAYOUTS``) Python ``minor`` writes code objects in."""
+    for label in _LAYOUTS:
+        first, _, last = label.partition("-")
+        low = tuple(int(x) for x in first.rstrip("+").split("."))
+        high = (low[0], 99) if label.endswith("+") else tuple(int(x) for x in (last or first).split("."))
+        if low <= minor <= high:
+            return label
+    return None
+
+
+def same_layout(minors: tuple[tuple[int, int], ...], wanted: tuple[int, int]) -> bool:
+    """Whether Python ``wanted`` reads the code objects of one of ``minors`` (same marshal layout): if not,
+    loading fails with 'bad marshal data'; if so, only the instructions may differ."""
+    layout = _layout_of(wanted)
+    return layout is not None and layout in {_layout_of(m) for m in minors}
 
 
 def code_bytes(encoded: str) -> bytes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from .bytecode import code_bytes, read_code_names
+from .bytecode import code_bytes, describe_python, minors_of, read_code_names
 from .refs import is_function_envelope, names_class
 from .structure import StoredCode
 
@@ -38,7 +38,8 @@ def _bytecode(key: str, encoded: str) -> StoredCode:
         names=tuple(dict.fromkeys(names.names)),
         strings=tuple(names.strings),
         functions=tuple(names.functions),
-        python=names.layout,
+        python=describe_python(names.layout, names.pythons),
+        pythons=minors_of(names.layout, names.pythons),
     )
 
 

@@ -1,7 +1,7 @@
 """Facts about Keras and TensorFlow that the semantic layer and the rules look up (``data/*.toml|json``).
 
 Tables are data so that a fact has one source and a citation next to it; each file says where its
-facts come from. Generated tables (``keras_builtins.json``) name the tool that made them.
+facts come from. Generated tables (``keras_releases.json``) name the tool that made them.
 """
 
 from __future__ import annotations

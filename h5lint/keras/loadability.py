@@ -3,22 +3,26 @@ call works around (``compile=False``), in one place.
 
 Each finder looks at one kind of problem and returns a :class:`Reason` (or None); :func:`reasons` runs those that
 apply to a target, in a fixed order. What Keras 3's loaders fail on was checked by loading real files with Keras
-3.15.1 (``data/versions.toml`` and the measured ``data/keras3_arguments.json`` say where each fact comes from).
+3.15.1 (``data/versions.toml`` says where each fact comes from); what a given release has and takes is measured
+per release (``data/keras_releases.json``: :mod:`.arguments`, :mod:`.release_loading`), so ``--target keras==3.8``
+and ``--target keras==3.15`` get different, release-true answers.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from .. import ir
 from ..wording import listed
-from .arguments import rejected_arguments
+from . import quantization, release_loading
+from .arguments import Rejected, rejected_arguments
 from .builtins import builtin_in
 from .knowledge import table
 from .model import KerasModel
-from .objects import ACTIVATIONS, LAYERS
+from .objects import ACTIVATIONS, LAYERS, OPTIMIZERS
 from .refs import flag
 from .structure import Layer, ModelGraph, ObjectRef, TrainingConfig
 from .training import canonical_loss_name
@@ -27,6 +31,7 @@ from .versions import (
     TF_KERAS,
     TF_KERAS_PACKAGE,
     Target,
+    change_words,
     version_text,
     version_tuple,
 )
@@ -34,7 +39,8 @@ from .versions import (
 # Reason keys other modules act on.
 COMPILED_OBJECTS = "compiled-objects"  # only compile() fails: load_model(..., compile=False) works
 SAVEDMODEL = "savedmodel"  # Keras 3 reads no SavedModel: TFSMLayer / tf.saved_model.load instead
-KERAS3_MISSING_CLASSES = "keras3-missing-classes"  # layers Keras 3 does not have (per layer: H5L301/H5L303/H5L304)
+# Layers of classes the target's whole Keras line lacks: H5L303/H5L304 report them per class, H5L403 does not.
+MISSING_CLASSES = "missing-classes"
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,18 @@ def _savedmodel(model: KerasModel, target: Target) -> Reason | None:
         info is not None
         and (info.has_keras_metadata or any(i.startswith("_tf_keras_") for i in info.object_identifiers))
     )
+    if not by_keras and info is not None and not info.object_identifiers:
+        written = f" (TensorFlow {model.versions.tensorflow_version})" if model.versions.tensorflow_version else ""
+        return Reason(
+            "tf1-savedmodel",
+            f"it is a TensorFlow 1 style SavedModel{written}: a graph with signatures and no object graph "
+            f"(SavedModelBuilder, simple_save, Estimator export), which Keras 3's keras.models.load_model does not read",
+            "serve it with tf.saved_model.load(path).signatures['serving_default'] (or "
+            "keras.layers.TFSMLayer(path, call_endpoint='serving_default') inside a Keras 3 model); to get a Keras "
+            "model back, rebuild it in code and restore the variables",
+        )
     if not by_keras:
-        return None  # a plain TensorFlow SavedModel is loaded with tf.saved_model.load anyway
+        return None  # a TF 2 SavedModel without Keras (tf.Module, Keras 3 export) is meant for tf.saved_model.load
     return Reason(
         SAVEDMODEL,
         "it is a SavedModel written by tf.keras / tf-keras, and Keras 3's keras.models.load_model does not "
@@ -86,19 +102,72 @@ def _savedmodel(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
-def _keras3_missing_classes(model: KerasModel, target: Target) -> Reason | None:
-    missing = set(_facts()["keras3"]["missing_classes"])
-    found = [layer.location for layer in _layers(model) if layer.class_name in missing]
+def _tf1_savedmodel_tf_keras(model: KerasModel, target: Target) -> Reason | None:
+    info = model.savedmodel
+    if target.line != TF_KERAS_PACKAGE or model.format.loader != ir.SAVEDMODEL or info is None:
+        return None
+    if info.graph_member is None or not info.tags or info.object_identifiers:
+        return None
+    return Reason(
+        "tf1-savedmodel",
+        "it is a TensorFlow 1 style SavedModel (no object graph), which tf_keras.models.load_model cannot restore "
+        "('IndexError: list index out of range' with tf-keras 2.21.0, measured on simple_save and tf.keras 1.15 "
+        "export_saved_model folders)",
+        "serve it with tf.saved_model.load(path).signatures['serving_default'], or load it in TensorFlow 1.15 "
+        "(tf.keras.experimental.load_from_saved_model for a tf.keras export) and re-save it",
+    )
+
+
+def _readable_dialect(model: KerasModel, target: Target) -> bool:
+    """Whether the target line reads this file's config dialect at all (else _keras3_file / _keras1 say why
+    not): Keras 2 lines cannot read Keras 3 configs, and only standalone Keras 2 converts Keras 1 ones."""
+    major = model.keras_major
+    return major != 1 and not (major is not None and major >= 3 and target.keras_major != 3)
+
+
+def _target_words(target: Target) -> str:
+    """``Keras 3.8.0`` / ``tf-keras 2.15.1``: the release the target stands for."""
+    name = "Keras" if target.line == KERAS_3 else "TensorFlow" if target.package == "tensorflow" else target.package
+    return f"{name} {version_text(target.version)}"
+
+
+def _unknown(model: KerasModel, target: Target, in_line: bool) -> list[release_loading.Unknown]:
+    """Layers of built-in classes the target release lacks: those its Keras line has in other releases
+    (``in_line``), or those the whole line lacks."""
+    if not _readable_dialect(model, target):
+        return []
+    return [
+        u for u in release_loading.classes_unknown_to(model, target)
+        if builtin_in(u.class_name, LAYERS, target.line) == in_line
+    ]
+
+
+def _missing_classes(model: KerasModel, target: Target) -> Reason | None:
+    found = _unknown(model, target, in_line=False)
     if not found:
         return None
-    kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
+    kinds = list(dict.fromkeys(u.class_name for u in found))
     return Reason(
-        KERAS3_MISSING_CLASSES,
-        f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes Keras 3 does not have: "
-        f"{'/'.join(kinds)} ({listed(found)})",
-        "rebuild those parts with Keras layers (keras.ops inside a registered custom layer for raw TensorFlow "
-        "calls, LSTM/GRU for CuDNNLSTM/CuDNNGRU, whose weights they read), copy the weights and re-save; or "
-        "load it with tf-keras",
+        MISSING_CLASSES,
+        f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes {target.package} does not have: "
+        f"{'/'.join(kinds)} ({listed([u.location for u in found])})",
+        "rebuild those parts with layers the target has (keras.ops inside a registered custom layer for raw "
+        "TensorFlow calls, LSTM/GRU for CuDNNLSTM/CuDNNGRU, whose weights they read), copy the weights and re-save; "
+        "or load it with the Keras line that has them",
+    )
+
+
+def _release_classes(model: KerasModel, target: Target) -> Reason | None:
+    found = _unknown(model, target, in_line=True)
+    if not found:
+        return None
+    kinds = list(dict.fromkeys(f"{u.class_name} ({u.note})" for u in found))
+    return Reason(
+        "release-classes",
+        f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes {_target_words(target)} does not have: "
+        f"{listed(kinds)} ({listed([u.location for u in found])})",
+        "load it with a release that has them, or rebuild those parts with layers the target has, copy the weights "
+        "and re-save",
     )
 
 
@@ -111,32 +180,68 @@ def _tf_keras_modules(model: KerasModel, target: Target) -> Reason | None:
         return None
     return Reason(
         "tf-keras-modules",
-        f"its config names classes by tf-keras modules that Keras 3 cannot import: {listed(found)}",
+        f"its config names classes by Keras 2 modules (tf-keras, the keras 2.13-2.15 of tf.keras) that Keras 3 "
+        f"cannot import: {listed(found)}",
         "run h5lint fix, which renames the modules, or load it with tf_keras.models.load_model and save it again from "
         "Keras 3 code, or re-save it from "
         "tf-keras as .h5, which Keras 3's legacy loader reads",
     )
 
 
-def _wrapped_layers(model: KerasModel) -> set[tuple[str, ...]]:
-    """Paths of the layers that sit inside a wrapper (TimeDistributed, Bidirectional, RNN cells)."""
-    return {inner.path for layer in _layers(model) for _role, inner in layer.wrapped}
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+# What Keras 3 says when a stored object carries an argument its class does not take: layers raise in
+# Layer.__init__, an initializer/regularizer/constraint fails inside the layer that deserializes it,
+# optimizers raise in BaseOptimizer.__init__ (keras/src/layers/layer.py, ops/operation.py from_config,
+# optimizers/base_optimizer.py @ v3.15.1).
+_KERAS3_ERRORS = {
+    "layers": "'Unrecognized keyword arguments passed to ...'",
+    "initializers": "'Error when deserializing class ...'",
+    "regularizers": "'Error when deserializing class ...'",
+    "constraints": "'Error when deserializing class ...'",
+    "optimizers": "'Argument(s) not recognized'",
+}
+
+
+def _described(hit: Rejected) -> str:
+    args = ", ".join(
+        f"{name}={_shown(value)}" + (" (the default)" if name in hit.at_default else "") for name, value in hit.values
+    )
+    return f"{hit.where} ({hit.class_name}: {args})"
+
+
+def _rejected(model: KerasModel, target: Target) -> list[Rejected]:
+    """The stored arguments the target rejects; under Keras 3 the compiled optimizer's belong to
+    :func:`_compiled_objects` (load_model(..., compile=False) gets past them)."""
+    if not _readable_dialect(model, target):
+        return []
+    found = rejected_arguments(model, target)
+    return [hit for hit in found if not (target.line == KERAS_3 and hit.kind == OPTIMIZERS)]
 
 
 def _rejected_arguments(model: KerasModel, target: Target) -> Reason | None:
-    wrapped = _wrapped_layers(model)
-    found = []
-    for layer in _layers(model):
-        args = rejected_arguments(layer, layer.path in wrapped)
-        if args:
-            found.append(f"{layer.location} ({', '.join(args)})")
+    found = _rejected(model, target)
     if not found:
         return None
+    errors = list(dict.fromkeys(_KERAS3_ERRORS[hit.kind] for hit in found)) if target.line == KERAS_3 else []
+    said = f" ({', '.join(errors)})" if errors else ""
+    removable = all(set(hit.arguments) == set(hit.at_default) for hit in found)
     return Reason(
         "rejected-arguments",
-        f"layer arguments tf.keras wrote and Keras 3 rejects ('Unrecognized keyword arguments'): {listed(found)}",
-        "run h5lint fix, which drops them where they hold tf-keras's default, or load it with tf-keras and re-save "
-        "it from a Keras 3 model built by code (copy the weights with set_weights)",
+        f"stored arguments {_target_words(target)}'s classes do not accept{said}: "
+        f"{listed([_described(hit) for hit in found])}",
+        (
+            "every one holds the default of the Keras that wrote it, so deleting those keys changes nothing (h5lint "
+            "fix does that for a Keras 3 target); or load it with that Keras and re-save it from a model built for "
+            "the target"
+            if removable
+            else "load it with the Keras that wrote it and re-save it from a model built for the target (copy the "
+            "weights with set_weights); keys that hold the writer's default can be deleted from the stored config "
+            "(h5lint fix does that for a Keras 3 target)"
+        ),
     )
 
 
@@ -257,27 +362,6 @@ def _state_inputs(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
-def _initializer_keys(model: KerasModel, target: Target) -> Reason | None:
-    rejected = set(_facts()["keras3"]["initializer_rejected_keys"])
-    found = [
-        f"{layer.location}.{key}"
-        for layer in _layers(model)
-        for key, value in layer.config.items()
-        if key.endswith("_initializer")
-        and isinstance(value, Mapping)
-        and isinstance(value.get("config"), Mapping)
-        and rejected & set(value["config"])
-    ]
-    if not found:
-        return None
-    return Reason(
-        "initializer-keys",
-        f"initializer configs record a dtype, as tf.keras 1.x-2.1 wrote them ({listed(found)}), and Keras 3's "
-        f"initializers take none ('Error when deserializing class')",
-        "run h5lint fix, which drops it (the weights are loaded, the initializer never runs), or load it with tf-keras",
-    )
-
-
 def changed_activations(model: KerasModel, target: Target) -> list[str]:
     """Where a model from an older Keras line uses an activation Keras 3 computes differently (it loads, but its
     predictions change)."""
@@ -289,6 +373,110 @@ def changed_activations(model: KerasModel, target: Target) -> list[str]:
         for use in model.named_objects
         if use.kind == ACTIVATIONS and use.ref.class_name in changed
     ]
+
+
+def _registered_builtins(model: KerasModel, target: Target) -> Reason | None:
+    if not target.has_change("registered_name_on_builtin"):
+        return None  # older releases quietly use the built-in
+    found = release_loading.registered_builtins(model)
+    if not found:
+        return None
+    return Reason(
+        "registered-builtins",
+        f"objects name a Keras built-in class with a registered_name of their own, which Keras "
+        f"{change_words('registered_name_on_builtin')} and later reject unless a package registers that name "
+        f"('registered_name=... was provided in the config, but ... resolved to a Keras built-in'): "
+        f"{listed([f'{p.location} ({p.value})' for p in found])}",
+        "import the package that registers those names before load_model, or delete their registered_name "
+        "from the stored config to load the built-ins",
+    )
+
+
+def _nested_containers(model: KerasModel, target: Target) -> Reason | None:
+    if target.has_change("nested_container_weights"):
+        return None
+    found = release_loading.nested_container_weights(model)
+    if not found:
+        return None
+    return Reason(
+        "nested-containers",
+        f"its weights store holds sub-layers of nested lists under container groups, which Keras "
+        f"{change_words('nested_container_weights')} writes and {_target_words(target)} never reads, so those "
+        f"sub-layers keep fresh random weights: {listed([p.value for p in found])}",
+        f"load it with Keras {change_words('nested_container_weights')} or later",
+    )
+
+
+def _backend_modules(model: KerasModel, target: Target) -> Reason | None:
+    found = release_loading.backend_modules(model, target)
+    if not found:
+        return None
+    compiled_only = all(p.location.startswith("the compiled") or " of the compiled" in p.location for p in found)
+    backend = "" if target.backend_named else " (the default; name another with '; backend=...' in the target)"
+    return Reason(
+        # Only compile() fails when only the compiled objects name the other backend: the load call passes
+        # compile=False for it, as for any other compile setting Keras 3 cannot rebuild.
+        COMPILED_OBJECTS if compiled_only else "backend-modules",
+        f"objects were serialized under another backend's module, which Keras 3 on {target.backend}{backend} "
+        f"cannot import ('parent module ... cannot be imported'): "
+        f"{listed([f'{p.location} ({p.value})' for p in found])}",
+        (
+            "load it with keras.models.load_model(path, compile=False) and compile it again on the target backend"
+            if compiled_only
+            else "load it on the backend that wrote it and re-save it from a model built there with built-in classes"
+        ),
+    )
+
+
+def _quantization(model: KerasModel, target: Target) -> Reason | None:
+    found = release_loading.unsupported_quantization(model, target)
+    if not found:
+        return None
+    modes = sorted({p.value for p in found})
+    firsts = ", ".join(f"{mode} in {quantization.modes()[mode]}" for mode in modes)
+    return Reason(
+        "quantization",
+        f"layers are quantized in modes {_target_words(target)} does not have (Keras added {firsts}), so it "
+        f"cannot rebuild their dtype policies and variables: {listed([f'{p.location} ({p.value})' for p in found])}",
+        f"load it with Keras {max(quantization.modes()[m] for m in modes)} or later, or re-save the float model and "
+        "quantize it on the target",
+    )
+
+
+def _store_prefix(model: KerasModel, target: Target) -> Reason | None:
+    skew = release_loading.store_prefix_skew(model, target)
+    if skew is None:
+        return None
+    where, wanted = (
+        ("under _layer_checkpoint_dependencies/ (the tf.keras 2.12-2.14 saver)", "layers/")
+        if skew == "prefix"
+        else ("under layers/ (tf.keras 2.15 and later, tf-keras, Keras 3)", "_layer_checkpoint_dependencies/")
+    )
+    return Reason(
+        "store-prefix",
+        f"its weights store keeps the layers {where}, while {_target_words(target)} looks only under {wanted}, so "
+        f"load_model fails with \"Layer '...' expected N variables, but received 0 variables during loading\"",
+        "load it with the TensorFlow release that wrote it (or Keras 3, which reads both) and re-save it",
+    )
+
+
+def _orbax(model: KerasModel, target: Target) -> Reason | None:
+    if model.format.name != "orbax-checkpoint" or model.graph is None:
+        return None  # without a model config no loader gets this far (H5L002 says why)
+    if target.has_change("orbax_load"):
+        return Reason(
+            "orbax",
+            "it is an Orbax checkpoint, which keras.saving.load_model reads only with the orbax-checkpoint package "
+            "installed (ImportError 'OrbaxCheckpoint requires the orbax-checkpoint package' otherwise)",
+            "pip install orbax-checkpoint next to Keras, then keras.saving.load_model(path); or save the model as "
+            "model.keras for runtimes without Orbax",
+        )
+    return Reason(
+        "orbax",
+        f"it is an Orbax checkpoint, which keras.saving.load_model reads from Keras {change_words('orbax_load')} on "
+        f"only ({target.runtime} fails: 'File format not supported')",
+        f"load it with Keras {change_words('orbax_load')} or later (with orbax-checkpoint) and save it as model.keras",
+    )
 
 
 def _legacy_dtype_policies(model: KerasModel, target: Target) -> Reason | None:
@@ -327,8 +515,9 @@ def _loss_call(loss: ObjectRef, config: Mapping[str, Any]) -> str:
     return f"keras.losses.{loss.class_name}({logits})"
 
 
-def _compile_problems(training: TrainingConfig) -> list[_Compiled]:
-    """The compiled loss and optimizer settings Keras 3's compile cannot rebuild."""
+def _compile_problems(training: TrainingConfig, optimizer_arguments: list[Rejected]) -> list[_Compiled]:
+    """The compiled loss and optimizer settings Keras 3's compile cannot rebuild; ``optimizer_arguments``: what
+    the target's optimizer classes do not take (:mod:`.arguments`)."""
     facts = _facts()["keras3"]
     found = []
     for loss in training.loss_objects:
@@ -351,16 +540,16 @@ def _compile_problems(training: TrainingConfig) -> list[_Compiled]:
                     _loss_call(loss, config),
                 )
             )
-    optimizer = training.optimizer
-    config = optimizer.config if optimizer is not None and isinstance(optimizer.config, Mapping) else {}
-    keys = [key for key in facts["rejected_optimizer_keys"] if key in config]
-    if optimizer is not None and keys:
-        name = optimizer.class_name.rsplit(">", 1)[-1]
+    for hit in optimizer_arguments:
+        name = hit.class_name.rsplit(">", 1)[-1]
+        keys = ", ".join(hit.arguments)
         found.append(
             _Compiled(
-                f"optimizer {optimizer.class_name}({', '.join(keys)}=...)",
-                "the Keras 2.0-2.2 optimizer argument 'lr'",
-                f"keras.optimizers.{name}(learning_rate=...)",
+                f"optimizer {hit.class_name}({keys}=...)",
+                "the Keras 2.0-2.2 optimizer argument 'lr'"
+                if hit.arguments == ("lr",)
+                else f"optimizer arguments {hit.class_name} of Keras 3 does not take",
+                f"keras.optimizers.{name}(learning_rate=...)" if "lr" in hit.arguments else f"keras.optimizers.{name}()",
             )
         )
     return list({item.found: item for item in sorted(found, key=lambda item: item.found)}.values())
@@ -371,7 +560,8 @@ def _compiled_objects(model: KerasModel, target: Target) -> Reason | None:
     # files' too - through the legacy compile path, which fails on the same names (checked with Keras 3.15.1).
     if model.training is None or model.training.source == "compile_config":
         return None
-    found = _compile_problems(model.training)
+    optimizers = [hit for hit in rejected_arguments(model, target) if hit.kind == OPTIMIZERS]
+    found = _compile_problems(model.training, optimizers if _readable_dialect(model, target) else [])
     if not found:
         return None
     whys = "; ".join(dict.fromkeys(item.why for item in found))
@@ -523,9 +713,21 @@ def _keras3_file(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
+def _keras_tagged_tf(versions: ir.VersionTags) -> bool:
+    """tf.keras of TF 1.x-2.3 recorded Keras versions of its own ("2.2.4-tf"), not TensorFlow's."""
+    return (versions.keras_version or "").endswith("-tf")
+
+
 def _newer(model: KerasModel, target: Target) -> Reason | None:
     versions = model.versions
-    if target.package == "tensorflow" and versions.tensorflow_version:
+    if target.package == "tensorflow" and target.line == TF_KERAS:
+        # A TensorFlow target's versions are TensorFlow's: compare the TF version the file records, or the
+        # keras 2.6-2.15 version of its tf.keras, which is TensorFlow's number ("2.2.4-tf" is not).
+        written, what = versions.tensorflow_version or "", "TensorFlow"
+        keras = version_tuple(versions.keras_version) or (0,)
+        if not written and model.keras_line == TF_KERAS and keras >= (2, 6) and not _keras_tagged_tf(versions):
+            written, what = versions.keras_version or "", "Keras"
+    elif target.package == "tensorflow" and versions.tensorflow_version:
         written, what = versions.tensorflow_version, "TensorFlow"
     elif model.keras_major is not None and model.keras_major == target.keras_major:
         written, what = versions.keras_version or "", "Keras"
@@ -565,27 +767,33 @@ def _function_envelopes(model: KerasModel, target: Target) -> Reason | None:
 
 Finder = Callable[[KerasModel, Target], "Reason | None"]
 # Judged against every target.
-_VERSIONS: tuple[Finder, ...] = (_keras3_file, _newer, _keras1)
+_VERSIONS: tuple[Finder, ...] = (_orbax, _keras3_file, _newer, _keras1, _tf1_savedmodel_tf_keras)
 # Keras 2 targets (tf.keras, tf-keras) only: what their loaders fail on inside a config they read.
 _KERAS2_CONFIG: tuple[Finder, ...] = (_function_envelopes,)
 # Keras 3 targets only. Keras 3 cannot read these artifacts at all; when one applies, the config
 # details below are moot.
 _KERAS3_UNREADABLE: tuple[Finder, ...] = (_savedmodel, _legacy_json)
-# Keras 3 targets only: what Keras 3's loaders fail on inside a config they do read.
-_KERAS3_CONFIG: tuple[Finder, ...] = (
-    _tf_keras_modules,
-    _list_sequential,
-    _keras3_missing_classes,
-    _rejected_arguments,
-    _axis_lists,
-    _nested_models,
-    _tensor_keywords,
-    _state_inputs,
-    _initializer_keys,
-    _unmodule_wrapped,
-    _first_layer_batch_shape,
-    _legacy_dtype_policies,
-    _compiled_objects,
+# What loaders fail on inside a config they do read: (finder, whether only Keras 3 targets are judged). The
+# others judge the target's own release with the per-release tables, whatever its line.
+_CONFIG: tuple[tuple[Finder, bool], ...] = (
+    (_tf_keras_modules, True),
+    (_backend_modules, True),
+    (_list_sequential, True),
+    (_missing_classes, False),
+    (_release_classes, False),
+    (_rejected_arguments, False),
+    (_axis_lists, True),
+    (_nested_models, True),
+    (_tensor_keywords, True),
+    (_state_inputs, True),
+    (_unmodule_wrapped, True),
+    (_first_layer_batch_shape, True),
+    (_quantization, True),
+    (_legacy_dtype_policies, True),
+    (_compiled_objects, True),
+    (_store_prefix, False),
+    (_registered_builtins, True),
+    (_nested_containers, True),
 )
 
 
@@ -601,8 +809,9 @@ def reasons(model: KerasModel, target: Target) -> tuple[Reason, ...]:
     keras3 = target.keras_major == 3
     unreadable = _reasons(model, target, _KERAS3_UNREADABLE) if keras3 else []
     # Keras 3 reads no SavedModel, so what the Keras config inside one holds never reaches its loaders.
-    by_config = keras3 and not unreadable and model.format.loader != ir.SAVEDMODEL
-    config = _reasons(model, target, _KERAS3_CONFIG) if by_config else []
+    by_config = not unreadable and not (keras3 and model.format.loader == ir.SAVEDMODEL)
+    finders = tuple(finder for finder, keras3_only in _CONFIG if keras3 or not keras3_only)
+    config = _reasons(model, target, finders) if by_config else []
     if target.line in (TF_KERAS, TF_KERAS_PACKAGE):
         config += _reasons(model, target, _KERAS2_CONFIG)
     return tuple(unreadable + _reasons(model, target, _VERSIONS) + config)

@@ -28,7 +28,7 @@ from .objects import NamedObject, named_objects
 from .structure import ModelGraph, OutputSpec, TrainingConfig
 from .tfgraph import GraphHead, GraphLoss, graph_heads, graph_losses
 from .training import build_training, output_specs
-from .versions import keras_major, writer_for, writer_line
+from .versions import keras_major, writer_for, writer_line, writer_release
 from .weights import regroup_scoped
 
 
@@ -96,6 +96,12 @@ class KerasModel:
     def keras_line(self) -> str | None:
         """The Keras line that wrote the file (one of versions.KERAS_LINES), None when not a Keras line."""
         return writer_line(self.versions.writer)
+
+    @functools.cached_property
+    def keras_release(self) -> str | None:
+        """The measured minor release of :attr:`keras_line` that wrote the file ("3.8", "2.15"), when known."""
+        versions = self.versions
+        return writer_release(self.keras_line, versions.keras_version, versions.tensorflow_version)
 
     def describe_writer(self) -> str:
         """``saved by tf-keras 2.21.0`` for messages."""

@@ -24,7 +24,9 @@ class StoredCode:
     names: tuple[str, ...] = ()  # what the bytecode refers to: globals, attributes, imports (first-use order)
     strings: tuple[str, ...] = ()  # string constants in the bytecode
     functions: tuple[str, ...] = ()  # co_name of each code object ("<lambda>", "halve")
-    python: str | None = None  # the Python marshal layout that matched ("3.11+"); None = names read approximately
+    python: str | None = None  # the Python that wrote it ("3.12", "3.11 or 3.12", "3.8-3.10"); None = unknown
+    # The Python minors that can have written it ((3, 11), (3, 12)); None when h5lint cannot tell.
+    pythons: tuple[tuple[int, int], ...] | None = None
 
     @property
     def is_bytecode(self) -> bool:

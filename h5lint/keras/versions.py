@@ -7,8 +7,9 @@ apart by a recorded version, and how a target runtime such as ``keras>=3``, ``tf
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion, Version
@@ -87,18 +88,38 @@ _PACKAGES = {
     "tf-nightly": "tensorflow",
 }
 _TARGET = re.compile(r"^\s*([A-Za-z][A-Za-z0-9._-]*)\s*(.*?)\s*$")
-_EXAMPLES = "e.g. 'keras>=3', 'keras==3.8', 'tf-keras==2.15', 'tensorflow-cpu==2.15'"
+_EXAMPLES = (
+    "e.g. 'keras>=3', 'keras==3.8', 'tf-keras==2.15', 'tensorflow-cpu==2.15', "
+    "'keras==3.15; backend=jax; python==3.12'"
+)
+# Keras 3 backends (keras/src/backend/__init__.py); a target without one means TensorFlow, what
+# `pip install tensorflow` runs Keras 3 on.
+BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+DEFAULT_BACKEND = "tensorflow"
 
 
 @dataclass(frozen=True)
 class Target:
-    """The runtime a model will be loaded with (``target = "keras>=3"``)."""
+    """The runtime a model will be loaded with (``target = "keras==3.15; backend=jax; python==3.12"``)."""
 
     package: str  # "keras", "tf-keras", "tf.keras" or "tensorflow"
     spec: str  # the version specifier, normalised: ">=3", "==2.15", "" for any version
     line: str  # the Keras line that loads models in this runtime (one of KERAS_LINES)
+    backend: str = DEFAULT_BACKEND  # the Keras 3 backend it runs on
+    backend_named: bool = False  # whether the target says the backend (else it is the default)
+    python: tuple[int, int] | None = None  # the Python minor it runs on, when the target names one
 
     def __str__(self) -> str:
+        parts = [f"{self.package}{self.spec}"]
+        if self.backend_named:
+            parts.append(f"backend={self.backend}")
+        if self.python is not None:
+            parts.append(f"python=={version_text(self.python)}")
+        return "; ".join(parts)
+
+    @property
+    def runtime(self) -> str:
+        """The package and version alone (``keras==3.8``), for messages about Keras itself."""
         return f"{self.package}{self.spec}"
 
     @property
@@ -115,6 +136,8 @@ class Target:
         uppers = [c for c in _clauses(self.spec) if c.operator in ("==", "===", "<", "<=", "~=")]
         return ",".join(str(c) for c in uppers) or None
 
+    # Security guards (:mod:`.guards`) ask whether *any* allowed release is exposed; load judgements ask what
+    # the release pip installs does (:attr:`version`). Both readings of one spec are needed.
     def allows_some(self, low: tuple[int, ...], high: tuple[int, ...] | None) -> bool:
         """Whether a release in ``[low, high)`` (``high`` None: no end) meets the spec; ``!=`` is ignored.
 
@@ -129,6 +152,24 @@ class Target:
         start = max(floor, _padded(low, 3))
         ends = [_padded(end, 3) for end in (ceiling, high) if end is not None]
         return not ends or start < min(ends)
+
+    @functools.cached_property
+    def version(self) -> tuple[int, ...]:
+        """The release of its Keras line the target stands for: the newest known one it allows, as pip
+        would install it (``keras==3.13`` is 3.13.2, ``keras<3.13.2`` is 3.13.1, ``keras>=3`` the newest)."""
+        spec = "" if self.package == "tensorflow" and self.line == KERAS_3 else self.spec
+        return _newest_release(self.line, spec)
+
+    @functools.cached_property
+    def release(self) -> str | None:
+        """The minor release (``"3.13"``) of the per-release tables that stands for :attr:`version`."""
+        return release_of(self.line, self.version)
+
+    def has_change(self, change: str) -> bool:
+        """Whether the target's Keras 3 release has ``change`` (a key of ``[keras3.since]`` in
+        data/versions.toml: ``"module_allowlist"``, ``"refused_functions"`` ...); False for other lines. What safe mode
+        refuses from which release is :mod:`.guards`'s (it reads a spec as the range it allows)."""
+        return self.line == KERAS_3 and has_change(self.version, change)
 
 
 def _clauses(spec: str) -> tuple[Specifier, ...]:
@@ -224,8 +265,46 @@ def _line(package: str, spec: str) -> str:
 
 def parse_target(text: str) -> Target:
     """A target runtime from what people write: ``keras>=3``, ``Keras==3.8``, ``tensorflow-cpu==2.15``,
-    ``tf_keras``; raises :class:`TargetError` for anything else."""
-    match = _TARGET.match(text or "")
+    ``tf_keras``, with optional ``; backend=jax`` and ``; python==3.12`` parts (a target may also be
+    only ``python==3.12``: Keras is then the default); raises :class:`TargetError` for anything else."""
+    runtime: Target | None = None
+    backend: str | None = None
+    python: tuple[int, int] | None = None
+    parts = [p.strip() for p in (text or "").split(";") if p.strip()]
+    if not parts:
+        raise TargetError(f"{text!r} is not a runtime h5lint knows; use {_EXAMPLES}")
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if sep and key.strip().lower() == "backend":
+            backend = value.lstrip("=").strip().lower()
+            if backend not in BACKENDS:
+                raise TargetError(f"{text!r}: backend {backend!r} is not one of {', '.join(BACKENDS)}")
+            continue
+        match = _TARGET.match(part)
+        if match and match.group(1).lower() == "python":
+            python = _python_version(text, match.group(2).replace(" ", ""))
+            continue
+        if runtime is not None:
+            raise TargetError(f"{text!r} names two runtimes; use {_EXAMPLES}")
+        runtime = _runtime(text, part)
+    runtime = runtime or DEFAULT_RUNTIME
+    return replace(
+        runtime,
+        backend=backend or DEFAULT_BACKEND,
+        backend_named=backend is not None,
+        python=python,
+    )
+
+
+def _python_version(text: str, spec: str) -> tuple[int, int]:
+    version = version_tuple(spec.lstrip("=~")) if spec.startswith(("==", "~=")) else None
+    if version is None or len(version) < 2:
+        raise TargetError(f"{text!r}: name the Python as python==3.12 (major.minor)")
+    return version[0], version[1]
+
+
+def _runtime(text: str, part: str) -> Target:
+    match = _TARGET.match(part)
     name = re.sub(r"[-_]+", "-", match.group(1).lower()) if match else ""
     package = _PACKAGES.get(name)
     if match is None or package is None:
@@ -239,8 +318,95 @@ def parse_target(text: str) -> Target:
     return Target(package=package, spec=spec, line=_line(package, spec))
 
 
+# ------------------------------------------------------------------------------------------- releases
+def _known_releases(line: str) -> list[tuple[int, ...]]:
+    """The newest patch of every minor release of ``line`` the per-release tables measured."""
+    from .knowledge import (
+        table,  # the table is large; only targets that are asked for a release load it
+    )
+
+    patches = table("keras_releases")["patches"].get(line, {})
+    return sorted(v for v in (version_tuple(p) for p in patches.values()) if v is not None)
+
+
+def _allows(version: tuple[int, ...], clause: Specifier) -> bool:
+    op, bound = clause.operator, _release(clause.version)
+    if op in ("==", "===", "!="):  # "==2.15" is every 2.15.x, as pip's "==2.15.*" would be
+        same = version[: len(bound)] == bound
+        return same if op != "!=" else not same
+    if op == "~=":
+        return version >= bound and not _above(version, clause)
+    return clause.contains(version_text(version), prereleases=True)
+
+
+def _newest_release(line: str, spec: str) -> tuple[int, ...]:
+    """The newest release of ``line`` that ``spec`` allows, among those the tables know and those the
+    spec itself names (``<3.13.2`` names 3.13.1); the spec's own bound when it allows none of them."""
+    clauses = _clauses(spec)
+    candidates = set(_known_releases(line))
+    for clause in clauses:
+        bound = _release(clause.version)
+        candidates.add(bound)
+        if clause.operator == "<" and bound[-1] > 0:
+            candidates.add(bound[:-1] + (bound[-1] - 1,))
+    allowed = [v for v in candidates if all(_allows(v, c) for c in clauses)]
+    if allowed:
+        return max(allowed)
+    newest = _newest_in(spec)
+    return newest.release if newest is not None else max(candidates, default=(0,))
+
+
+def release_of(line: str | None, version: tuple[int, ...] | None) -> str | None:
+    """The measured minor release (``"3.13"``) standing for ``version`` of ``line``: its own minor when
+    measured, else the newest measured one before it (the oldest when it predates them all)."""
+    if line is None or version is None:
+        return None
+    from .knowledge import table
+
+    measured = table("keras_releases")["lines"].get(line, [])
+    keyed = sorted((version_tuple(m) or (0,), m) for m in measured)
+    if not keyed:
+        return None
+    before = [m for v, m in keyed if v <= version[:2]]
+    return before[-1] if before else keyed[0][1]
+
+
 # Without a configured target, version rules judge against what `pip install tensorflow` gives today.
+DEFAULT_RUNTIME = Target(package="keras", spec=">=3", line=KERAS_3)
 DEFAULT_TARGET = parse_target("keras>=3")
+
+
+def change_releases(change: str) -> tuple[tuple[int, ...], ...]:
+    """The releases that brought a Keras 3 change (data/versions.toml ``[keras3.since]``), oldest first."""
+    from .knowledge import table
+
+    return tuple(sorted(version_tuple(v) or (0,) for v in table("versions")["keras3"]["since"][change]))
+
+
+def has_change(version: tuple[int, ...], change: str) -> bool:
+    """Whether Keras ``version`` has ``change``: at or after its first release in the same minor line, or
+    in a minor line after the last one that got it."""
+    since = change_releases(change)
+    if any(version[:2] == first[:2] and version >= first for first in since):
+        return True
+    return version[:2] > since[-1][:2]
+
+
+def change_words(change: str) -> str:
+    """``3.12.1 / 3.13.2`` for messages: the releases that brought ``change``."""
+    return " / ".join(version_text(v) for v in change_releases(change))
+
+
+def writer_release(line: str | None, keras_version: str | None, tensorflow_version: str | None) -> str | None:
+    """The measured minor release (:func:`release_of`) that wrote a file, from its version tags; None when
+    they do not say. tf.keras releases are TensorFlow's: the TF version when recorded, else the Keras
+    version of TF 2.6-2.15, whose tf.keras is the keras package of the same number."""
+    version = version_tuple(keras_version)
+    if line == TF_KERAS:
+        version = version_tuple(tensorflow_version)
+        if version is None and (version_tuple(keras_version) or (0,)) >= (2, 6) and not (keras_version or "").endswith("-tf"):
+            version = version_tuple(keras_version)
+    return release_of(line, version)
 
 
 def writer_line(writer: str | None) -> str | None:

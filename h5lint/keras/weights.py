@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Protocol
 
 from ..ir import WeightArray, WeightLayer
+from . import quantization
 from .knowledge import table
 from .structure import Layer, ModelGraph
 
@@ -253,8 +254,12 @@ def kernel_classes() -> Mapping[str, tuple[str, ...]]:
 
 
 def kernel_of(model: StoredWeights, layer: Layer) -> WeightArray | None:
-    """The one kernel stored for ``layer`` (a built-in Dense or convolution), None when it cannot be told."""
+    """The one kernel stored for ``layer`` (a built-in Dense or convolution), None when it cannot be told:
+    a quantized layer whose mode stores another layout (int4, GPTQ, AWQ) has no such kernel, and its scales
+    and zero points are never taken for one."""
     if layer.class_name not in kernel_classes() or layer.registered_name is not None:
+        return None
+    if not quantization.kernel_layout(layer):
         return None
     weights = owned_weights(model, layer)
     named = [w for w in weights if param_name(layer.path[0], w.name) in ("kernel", "W")]

@@ -19,7 +19,7 @@ from .. import candidate as d
 from ..codes import FORMAT_MISMATCH, UNREADABLE
 from ..findings import Hit, ParseOutcome, Problem
 from ..ir import Format
-from . import checkpoint, h5, json_model, keras_zip, savedmodel
+from . import checkpoint, h5, json_model, keras_zip, orbax, savedmodel
 from .spec import FormatSpec
 
 # Sniffing order: a file is read by every spec whose sniff accepts its bytes, in this order.
@@ -28,6 +28,7 @@ SPECS: tuple[FormatSpec, ...] = (
     keras_zip.ZIP,
     savedmodel.SPEC,  # before checkpoint.SPEC: a SavedModel owns its variables/ bundle
     keras_zip.FOLDER,
+    orbax.SPEC,
     json_model.SPEC,
     checkpoint.SPEC,
 )

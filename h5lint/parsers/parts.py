@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, Mapping
 
 from .. import safeio
 from ..codes import UNREADABLE
-from ..findings import Hit, Problem
+from ..findings import Hit, Problem, Severity
 from ..wording import listed
 
 # Keras writes config.json, metadata.json, the weights store and a few assets.
@@ -25,8 +25,15 @@ class PartProblem(Exception):
     """A part of an artifact (zip member, file in a folder) that cannot be used; str() says why."""
 
 
-def problem(path: str, message: str, location: str = "file", fix: str | None = None, code: str = UNREADABLE) -> Problem:
-    return Problem(code, Hit(f"{path}: {message}", location, fix))
+def problem(
+    path: str,
+    message: str,
+    location: str = "file",
+    fix: str | None = None,
+    code: str = UNREADABLE,
+    severity: Severity | None = None,
+) -> Problem:
+    return Problem(code, Hit(f"{path}: {message}", location, fix, severity))
 
 
 def some_names(names: list[str]) -> str:

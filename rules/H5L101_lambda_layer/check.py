@@ -8,9 +8,11 @@ from h5lint.checks import RuleContext
 from h5lint.findings import Hit, Severity
 from h5lint.ir import LEGACY_H5
 from h5lint.keras import guards
+from h5lint.keras.bytecode import same_layout
 from h5lint.keras.code import function_references, is_lambda
 from h5lint.keras.model import KerasModel
-from h5lint.keras.structure import Layer
+from h5lint.keras.structure import Layer, StoredCode
+from h5lint.keras.versions import Target, version_text
 from h5lint.wording import listed
 
 # How many of the names a piece of bytecode refers to a message spells out.
@@ -58,6 +60,36 @@ def _refusal(model: KerasModel, ctx: RuleContext) -> tuple[str, bool]:
     return f"On load, {guard.consequence(ctx.target, 'runs it', 'Lambda')}", unasked
 
 
+def _python(codes: tuple[StoredCode, ...], target: Target) -> str:
+    """Whether the bytecode loads under the target's Python."""
+    written = [code for code in codes if code.is_bytecode]
+    if not written:
+        return ""
+    wanted = target.python
+    if wanted is None:
+        return " Marshalled bytecode only loads under the Python version that wrote it."
+    verdicts = []
+    for code in written:
+        minors = code.pythons
+        who = f"Python {code.python}" if code.python else "an unknown Python"
+        if minors is None:
+            verdicts.append(f"h5lint cannot tell whether its {code.key} (from {who}) loads under Python "
+                            f"{version_text(wanted)}")
+        elif wanted not in minors and not same_layout(minors, wanted):
+            verdicts.append(f"its {code.key} was written by {who}, whose code objects Python {version_text(wanted)} "
+                            "cannot read: loading fails with 'bad marshal data'")
+        elif wanted not in minors:
+            verdicts.append(f"its {code.key} was written by {who} and uses instructions Python {version_text(wanted)} "
+                            "does not have: it fails ('unknown opcode', SystemError) or computes something else")
+        elif len(minors) == 1:
+            verdicts.append(f"its {code.key} was written by Python {version_text(wanted)}, as the target runs")
+        else:
+            verdicts.append(f"its {code.key} was written by {who}; its instructions also exist in Python "
+                            f"{version_text(wanted)}, where it loads")
+    text = "; ".join(verdicts)
+    return f" {text[0].upper()}{text[1:]}."
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     if model.graph is None:
         return
@@ -72,10 +104,8 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         parts, names = _describe(layer)
         danger = _dangerous(names, watch)
         what = "; ".join(parts) if parts else "its function could not be read"
-        message = f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. {refusal}"
-        if any(code.is_bytecode for code in layer.code) or not layer.code:
-            message += ", and marshalled bytecode only loads under the Python version that wrote it"
-        message += "."
+        message = f"Lambda layer '{layer.name}' carries code that runs when the model is loaded: {what}. {refusal}."
+        message += _python(layer.code, ctx.target)
         if danger:
             message += f" It names {', '.join(danger)}, which can run commands or touch files: do not load this model."
         yield Hit(

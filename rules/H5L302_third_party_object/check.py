@@ -6,7 +6,7 @@ from typing import Iterator
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit
-from h5lint.keras.builtins import needs_code, third_party_package
+from h5lint.keras.builtins import keras_hub_releases, needs_code, third_party_package
 from h5lint.keras.model import KerasModel
 from h5lint.keras.objects import KIND_WORDS, group_by_name, places
 
@@ -22,6 +22,9 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         package = third_party_package(first)
         assert package is not None  # filtered above
         note = f" Note: {package.note}." if package.note else ""
+        span = keras_hub_releases(first) if package.key in ("keras_hub", "keras_nlp") else None
+        if span is not None:
+            note = f" keras-hub {span[0]} to {span[1]} register it.{note}"
         message = (
             f"{KIND_WORDS[first.kind]} '{key}' comes from the {package.key} package and is used in "
             f"{places(uses)}; load_model fails unless the package is installed (pip install {package.pip}) and "

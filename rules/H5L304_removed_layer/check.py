@@ -6,7 +6,12 @@ from typing import Iterator, Mapping
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit
-from h5lint.keras.builtins import builtin_in, lines_with, module_says_keras
+from h5lint.keras.builtins import (
+    builtin_in,
+    known_to_target,
+    lines_with,
+    module_says_keras,
+)
 from h5lint.keras.knowledge import table
 from h5lint.keras.model import KerasModel
 from h5lint.keras.objects import (
@@ -27,7 +32,7 @@ def _removed(model: KerasModel, ctx: RuleContext) -> Iterator[NamedObject]:
     for use in model.named_objects:
         name = lookup_name(use)
         verdict = module_says_keras(use)
-        if name in gpu_only or verdict is False or builtin_in(name, use.kind, target):
+        if name in gpu_only or verdict is False or builtin_in(name, use.kind, target) or known_to_target(use, ctx.target):
             continue
         if verdict or builtin_in(name, use.kind, writer):
             yield use

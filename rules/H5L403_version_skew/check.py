@@ -4,7 +4,8 @@ One finding per artifact, listing every reason found; the runtime is ``ctx.targe
 the project sets ``target``). Per-layer detail (each TFOpLambda, each unknown class) belongs to the
 load-safety rules; this rule answers "will ``load_model`` work here?" once per file. Weights-only files
 and TF.js models are not judged: their loading does not go through a Keras config. The reasons are the
-semantic layer's (:mod:`h5lint.keras.loadability`), shared with the load call and ``h5lint fix``.
+semantic layer's (:mod:`h5lint.keras.loadability`, judged against the target's release), shared with the
+load call and ``h5lint fix``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Iterator
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit
-from h5lint.keras.loadability import KERAS3_MISSING_CLASSES, reasons
+from h5lint.keras.loadability import MISSING_CLASSES, reasons
 from h5lint.keras.model import KerasModel
 
 
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
-    # Layers Keras 3 does not have are reported per layer by the custom-object rules; one cause, one finding.
-    found = [r for r in reasons(model, ctx.target) if r.key != KERAS3_MISSING_CLASSES]
+    # Classes the target's Keras line lacks are reported per class by H5L303/H5L304; one cause, one finding.
+    found = [r for r in reasons(model, ctx.target) if r.key != MISSING_CLASSES]
     if not found:
         return
     if len(found) == 1:

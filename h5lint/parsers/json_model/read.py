@@ -21,7 +21,6 @@ from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import MAX_JSON_BYTES, JsonProblem, parse_json
 from ..h5 import H5_WEIGHTS
 from ..h5.files import h5_file_opener
-from ..keras_zip.archive import StoreContents, read_h5_store
 from ..parts import (
     PartProblem,
     describe_json,
@@ -33,8 +32,7 @@ from ..parts import (
 )
 from . import KERAS_JSON, TFJS
 
-if TYPE_CHECKING:  # numpy is imported for TF.js weights, h5py for sharded Keras 3 weights: not for a bare config
-    import h5py
+if TYPE_CHECKING:  # numpy is imported for TF.js weights: not for a bare config
     import numpy as np
 
 # How one stored element is laid out per TF.js dtype (the converter narrows everything else to these).
@@ -355,99 +353,22 @@ def _tfjs(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> Pa
 # ------------------------------------------------------------------------- sharded weights index
 
 
-def _named_store_paths(h5: h5py.File) -> dict[str, str]:
-    """Layer name -> store path of every saveable of one shard whose ``vars`` group carries a name.
-
-    ShardedH5IOStore writes the ``name`` attribute only in the shard that got a layer's first
-    variable; keras3_weights names the layer's other parts by store path, and this map joins them.
-    """
-    import h5py
-
-    from ..h5.attrs import text_attr
-    from ..h5.links import hard_links, resolve
-    from ..h5.weights import KERAS3_LAYER_CONTAINERS, KERAS3_NOT_LAYERS
-    found: dict[str, str] = {}
-
-    def note(group: h5py.Group, path: str) -> None:
-        own_vars = resolve(group, "vars")
-        name = text_attr(own_vars, "name") if isinstance(own_vars, h5py.Group) else None
-        if name:
-            found[name] = path
-
-    note(h5, "vars")
-    for top, group in hard_links(h5):
-        if not isinstance(group, h5py.Group) or top in KERAS3_NOT_LAYERS:
-            continue
-        if top in KERAS3_LAYER_CONTAINERS:
-            for sub, inner in hard_links(group):
-                if isinstance(inner, h5py.Group):
-                    note(inner, f"{top}/{sub}")
-        else:
-            note(group, top)
-    return found
-
-
-def _merged(shards: list[tuple[StoreContents, dict[str, str]]]) -> StoreContents:
-    """One store from its shards: a layer whose variables straddle shards is one entry, by store path."""
-    by_path: dict[str, list[ir.WeightArray]] = {}
-    names: dict[str, str] = {}
-    for contents, paths in shards:
-        for layer in contents.weights or ():
-            path = paths.get(layer.name, layer.name)
-            if path != layer.name:
-                names[path] = layer.name
-            by_path.setdefault(path, []).extend(layer.weights)
-    return StoreContents(
-        weights=tuple(ir.WeightLayer(names.get(path, path), tuple(weights)) for path, weights in by_path.items()),
-        has_optimizer_weights=any(contents.has_optimizer_weights for contents, _ in shards),
-        h5_references=tuple(ref for contents, _ in shards for ref in contents.h5_references),
-    )
-
-
-def _shard_names(weight_map: Any) -> tuple[str, ...] | None:
-    """Shard files in first-use order; Keras 3.15 maps a path to a list (its variables may straddle shards),
-    earlier releases to one name."""
-    if not isinstance(weight_map, Mapping):
-        return None
-    names: list[str] = []
-    for value in weight_map.values():
-        listed = [value] if isinstance(value, str) else value
-        if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
-            return None
-        names.extend(listed)
-    return tuple(dict.fromkeys(names))
-
-
 def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) -> ParseOutcome:
-    shards = _shard_names(doc.get("weight_map"))
-    if shards is None:
+    from ..keras_zip.sharded import read_sharded
+
+    file = Path(path)
+    # Every entry next to the index, links included: a shard that is a link out of the folder is refused by the
+    # opener (h5lint never follows links out of an artifact), not taken for a missing file.
+    siblings = [p.name for p in file.parent.iterdir()] if file.parent.is_dir() else []
+    store = read_sharded(path, file.name, doc, siblings, lambda shard: h5_file_opener(file.parent / shard, file.parent))
+    if store is None:
         message = "weight_map is not an object mapping variable paths to shard file names"
         return ParseOutcome(None, (problem(path, message, "file", "re-save the weights with model.save_weights"),))
-    from ..h5.attrs import AttrProblem
-
-    folder = Path(path).parent
-    problems: list[Problem] = []
-    contents = []
-    for shard in shards:
-        file = _inside(folder, shard)
-        fix = "copy every shard listed in weight_map next to the .weights.json index"
-        if file is None or not os.path.lexists(file):
-            why = "is not inside the index's folder; h5lint does not read it" if file is None else "is missing"
-            problems.append(problem(path, f"weights shard {shard} {why}", f"member:{shard}", fix))
-            continue
-        try:
-            opener = h5_file_opener(file, folder)
-            store = read_h5_store(opener)
-            with opener() as h5:
-                contents.append((store, _named_store_paths(h5)))
-        except (PartProblem, OSError, AttrProblem) as exc:
-            problems.append(problem(path, f"weights shard {shard} {exc}", f"member:{shard}", "re-save the weights"))
-    store = _merged(contents)
-    layers = [layer.name for layer in store.weights or ()]
+    layers = [layer.name for layer in store.contents.weights or ()]
     held = f"it holds weights for {len(layers)} layers ({some_names(layers)})" if layers else "it holds no layer weights"
     message = (
         f"Keras 3 sharded weights index (.weights.json): no model config, so load_model cannot rebuild the "
-        f"model; {held} in {len(shards)} shards ({some_names(list(shards))})"
+        f"model; {held} in {len(store.shards)} shards ({some_names(list(store.shards))})"
     )
     fix = (
         "load it with model.load_weights(...) into the model built by the same code, or save the whole model "
@@ -459,13 +380,13 @@ def _sharded(path: str, doc: Mapping[str, Any], nonstandard: tuple[str, ...]) ->
         layout="sharded-weights",
         # Only Keras 3 (ShardedH5IOStore) writes this index.
         versions=ir.VersionTags(writer="keras-3"),
-        weights=store.weights,
-        has_optimizer_weights=store.has_optimizer_weights,
-        h5_references=store.h5_references,
-        files=(Path(path).name, *shards),
+        weights=store.contents.weights,
+        has_optimizer_weights=store.contents.has_optimizer_weights,
+        h5_references=store.contents.h5_references,
+        files=(file.name, *store.shards),
         nonstandard_json=nonstandard,
     )
-    return ParseOutcome(artifact, (Problem(WEIGHTS_ONLY, Hit(message, "file", fix)), *problems))
+    return ParseOutcome(artifact, (Problem(WEIGHTS_ONLY, Hit(message, "file", fix)), *store.problems))
 
 
 # ------------------------------------------------------------------------------ architecture JSON

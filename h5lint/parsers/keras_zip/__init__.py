@@ -13,6 +13,9 @@ from ..spec import FormatSpec
 CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS_STORE = "model.weights.h5"
+# KerasHub presets keep large backbones sharded (keras_hub/src/utils/preset_utils.py
+# SHARDED_MODEL_WEIGHTS_CONFIG_FILE); so may any folder a user saves weights into.
+SHARDED_INDEX = "model.weights.json"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 # The end-of-central-directory record: 22 bytes and a comment of up to 65,535 after it, at the file's end.
 END_RECORD = b"PK\x05\x06"
@@ -21,10 +24,13 @@ MAX_COMMENT = 0xFFFF
 
 KERAS_ZIP = ir.Format("keras-zip", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
 KERAS_DIR = ir.Format("keras-dir", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
+# A KerasHub preset folder (save_to_preset): config.json is the backbone, metadata.json records keras_hub_version,
+# task.json / preprocessor.json / tokenizer.json the rest; keras_hub's from_preset loads it.
+KERAS_HUB_PRESET = ir.Format("keras-hub-preset", loader=ir.KERAS_ARCHIVE, records_keras_version=True)
 
 _READS = (
-    "`config.json` incl. `compile_config`, `metadata.json`, the weights store (`.h5`, or `.npz` headers only), "
-    "the member list"
+    "`config.json` incl. `compile_config`, `metadata.json` (incl. KerasHub's `keras_hub_version`), the weights "
+    "store (`.h5`, sharded `model.weights.json` + shards, or `.npz` headers only), the member list"
 )
 
 
@@ -52,11 +58,12 @@ def _has_end_record(file: BinaryIO) -> bool:
 
 
 def is_keras_dir(folder: Path) -> bool:
-    return (folder / CONFIG).is_file() and ((folder / METADATA).is_file() or (folder / WEIGHTS_STORE).is_file())
+    return (folder / CONFIG).is_file() and any((folder / name).is_file() for name in (METADATA, WEIGHTS_STORE, SHARDED_INDEX))
 
 
 def _owner(path: Path) -> Path | None:
-    return path.parent if path.name in (CONFIG, METADATA, WEIGHTS_STORE) and is_keras_dir(path.parent) else None
+    named = path.name in (CONFIG, METADATA, WEIGHTS_STORE, SHARDED_INDEX)
+    return path.parent if named and is_keras_dir(path.parent) else None
 
 
 ZIP = FormatSpec(
@@ -76,9 +83,10 @@ ZIP = FormatSpec(
 FOLDER = FormatSpec(
     container="keras-dir",
     words="an unzipped Keras folder",
-    formats=(KERAS_DIR,),
+    formats=(KERAS_DIR, KERAS_HUB_PRESET),
     reader=f"{__name__}.archive",
-    recognised_by="a folder holding `config.json` with `metadata.json` or `model.weights.h5`",
+    recognised_by="a folder holding `config.json` with `metadata.json`, `model.weights.h5` or `model.weights.json` "
+    "(unzipped `.keras`, Hugging Face `hf://` saves, KerasHub presets)",
     reads=_READS,
     claims_folder=is_keras_dir,
     owner_of=_owner,

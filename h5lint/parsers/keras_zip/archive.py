@@ -19,7 +19,6 @@ import struct
 import zipfile
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, Mapping
 
@@ -39,7 +38,8 @@ from ..parts import (
     some_names,
     too_many_members,
 )
-from . import CONFIG, KERAS_DIR, KERAS_ZIP, METADATA
+from . import CONFIG, KERAS_DIR, KERAS_HUB_PRESET, KERAS_ZIP, METADATA, SHARDED_INDEX
+from .store import MemberUnreadable, StoreContents, read_h5_store
 
 if TYPE_CHECKING:  # h5py is imported when a weights store is read, not for the config alone
     import h5py
@@ -65,10 +65,6 @@ ZIP_DATA_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, Not
 ZIP_MEMBER_ERRORS = (*ZIP_DATA_ERRORS, OSError)
 
 RESAVE_FIX = "re-export the model with model.save('model.keras') from the code that trained it"
-
-
-class _MemberUnreadable(OSError):
-    """A zip member failed under h5py; an OSError, so the lazy weight readers stop quietly on it."""
 
 
 @contextmanager
@@ -136,9 +132,9 @@ class _ZipSource:
                 with zipfile.ZipFile(path) as zf, _open_member(zf, info) as fh, h5py.File(fh, "r") as h5:
                     yield h5
             except PartProblem as exc:
-                raise _MemberUnreadable(str(exc)) from None
+                raise MemberUnreadable(str(exc)) from None
             except ZIP_DATA_ERRORS as exc:  # raised by the member stream h5py reads through
-                raise _MemberUnreadable(f"cannot be read ({type(exc).__name__}: {exc})") from None
+                raise MemberUnreadable(f"cannot be read ({type(exc).__name__}: {exc})") from None
 
         return reopen
 
@@ -247,7 +243,7 @@ def _npy_members(source: _ZipSource | _FolderSource, name: str) -> tuple[ir.NpyM
     return tuple(found)
 
 
-def _layout(keras_version: str | None, store: str | None, kind: str) -> str:
+def _layout(keras_version: str | None, store: str | None, kind: str, source: _ZipSource | _FolderSource) -> str:
     major = keras_major(keras_version)
     if store == KERAS_211_STORE:
         base = "keras-2.11"
@@ -257,7 +253,39 @@ def _layout(keras_version: str | None, store: str | None, kind: str) -> str:
         base = "tf-keras"
     else:
         base = "keras"
+    if store == SHARDED_INDEX:
+        kind = f"sharded-{kind}"
+    elif kind == "dir" and _hugging_face_card(source):
+        kind = "hf-dir"
     return f"{base}-{kind}"
+
+
+# The model card Keras writes into a Hugging Face upload (keras/src/saving/saving_lib.py _MODEL_CARD_TEMPLATE).
+HF_MODEL_CARD = "README.md"
+HF_LIBRARY_TAG = b"library_name: keras"
+
+
+def _hugging_face_card(source: _ZipSource | _FolderSource) -> bool:
+    """A folder saved to or downloaded from the Hugging Face Hub (``hf://``): its README.md model card."""
+    if not source.has(HF_MODEL_CARD):
+        return False
+    try:
+        return HF_LIBRARY_TAG in source.read(HF_MODEL_CARD, MAX_METADATA_BYTES)
+    except PartProblem:
+        return False
+
+
+def _keras_hub_version(metadata: Mapping[str, Any]) -> str | None:
+    """``keras-hub 0.31.1`` for a KerasHub preset's metadata.json (``keras-nlp 0.x`` for older presets)."""
+    for key, package in (("keras_hub_version", "keras-hub"), ("keras_nlp_version", "keras-nlp")):
+        version = _text(metadata.get(key))
+        if version:
+            return f"{package} {version}"
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _load_json(source: _ZipSource | _FolderSource, name: str, cap: int) -> tuple[Any, tuple[str, ...]]:
@@ -272,36 +300,13 @@ def _load_json(source: _ZipSource | _FolderSource, name: str, cap: int) -> tuple
         raise PartProblem(str(exc)) from None
 
 
-@dataclass(frozen=True)
-class StoreContents:
-    """What a weights store holds, as the artifact records it."""
-
-    weights: tuple[ir.WeightLayer, ...] | None = None
-    has_optimizer_weights: bool = False
-    h5_references: tuple[ir.H5Reference, ...] = ()
-    npy_members: tuple[ir.NpyMember, ...] = ()
-
-
-def read_h5_store(opener: Opener) -> StoreContents:
-    """Inventory of a Keras 3 / tf-keras weights store; raises PartProblem if it is not readable HDF5."""
-    from ..h5.attrs import AttrProblem
-    from ..h5.links import outside_references
-    from ..h5.weights import keras3_has_optimizer_weights, keras3_weights
-
-    try:
-        with opener() as h5:
-            return StoreContents(keras3_weights(h5, opener), keras3_has_optimizer_weights(h5), outside_references(h5))
-    except _MemberUnreadable as exc:
-        raise PartProblem(str(exc)) from None
-    except (OSError, AttrProblem) as exc:
-        raise PartProblem(f"is not a readable HDF5 weights store ({exc})") from None
-
-
 def _read_store(
-    source: _ZipSource | _FolderSource, problems: list[Problem], read_weights: bool
+    source: _ZipSource | _FolderSource, problems: list[Problem], read_weights: bool, preset: bool
 ) -> tuple[str | None, StoreContents]:
     # Keras looks for the stores in this order and fails when there is none.
     store = next((name for name in WEIGHT_STORES if source.has(name)), None)
+    if store is None and source.has(SHARDED_INDEX):
+        return SHARDED_INDEX, _read_sharded_store(source, problems, read_weights, preset)
     if store is None:
         message = (
             f"no weights store ({', '.join(WEIGHT_STORES)}) in the {source.what}; Keras' load_model fails "
@@ -318,6 +323,40 @@ def _read_store(
     except PartProblem as exc:
         problems.append(problem(source.path, f"member {store} {exc}", f"member:{store}", RESAVE_FIX))
         return store, StoreContents()
+
+
+def _read_sharded_store(
+    source: _ZipSource | _FolderSource, problems: list[Problem], read_weights: bool, preset: bool
+) -> StoreContents:
+    """Weights kept as a sharded index and its shards (a KerasHub preset, or save_weights(max_shard_size=...))."""
+    from .sharded import read_sharded
+
+    if not preset:
+        # Keras 3.15.1 raises that ValueError for a zip; for a folder its finally clause turns it into
+        # "UnboundLocalError: cannot access local variable 'weights_store'" (checked by loading both).
+        seen = "" if source.kind == "zip" else " (Keras 3.15.1 reports it as UnboundLocalError: 'weights_store')"
+        message = (
+            f"the {source.what} keeps its weights sharded ({SHARDED_INDEX} and its shards), which "
+            f"keras.saving.load_model does not read: it fails with 'Expected a model.weights.h5 or model.weights.npz "
+            f"file'{seen}; only KerasHub's from_preset and model.load_weights('{SHARDED_INDEX}') read sharded weights"
+        )
+        fix = f"build the model in code and call model.load_weights('{SHARDED_INDEX}'), or re-save it with model.save"
+        problems.append(problem(source.path, message, f"member:{SHARDED_INDEX}", fix))
+    if not read_weights:
+        return StoreContents()
+    try:
+        doc, _ = _load_json(source, SHARDED_INDEX, MAX_CONFIG_BYTES)
+    except PartProblem as exc:
+        problems.append(problem(source.path, str(exc), f"member:{SHARDED_INDEX}", RESAVE_FIX))
+        return StoreContents()
+    siblings = [m.name for m in source.members if not m.is_dir and "/" not in m.name]
+    store = read_sharded(source.path, SHARDED_INDEX, doc if isinstance(doc, Mapping) else {}, siblings, source.h5_opener)
+    if store is None:
+        message = f"member {SHARDED_INDEX} has no weight_map mapping variable paths to shard file names"
+        problems.append(problem(source.path, message, f"member:{SHARDED_INDEX}", RESAVE_FIX))
+        return StoreContents()
+    problems.extend(store.problems)
+    return store.contents
 
 
 def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights: bool) -> ParseOutcome:
@@ -348,24 +387,27 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights
                 message = f'member {CONFIG} is not a Keras model ({{"class_name": ..., "config": ...}}); {shape}'
                 problems.append(problem(path, message, f"member:{CONFIG}", RESAVE_FIX))
                 config = None
-    keras_version = None
+    metadata: Mapping[str, Any] = {}
     metadata_unread = False
     if source.has(METADATA):  # optional: Keras loads without it, only the version is lost
         try:
-            metadata, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
+            value, _ = _load_json(source, METADATA, MAX_METADATA_BYTES)
         except PartProblem as exc:
             problems.append(problem(path, str(exc), f"member:{METADATA}", RESAVE_FIX))
             metadata_unread = True
         else:
-            version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
-            keras_version = version if isinstance(version, str) else None
+            metadata = value if isinstance(value, Mapping) else {}
+    keras_version = _text(metadata.get("keras_version"))
+    hub = _keras_hub_version(metadata)
+    if hub is not None and source.kind == "dir":
+        fmt = KERAS_HUB_PRESET
 
-    store, contents = _read_store(source, problems, read_weights)
+    store, contents = _read_store(source, problems, read_weights, preset=hub is not None)
     artifact = ir.ModelArtifact(
         path=path,
         format=fmt,
-        layout=_layout(keras_version, store, source.kind),
-        versions=ir.VersionTags(keras_version=keras_version, unread=metadata_unread),
+        layout="keras-hub-preset" if fmt is KERAS_HUB_PRESET else _layout(keras_version, store, source.kind, source),
+        versions=ir.VersionTags(keras_version=keras_version, producer=hub, unread=metadata_unread),
         keras=ir.KerasConfig(
             config,
             config.get("compile_config"),

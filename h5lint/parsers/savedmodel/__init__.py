@@ -12,6 +12,9 @@ GRAPH_PB = "saved_model.pb"
 GRAPH_PBTXT = "saved_model.pbtxt"
 GRAPH_CPB = "saved_model.cpb"
 KERAS_METADATA = "keras_metadata.pb"
+# tf.keras 1.x tf.keras.experimental.export_saved_model writes model.to_json() here
+# (tensorflow/python/keras/saving/saved_model_experimental.py @ v1.15.0, constants.SAVED_MODEL_FILENAME_JSON).
+EXPERIMENTAL_EXPORT_JSON = "assets/saved_model.json"
 FINGERPRINT = "fingerprint.pb"
 GRAPH_FILES = (GRAPH_PB, GRAPH_PBTXT, GRAPH_CPB)
 MEMBERS = GRAPH_FILES + (KERAS_METADATA, FINGERPRINT)
@@ -42,7 +45,7 @@ SPEC = FormatSpec(
     recognised_by="a folder holding `saved_model.pb` / `.pbtxt` / `.cpb`, `keras_metadata.pb`, `fingerprint.pb` "
     "or `variables/variables.index`",
     reads="tags, TF versions, signatures, every op in the graph and function library, object graph identifiers, "
-    "the Keras config from `keras_metadata.pb` (or the TF < 2.5 object metadata), `fingerprint.pb`, `variables/` "
+    "the Keras config from `keras_metadata.pb` (or the TF < 2.5 object metadata, or the tf.keras 1.x experimental export's `assets/saved_model.json`), `fingerprint.pb`, `variables/` "
     "(the checkpoint: index, data shards, weights mapped to layers through the object graph), and what computes "
     "each serving output and loss in the graph",
     claims_folder=is_savedmodel_dir,

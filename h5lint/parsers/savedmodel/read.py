@@ -31,8 +31,9 @@ from ...codes import INCOMPLETE, UNREADABLE
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
 from ..checkpoint.read import BundleRead, read_bundle
-from ..parts import PartProblem, open_part
+from ..parts import PartProblem, open_part, read_file_capped
 from . import (
+    EXPERIMENTAL_EXPORT_JSON,
     FINGERPRINT,
     GRAPH_CPB,
     GRAPH_FILES,
@@ -680,7 +681,25 @@ def _keras_root(
     legacy = _legacy_root_metadata(graph.model) if graph.model is not None else ""
     if legacy:
         return _root_metadata(legacy, str(folder / str(graph.name)), f"member:{graph.name}", problems)
-    return None
+    return _experimental_export(folder, problems)
+
+
+MAX_EXPORT_JSON_BYTES = 64 << 20
+
+
+def _experimental_export(folder: Path, problems: list[Problem]) -> _KerasRoot | None:
+    """tf.keras 1.x ``tf.keras.experimental.export_saved_model``: the model's ``to_json()`` in assets."""
+    file = folder / EXPERIMENTAL_EXPORT_JSON
+    if not file.is_file():
+        return None
+    location = f"member:{EXPERIMENTAL_EXPORT_JSON}"
+    try:
+        text = read_file_capped(file, MAX_EXPORT_JSON_BYTES, folder)
+    except PartProblem as exc:
+        problems.append(_problem(INCOMPLETE, location, f"{file}: {exc}", FIX_REEXPORT))
+        return None
+    root = _root_metadata(text.decode("utf-8", "replace"), str(file), location, problems)
+    return root if root is not None and _model_config(root.metadata) is not None else None
 
 
 def _completeness_problems(
@@ -708,6 +727,8 @@ def _layout(graph: _GraphFile, root: _KerasRoot | None) -> str:
         return "pbtxt"
     if root is None:
         return "tf"
+    if root.location == f"member:{EXPERIMENTAL_EXPORT_JSON}":
+        return "tf.keras-experimental-export"
     return "keras-metadata" if root.location == f"member:{KERAS_METADATA}" else "keras-legacy-metadata"
 
 
