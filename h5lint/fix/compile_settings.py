@@ -6,7 +6,8 @@ tf.keras spellings (``data/versions.toml`` [keras3]): short loss names Keras 3's
 ``reduction="auto"`` (tf-keras: "defaults to SUM_OVER_BATCH_SIZE" in compile/fit, tf_keras/src/utils/losses_utils.py
 ReductionV2; Keras 3 spells it ``"sum_over_batch_size"``) and the ``fn`` their wrapper records (the class implies
 it), and the Keras 2.0-2.2 optimizer argument ``lr`` (``learning_rate`` since). tf-keras also names its optimizers
-``Custom>Adam`` with two keys Keras 3's optimizers refuse (``jit_compile``, ``is_legacy_optimizer``); Keras 3 then
+``Custom>Adam`` with keys Keras 3's optimizers refuse (``jit_compile``, ``is_legacy_optimizer``: what each release's
+optimizers take is measured, :mod:`h5lint.keras.arguments`); Keras 3 then
 falls back to a default ``Adam()`` and loses the stored hyperparameters, so those are written the Keras 3 way too.
 A tf-keras ``compile_config`` records ``None`` for the execution settings it left at their defaults, which Keras 3
 takes literally (``steps_per_execution=None`` breaks ``predict``); they are written as the values tf-keras used.
@@ -29,9 +30,6 @@ from .configs import Configs
 NAME = "compile-settings"
 # Keras 3's name for tf.keras's reduction "auto" (what it meant when compile() used the loss).
 _REDUCTIONS = {"auto": "sum_over_batch_size"}
-# Optimizer config keys tf-keras writes that Keras 3's optimizers refuse ("Argument(s) not recognized"),
-# measured with tools/gen_keras3_arguments.py's method on every tf-keras optimizer.
-_TF_KERAS_ONLY_OPTIMIZER_KEYS = ("jit_compile", "is_legacy_optimizer")
 _MAX_DEPTH = 16
 # What tf-keras's compile did with None (tf_keras/src/engine/training.py compile: "steps_per_execution or 1";
 # run_eagerly and jit_compile only act when truthy); Keras 3 needs the values (keras/src/trainers/trainer.py).
@@ -96,12 +94,13 @@ def _optimizer(obj: Any, where: str, changes: list[Change], depth: int = 0) -> N
     if name.startswith("Custom>"):
         obj["class_name"] = name.removeprefix("Custom>")
         changes.append(Change(NAME, f"{where}.class_name", f"renamed {where} {name!r} to {obj['class_name']!r}"))
-    for key in _TF_KERAS_ONLY_OPTIMIZER_KEYS:
-        if key in config:
-            value = config.pop(key)
-            changes.append(Change(NAME, f"{where}.{key}", f"dropped {where}.{key} ({shown(value)}): tf-keras only"))
-    optimizer = obj["class_name"]
-    if "lr" in config and "learning_rate" not in config and rejected_keys(OPTIMIZERS, optimizer, {"lr": 0}, newest_keras3()):
+    # What the Keras 3 optimizer does not take ("Argument(s) not recognized", measured per release): tf-keras's
+    # jit_compile and is_legacy_optimizer go, Keras 2.0-2.2's lr is learning_rate under its current name.
+    rejected = rejected_keys(OPTIMIZERS, obj["class_name"], config, newest_keras3())
+    for key in [key for key in rejected if key != "lr"]:
+        value = config.pop(key)
+        changes.append(Change(NAME, f"{where}.{key}", f"dropped {where}.{key} ({shown(value)}): tf-keras only"))
+    if "lr" in rejected and "learning_rate" not in config:
         config["learning_rate"] = config.pop("lr")
         changes.append(Change(NAME, f"{where}.lr", f"renamed {where}.lr to learning_rate"))
     for key in ("inner_optimizer", "optimizer"):  # LossScaleOptimizer wraps the one that does the work
