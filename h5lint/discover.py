@@ -223,7 +223,8 @@ class Walker:
             ):
                 return
             if is_dir:
-                owned = self._folder_candidate(path, True)
+                # A model folder, or a folder inside one (a SavedModel's variables/): the model is checked.
+                owned = self._folder_candidate(path, True) or self._owning_artifact(path)
                 if owned is not None:
                     yield owned
                 else:

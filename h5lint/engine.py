@@ -282,7 +282,7 @@ def _polyglot(candidate: Candidate) -> Problem:
     return Problem(POLYGLOT, Hit(message, "file", "do not load it; re-export the model from trusted code"))
 
 
-def _too_slow(path: str, seconds: float) -> ParseOutcome:
+def too_slow(path: str, seconds: float) -> ParseOutcome:
     return unreadable(
         path,
         f"reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit",
@@ -290,7 +290,7 @@ def _too_slow(path: str, seconds: float) -> ParseOutcome:
     )
 
 
-def _died(path: str, why: str) -> ParseOutcome:
+def died(path: str, why: str) -> ParseOutcome:
     return unreadable(
         path,
         f"the worker process reading it ended abruptly ({why}); the other files were checked",
@@ -319,14 +319,14 @@ def check_candidate(candidate: Candidate, settings: Settings, budgets: Budgets, 
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
     result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
     if result is None:
-        result = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
+        result = lint_outcome(candidate.path, too_slow(candidate.path, budgets.timeout), settings)
     return result
 
 
 def _lost(candidate: Candidate, why: str, settings: Settings, budgets: Budgets) -> ArtifactReport:
     if why == TIME_UP:
-        return lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
-    return lint_outcome(candidate.path, _died(candidate.path, why), settings)
+        return lint_outcome(candidate.path, too_slow(candidate.path, budgets.timeout), settings)
+    return lint_outcome(candidate.path, died(candidate.path, why), settings)
 
 
 def default_jobs() -> int:
