@@ -1,0 +1,517 @@
+"""Files, groups, datasets, committed datatypes, links and attributes: the reader's public objects."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from os import PathLike
+from typing import BinaryIO
+
+from . import messages as M
+from .btree import group_entries, v2_records
+from .chunkindex import storage_size
+from .datatypes import DType, ValueDecoder, parse_dtype
+from .errors import HDF5Error, Truncated, Unsupported
+from .messages import RawAttribute
+from .objheader import Message, ObjectHeader
+from .reader import Budget, Cursor, Source
+from .superblock import FileContext, read_superblock
+
+# A soft link may name another soft link; more hops than this is a loop.
+MAX_SOFT_HOPS = 16
+# What read_raw() brings into memory unless told otherwise.
+DEFAULT_RAW_BYTES = 64 << 20
+_ORDER_INDEX_FLAGS = 0x04
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a group: hard (``address``), soft (``target`` path) or external (``target`` 'file:/path')."""
+
+    name: str
+    kind: str
+    target: str | None
+    address: int | None
+    creation_order: int | None = None
+
+
+@dataclass(frozen=True)
+class Empty:
+    """The value of an attribute with a null dataspace (h5py's ``h5py.Empty``)."""
+
+    dtype: DType
+
+
+class Array(list):
+    """A non-scalar attribute value: its elements in C order (a plain list) with ``shape`` and ``dtype``."""
+
+    def __init__(self, values: list, shape: tuple[int, ...], dtype: DType) -> None:
+        super().__init__(values)
+        self.shape = shape
+        self.dtype = dtype
+
+    def __repr__(self) -> str:
+        return f"Array({list.__repr__(self)}, shape={self.shape}, dtype={self.dtype.numpy_str})"
+
+
+@dataclass(frozen=True)
+class AttributeInfo:
+    name: str
+    dtype: DType
+    shape: tuple[int, ...] | None  # None: null dataspace
+
+
+class Attributes(Mapping):
+    """An object's attributes, read on first use, in h5py's order (creation order where tracked, else name)."""
+
+    def __init__(self, obj: _Object) -> None:
+        self._obj = obj
+        self._raw: dict[str, RawAttribute] | None = None
+        self._values: dict[str, object] = {}
+
+    def _load(self) -> dict[str, RawAttribute]:
+        if self._raw is None:
+            self._raw = self._obj.file._attributes(self._obj.header)
+        return self._raw
+
+    def __getitem__(self, name: str) -> object:
+        if name in self._values:
+            return self._values[name]
+        raw = self._load()[name]
+        value = self._values[name] = self._obj.file._attribute_value(raw)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._load()
+
+    def info(self, name: str) -> AttributeInfo:
+        raw = self._load()[name]
+        return AttributeInfo(raw.name, raw.dtype, raw.space.shape)
+
+
+class _Object:
+    def __init__(self, file: File, header: ObjectHeader, name: str) -> None:
+        self.file = file
+        self.header = header
+        self.name = name
+        self._attrs: Attributes | None = None
+
+    @property
+    def address(self) -> int:
+        return self.header.address
+
+    @property
+    def attrs(self) -> Attributes:
+        if self._attrs is None:
+            self._attrs = Attributes(self)
+        return self._attrs
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} at {self.address}>"
+
+
+class Group(_Object):
+    _links: list[Link] | None = None
+
+    def links(self) -> list[Link]:
+        """Every link, in h5py's iteration order (creation order where tracked, else by name)."""
+        if self._links is None:
+            self._links = self.file._links(self.header, self.name)
+        return list(self._links)
+
+    def keys(self) -> list[str]:
+        return [link.name for link in self.links()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.links())
+
+    def link(self, name: str) -> Link | None:
+        for link in self.links():
+            if link.name == name:
+                return link
+        return None
+
+    def get(self, path: str) -> Group | Dataset | Datatype | None:
+        """The object at ``path`` (absolute or relative), through hard and in-file soft links only."""
+        return self.file._resolve(self, path, 0)
+
+    def __getitem__(self, path: str) -> Group | Dataset | Datatype:
+        obj = self.get(path)
+        if obj is None:
+            raise KeyError(path)
+        return obj
+
+    def __contains__(self, path: object) -> bool:
+        """Whether the last link of ``path`` exists (an external or dangling link counts)."""
+        if not isinstance(path, str):
+            return False
+        head, _, last = path.rstrip("/").rpartition("/")
+        parent = self.get(head or ("/" if path.startswith("/") else ".")) if head or path.startswith("/") else self
+        if not last:
+            return parent is not None
+        return isinstance(parent, Group) and parent.link(last) is not None
+
+
+class Datatype(_Object):
+    """A committed (named) datatype."""
+
+    @property
+    def dtype(self) -> DType:
+        return self.file._dtype(self.header)
+
+
+class Dataset(_Object):
+    @property
+    def _space(self) -> M.Dataspace:
+        return self.file._dataspace(self.header)
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        return self._space.shape
+
+    @property
+    def maxshape(self) -> tuple[int | None, ...] | None:
+        space = self._space
+        if space.kind == "null":
+            return None
+        return space.maxdims if space.maxdims is not None else space.dims
+
+    @property
+    def dtype(self) -> DType:
+        return self.file._dtype(self.header)
+
+    @property
+    def _layout(self) -> M.Layout:
+        msg = self.header.find(M.LAYOUT)
+        return M.parse_layout(self.file._cursor(msg, self.name))
+
+    @property
+    def layout(self) -> str:
+        return self._layout.kind
+
+    @property
+    def chunks(self) -> tuple[int, ...] | None:
+        return self._layout.chunks
+
+    @property
+    def filters(self) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
+        return tuple((f.id, f.name, f.values) for f in self._filters)
+
+    @property
+    def _filters(self) -> tuple[M.Filter, ...]:
+        msg = self.header.find(M.FILTERS)
+        return M.parse_filters(self.file._cursor(msg, self.name)) if msg else ()
+
+    @property
+    def external_files(self) -> tuple[tuple[str, int, int], ...]:
+        """(file name, offset, size) of each External Data Files slot; the files are never opened."""
+        msg = self.header.find(M.EXTERNAL_FILES)
+        if msg is None:
+            return ()
+        efl = M.parse_external_files(self.file._cursor(msg, self.name))
+        heap = self.file._ctx.local_heap(efl.heap) if efl.slots else None
+        return tuple((heap.string(name, self.name).decode("utf-8", "surrogateescape"), offset, size) for name, offset, size in efl.slots)
+
+    @property
+    def virtual(self) -> bool:
+        return self._layout.kind == "virtual"
+
+    @property
+    def fill_value(self) -> bytes | None:
+        for mtype, old in ((M.FILL, False), (M.FILL_OLD, True)):
+            msg = self.header.find(mtype)
+            if msg is not None:
+                return M.parse_fill(self.file._cursor(msg, self.name), old)
+        return None
+
+    @property
+    def storage_size(self) -> int:
+        """Bytes allocated in this file for the data, as ``H5Dget_storage_size`` counts them."""
+        layout = self._layout
+        if layout.kind == "compact":
+            return layout.size
+        if layout.kind == "contiguous":
+            return 0 if layout.address is None else layout.size
+        if layout.kind == "chunked":
+            return storage_size(self.file._ctx, layout, self.shape or (), self.dtype.size, bool(self._filters))
+        return 0
+
+    @property
+    def data_offset(self) -> int | None:
+        """Offset in the file of contiguous data (None where it is not one allocated block in this file)."""
+        layout = self._layout
+        if layout.kind != "contiguous" or layout.address is None or self.header.find(M.EXTERNAL_FILES):
+            return None
+        return self.file._ctx.base + layout.address
+
+    def read_raw(self, max_bytes: int = DEFAULT_RAW_BYTES) -> bytes:
+        """The stored bytes of a compact or unfiltered contiguous dataset (vlen elements as heap IDs)."""
+        layout = self._layout
+        nbytes = self._space.count * self.dtype.size
+        if nbytes > max_bytes:
+            raise HDF5Error(f"{self.name}: {nbytes} bytes of data, over the {max_bytes}-byte limit")
+        if layout.kind == "compact":
+            if len(layout.data) < nbytes:
+                raise HDF5Error(f"{self.name}: compact data of {len(layout.data)} bytes for {nbytes}")
+            return layout.data[:nbytes]
+        if layout.kind != "contiguous" or self._filters or self.header.find(M.EXTERNAL_FILES):
+            raise Unsupported(f"{self.name}: reading {layout.kind} data{' through filters' if self._filters else ''} or external storage")
+        if layout.address is None:
+            fill = self.fill_value or b"\0" * self.dtype.size
+            if len(fill) != self.dtype.size:
+                raise HDF5Error(f"{self.name}: fill value of {len(fill)} bytes")
+            return fill * self._space.count
+        if nbytes > layout.size:
+            raise HDF5Error(f"{self.name}: {nbytes} bytes of data in a block of {layout.size}")
+        return self.file._ctx.source.read(self.file._ctx.base + layout.address, nbytes, limit=max_bytes)
+
+
+class File:
+    """An open HDF5 file; ``root`` is its root group. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, source: Source, budget: Budget, *, allow_truncated: bool) -> None:
+        self._source = source
+        self.budget = budget
+        sb = read_superblock(source)
+        self.superblock_version = sb.version
+        self.userblock = sb.userblock
+        self.eof = sb.eof
+        self.size = source.size
+        if self.truncated and not allow_truncated:
+            raise Truncated(f"truncated file: end of file address {sb.base + sb.eof} is past its {source.size} bytes")
+        self._ctx = FileContext(source, sb, budget)
+        self._values = ValueDecoder(self._ctx.global_object, sb.o, self._vlen_bytes)
+        self._vlen_spent = 0
+        self.root = self._object(sb.root, "/")
+
+    @property
+    def truncated(self) -> bool:
+        return self.userblock + self.eof > self.size
+
+    def close(self) -> None:
+        self._source.close()
+
+    def __enter__(self) -> File:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str) -> Group | Dataset | Datatype | None:
+        return self.root.get(path)
+
+    def walk(self) -> Iterator[tuple[str, Group | Dataset | Datatype]]:
+        """Every object reachable through hard links, once each (first path in link order), root first."""
+        seen = {self.root.address}
+        yield "/", self.root
+        stack: list[Group] = [self.root]
+        while stack:
+            group = stack.pop(0)
+            for link in group.links():
+                if link.kind != "hard" or link.address in seen:
+                    continue
+                seen.add(link.address)
+                obj = self._object(link.address, _join(group.name, link.name))
+                yield obj.name, obj
+                if isinstance(obj, Group):
+                    stack.append(obj)
+
+    # -- objects ------------------------------------------------------------------------------
+
+    def _object(self, address: int, name: str) -> Group | Dataset | Datatype:
+        header = self._ctx.header(address)
+        if header.find(M.LAYOUT) is not None:
+            return Dataset(self, header, name)
+        if header.find(M.DATATYPE) is not None and header.find(M.DATASPACE) is None:
+            return Datatype(self, header, name)
+        return Group(self, header, name)
+
+    def _resolve(self, start: Group, path: str, hops: int) -> Group | Dataset | Datatype | None:
+        node: Group | Dataset | Datatype | None = self.root if path.startswith("/") else start
+        for part in path.split("/"):
+            if part in ("", "."):
+                continue
+            if not isinstance(node, Group):
+                return None
+            link = node.link(part)
+            if link is None:
+                return None
+            if link.kind == "hard":
+                node = self._object(link.address, _join(node.name, part))
+            elif link.kind == "soft" and hops < MAX_SOFT_HOPS:
+                target = self._resolve(node, link.target, hops + 1)
+                if target is None:
+                    return None
+                node = type(target)(self, target.header, _join(node.name, part))
+            else:
+                return None  # external links are never followed; soft links that loop end here
+        return node
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def _cursor(self, msg: Message | None, what: str) -> Cursor:
+        if msg is None:
+            raise HDF5Error(f"{what}: a required message is missing")
+        if msg.shared:
+            raise Unsupported(f"{what}: shared message of type {msg.type}")
+        return Cursor(msg.body, f"{what}: message {msg.type}", self._ctx.o, self._ctx.l)
+
+    def _dataspace(self, header: ObjectHeader) -> M.Dataspace:
+        return M.parse_dataspace(self._cursor(header.find(M.DATASPACE), f"object at {header.address}"))
+
+    def _dtype(self, header: ObjectHeader) -> DType:
+        msg = header.find(M.DATATYPE)
+        what = f"object at {header.address}"
+        if msg is not None and msg.shared:
+            return self._committed(M.parse_shared(Cursor(msg.body, what, self._ctx.o, self._ctx.l)), what)
+        return parse_dtype(self._cursor(msg, what))
+
+    def _committed(self, ref: M.SharedRef, what: str) -> DType:
+        if ref.address is None:
+            raise Unsupported(f"{what}: datatype in the shared message heap")
+        target = self._ctx.header(ref.address)
+        msg = target.find(M.DATATYPE)
+        if msg is None or msg.shared:
+            raise HDF5Error(f"{what}: committed datatype at {ref.address} has no datatype of its own")
+        return parse_dtype(self._cursor(msg, what))
+
+    # -- links ---------------------------------------------------------------------------------
+
+    def _links(self, header: ObjectHeader, name: str) -> list[Link]:
+        ctx = self._ctx
+        links: list[Link] = []
+        tracked = False
+        table = header.find(M.SYMBOL_TABLE)
+        if table is not None:
+            btree, heap_addr = M.parse_symbol_table(self._cursor(table, name))
+            heap = ctx.local_heap(heap_addr)
+            for entry in group_entries(ctx, btree, name):
+                ctx.budget.spend()
+                link_name = heap.string(entry.name_offset, name).decode("utf-8", "surrogateescape")
+                if entry.cache_type == 2:
+                    target = heap.string(int.from_bytes(entry.scratch[:4], "little"), name)
+                    links.append(Link(link_name, "soft", target.decode("utf-8", "surrogateescape"), None))
+                elif entry.address is None:
+                    raise HDF5Error(f"{name}: link {link_name!r} without an address")
+                else:
+                    links.append(Link(link_name, "hard", None, entry.address))
+        for msg in header.all(M.LINK):
+            ctx.budget.spend()
+            links.append(_link(M.parse_link(self._cursor(msg, name))))
+        info_msg = header.find(M.LINK_INFO)
+        if info_msg is not None:
+            info = M.parse_index_info(self._cursor(info_msg, name), attribute=False)
+            tracked = info.tracked
+            if info.heap is not None:
+                heap = ctx.fractal_heap(info.heap)
+                if info.name_index is None:
+                    raise HDF5Error(f"{name}: dense links without a name index")
+                for record in v2_records(ctx, info.name_index, 5):
+                    body = heap.get(record[4:])
+                    links.append(_link(M.parse_link(Cursor(body, f"{name}: dense link", ctx.o, ctx.l))))
+        if tracked and all(link.creation_order is not None for link in links):
+            links.sort(key=lambda link: link.creation_order)
+        else:
+            links.sort(key=lambda link: link.name)
+        names = [link.name for link in links]
+        if len(set(names)) != len(names):
+            raise HDF5Error(f"{name}: two links of the same name")
+        return links
+
+    # -- attributes ----------------------------------------------------------------------------
+
+    def _attributes(self, header: ObjectHeader) -> dict[str, RawAttribute]:
+        ctx = self._ctx
+        what = f"object at {header.address}"
+        found: list[RawAttribute] = []
+        for msg in header.all(M.ATTRIBUTE):
+            ctx.budget.spend()
+            found.append(M.parse_attribute(self._cursor(msg, what), msg.creation_order))
+        tracked = header.attr_order_tracked
+        info_msg = header.find(M.ATTRIBUTE_INFO)
+        if info_msg is not None:
+            info = M.parse_index_info(self._cursor(info_msg, what), attribute=True)
+            tracked = tracked or info.tracked
+            if info.heap is not None:
+                heap = ctx.fractal_heap(info.heap)
+                if info.name_index is None:
+                    raise HDF5Error(f"{what}: dense attributes without a name index")
+                for record in v2_records(ctx, info.name_index, 8):
+                    if record[8] & 0x02:
+                        raise Unsupported(f"{what}: attribute in the shared message heap")
+                    corder = int.from_bytes(record[9:13], "little")
+                    body = heap.get(record[: heap.id_len])
+                    found.append(M.parse_attribute(Cursor(body, f"{what}: dense attribute", ctx.o, ctx.l), corder))
+        if tracked and all(a.creation_order is not None for a in found):
+            found.sort(key=lambda a: a.creation_order)
+        else:
+            found.sort(key=lambda a: a.name)
+        out: dict[str, RawAttribute] = {}
+        for raw in found:
+            if raw.name in out:
+                raise HDF5Error(f"{what}: two attributes named {raw.name!r}")
+            if raw.shared_dtype is not None:
+                raw = RawAttribute(raw.name, self._committed(raw.shared_dtype, what), raw.space, raw.data, None, raw.creation_order)
+            out[raw.name] = raw
+        return out
+
+    def _vlen_bytes(self, nbytes: int) -> None:
+        self._vlen_spent += nbytes
+        self.budget.attr_bytes(self._vlen_spent, "variable-length attribute data")
+
+    def _attribute_value(self, raw: RawAttribute) -> object:
+        dtype, space = raw.dtype, raw.space
+        if space.kind == "null":
+            return Empty(dtype)
+        count = space.count
+        # Each element becomes at least one Python object of a pointer's size.
+        self.budget.attr_bytes(count * max(dtype.size, 8), f"attribute {raw.name!r}")
+        self._vlen_spent = 0
+        values = self._values.decode(dtype, raw.data, count)
+        if space.kind == "scalar":
+            return values[0]
+        return Array(values, space.dims, dtype)
+
+
+def _link(msg: M.LinkMessage) -> Link:
+    return Link(msg.name, msg.kind, msg.target, msg.address, msg.creation_order)
+
+
+def _join(parent: str, name: str) -> str:
+    return f"/{name}" if parent == "/" else f"{parent}/{name}"
+
+
+def open_hdf5(source: str | PathLike | BinaryIO, *, max_objects: int = 1_000_000, max_attr_bytes: int = 64 << 20, allow_truncated: bool = False) -> File:
+    """Open an HDF5 file by path or from a seekable binary file object (read by ranges, never whole).
+
+    Raises :class:`HDF5Error` if it is not HDF5 or is malformed, :class:`Truncated` (an HDF5Error)
+    if it is shorter than its superblock says unless ``allow_truncated``.
+    """
+    budget = Budget(max_objects, max_attr_bytes)
+    if isinstance(source, (str, PathLike)):
+        try:
+            fileobj = open(source, "rb")  # noqa: SIM115 - the File owns it
+        except OSError as exc:
+            raise HDF5Error(f"cannot open {source}: {exc.strerror or exc}") from None
+        owned = True
+    else:
+        fileobj, owned = source, False
+    src = Source(fileobj, budget, owned=owned)
+    try:
+        return File(src, budget, allow_truncated=allow_truncated)
+    except HDF5Error:
+        src.close()
+        raise
+    except RecursionError:
+        src.close()
+        raise HDF5Error("structures nested too deep") from None

@@ -1,0 +1,130 @@
+"""Object headers, version 1 and version 2 ("OHDR"), with their continuation blocks.
+
+Version 1: a 16-byte prefix, then messages of an 8-byte header each (type, size, flags), bodies
+padded to 8 bytes; continuation blocks are bare messages. Version 2: "OHDR" prefix with optional
+times and attribute phase-change values, messages of a 4-byte header (6 with a creation order),
+continuation blocks "OCHK"; every chunk ends with a lookup3 checksum. A continuation message
+names the next chunk; chunks already read are refused, so a chain that loops is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .checksum import verify
+from .errors import HDF5Error, Unsupported
+from .messages import CONTINUATION, KNOWN, parse_continuation
+from .reader import Cursor
+
+# Chunks of one object header; the library writes one, rarely a few.
+MAX_CHUNKS = 4096
+_FAIL_IF_UNKNOWN = 0x80
+_SHARED = 0x02
+
+
+@dataclass(frozen=True)
+class Message:
+    type: int
+    flags: int
+    body: bytes
+    creation_order: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.flags & _SHARED)
+
+
+@dataclass(frozen=True)
+class ObjectHeader:
+    address: int
+    version: int
+    messages: tuple[Message, ...]
+    attr_order_tracked: bool
+
+    def find(self, mtype: int) -> Message | None:
+        for m in self.messages:
+            if m.type == mtype:
+                return m
+        return None
+
+    def all(self, mtype: int) -> list[Message]:
+        return [m for m in self.messages if m.type == mtype]
+
+
+def read_object_header(ctx, address: int) -> ObjectHeader:
+    """Parse the object header at ``address`` (relative to the base address); ``ctx`` is a FileContext."""
+    head = ctx.read(address, min(16, ctx.space_after(address)))
+    if head[:4] == b"OHDR":
+        return _read_v2(ctx, address)
+    if len(head) < 16 or head[0] != 1:
+        raise HDF5Error(f"object header at {address}: version {head[0] if head else '?'}, not an object header")
+    size = int.from_bytes(head[8:12], "little")
+    messages: list[Message] = []
+    chunks = [(address + 16, size)]
+    seen = {address + 16}
+    while chunks:
+        start, length = chunks.pop(0)
+        block = ctx.read(start, length)
+        cur = Cursor(block, f"object header at {address}", ctx.o, ctx.l)
+        while cur.left >= 8:
+            ctx.budget.spend()
+            mtype, msize, mflags = cur.u16(), cur.u16(), cur.u8()
+            cur.skip(3)
+            body = cur.take(msize)
+            _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, body))
+    return ObjectHeader(address, 1, tuple(messages), False)
+
+
+def _read_v2(ctx, address: int) -> ObjectHeader:
+    what = f"object header at {address}"
+    prefix = ctx.read(address, min(6 + 16 + 4 + 8, ctx.space_after(address)))
+    cur = Cursor(prefix, what, ctx.o, ctx.l, 4)
+    version, flags = cur.u8(), cur.u8()
+    if version != 2:
+        raise HDF5Error(f"{what}: OHDR version {version}")
+    if flags & 0x20:
+        cur.skip(16)  # access, modification, change and birth times
+    if flags & 0x10:
+        cur.skip(4)  # attribute phase change values
+    size = cur.uint(1 << (flags & 0x03))
+    body_start = cur.pos
+    block = ctx.read(address, body_start + size + 4)
+    verify(block, what)
+    messages: list[Message] = []
+    chunks: list[tuple[int, int]] = []
+    seen = {address}
+    _messages_v2(ctx, address, Cursor(block, what, ctx.o, ctx.l, body_start, len(block) - 4), flags, messages, chunks, seen)
+    while chunks:
+        start, length = chunks.pop(0)
+        block = ctx.read(start, length)
+        verify(block, f"{what}, continuation block at {start}")
+        if block[:4] != b"OCHK":
+            raise HDF5Error(f"{what}: continuation block at {start} lacks its OCHK signature")
+        _messages_v2(ctx, address, Cursor(block, what, ctx.o, ctx.l, 4, len(block) - 4), flags, messages, chunks, seen)
+    return ObjectHeader(address, 2, tuple(messages), bool(flags & 0x04))
+
+
+def _messages_v2(ctx, address: int, cur: Cursor, flags: int, messages: list, chunks: list, seen: set) -> None:
+    header = 6 if flags & 0x04 else 4
+    while cur.left >= header:  # anything shorter is a gap
+        ctx.budget.spend()
+        mtype, msize, mflags = cur.u8(), cur.u16(), cur.u8()
+        corder = cur.u16() if flags & 0x04 else None
+        body = cur.take(msize)
+        _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, body, corder))
+
+
+def _message(ctx, address: int, messages: list, chunks: list, seen: set, msg: Message) -> None:
+    if msg.type == CONTINUATION:
+        start, length = parse_continuation(Cursor(msg.body, f"object header at {address}", ctx.o, ctx.l))
+        if start is None or start in seen:
+            raise HDF5Error(f"object header at {address}: continuation to {start} loops or goes nowhere")
+        if len(seen) >= MAX_CHUNKS:
+            raise HDF5Error(f"object header at {address}: more than {MAX_CHUNKS} continuation blocks")
+        seen.add(start)
+        chunks.append((start, length))
+        return
+    if msg.type not in KNOWN and msg.flags & _FAIL_IF_UNKNOWN:
+        raise Unsupported(f"object header at {address}: message type {msg.type} the reader must understand")
+    if msg.type:
+        messages.append(msg)
