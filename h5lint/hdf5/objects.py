@@ -241,7 +241,9 @@ class Dataset(_Object):
         if layout.kind == "compact":
             return layout.size
         if layout.kind == "contiguous":
-            return 0 if layout.address is None else layout.size
+            # External storage counts as allocated: the library reports its declared size.
+            allocated = layout.address is not None or self.header.find(M.EXTERNAL_FILES) is not None
+            return layout.size if allocated else 0
         if layout.kind == "chunked":
             return storage_size(self.file._ctx, layout, self.shape or (), self.dtype.size, bool(self._filters))
         return 0
