@@ -101,7 +101,7 @@ def _scalar(v):
     if isinstance(v, np.void):
         if v.dtype.names:
             return {name: _scalar(v[name]) for name in v.dtype.names}
-        return bytes(v.tobytes())
+        return _scalar(v.tobytes())
     if isinstance(v, np.ndarray):
         return [_scalar(x) for x in v.flat]
     if isinstance(v, dict):
@@ -129,10 +129,10 @@ def norm_h5py(v):
 def norm_ours(v):
     if isinstance(v, hdf5.Empty):
         return ("empty", v.dtype.numpy_str)
-    dims = ()
     if isinstance(v, hdf5.Array):
-        dims = v.dtype.dims if v.dtype.kind == "array" else ()
-        return ("array", tuple(v.shape) + dims, [_scalar(x) for x in _flatten(list(v))])
+        if v.dtype.kind == "array":  # h5py folds the element's dimensions into the shape
+            return ("array", tuple(v.shape) + v.dtype.dims, [_scalar(x) for x in _flatten(list(v))])
+        return ("array", tuple(v.shape), [_scalar(x) for x in v])
     if isinstance(v, list):  # a scalar of an array type: h5py gives the array
         return ("array", _shape_of(v), [_scalar(x) for x in _flatten(v)])
     return _scalar(v)
@@ -333,8 +333,11 @@ def first_difference(a: dict, b: dict) -> str:
             da, db = a.get(key), b.get(key)
             if isinstance(da, dict) and isinstance(db, dict):
                 for field_name in sorted(set(da) | set(db)):
-                    if da.get(field_name) != db.get(field_name):
-                        return f"{key} {field_name}: h5py {_short(da.get(field_name))} != ours {_short(db.get(field_name))}"
+                    va, vb = da.get(field_name), db.get(field_name)
+                    if va != vb:
+                        if isinstance(va, list) and isinstance(vb, list) and len(va) == len(vb):
+                            va, vb = next((x, y) for x, y in zip(va, vb) if x != y)
+                        return f"{key} {field_name}: h5py {_short(va)} != ours {_short(vb)}"
             return f"{key}: h5py {_short(da)} != ours {_short(db)}"
     return ""
 

@@ -290,7 +290,7 @@ class File:
         self.eof = sb.eof
         self.size = source.size
         if self.truncated and not allow_truncated:
-            raise Truncated(f"truncated file: end of file address {sb.base + sb.eof} is past its {source.size} bytes")
+            raise Truncated(f"truncated file: end of file address {sb.eof} is past its {source.size} bytes")
         self._ctx = FileContext(source, sb, budget)
         self._values = ValueDecoder(self._ctx.global_object, sb.o, self._vlen_bytes)
         self._vlen_spent = 0
@@ -298,7 +298,8 @@ class File:
 
     @property
     def truncated(self) -> bool:
-        return self.userblock + self.eof > self.size
+        # The stored end-of-file address counts the user block (libhdf5 compares it with the size).
+        return self.eof > self.size
 
     def close(self) -> None:
         self._source.close()
