@@ -6,6 +6,8 @@ datasets, external/soft links and hard-link cycles."""
 from __future__ import annotations
 
 import ctypes
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -285,3 +287,9 @@ def test_not_hdf5(tmp_path: Path) -> None:
         hdf5.open_hdf5(tmp_path / "x.h5")
     with pytest.raises(hdf5.HDF5Error):
         hdf5.open_hdf5(tmp_path / "missing.h5")
+
+
+def test_import_pulls_in_neither_h5py_nor_numpy() -> None:
+    code = "import sys, h5lint.hdf5; print(sorted(m for m in sys.modules if m.split('.')[0] in ('h5py', 'numpy')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

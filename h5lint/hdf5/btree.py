@@ -7,18 +7,21 @@ each step, so a node that points back at an ancestor, a sibling or itself is an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import struct
+from collections import namedtuple
 
 from .checksum import verify
 from .errors import HDF5Error
 from .reader import Cursor, bytes_needed
 
 MAX_DEPTH = 64
+# Symbol table entry: link name offset, object header address, cache type, reserved, scratch pad.
+_ENTRY = {o: struct.Struct(f"<{c}{c}I4x16s") for o, c in ((2, "H"), (4, "I"), (8, "Q"))}
 
 
-@dataclass(frozen=True)
-class LocalHeap:
-    data: bytes
+class LocalHeap(namedtuple("LocalHeap", "data")):
+    # data: bytes
+    __slots__ = ()
 
     def string(self, offset: int, what: str) -> bytes:
         if offset >= len(self.data):
@@ -43,12 +46,12 @@ def read_local_heap(ctx, address: int) -> LocalHeap:
     return LocalHeap(ctx.read(data, size))
 
 
-@dataclass(frozen=True)
-class SymbolEntry:
-    name_offset: int
-    address: int | None
-    cache_type: int
-    scratch: bytes
+class SymbolEntry(namedtuple("SymbolEntry", "name_offset address cache_type scratch")):
+    # name_offset: int
+    # address: int | None
+    # cache_type: int
+    # scratch: bytes
+    __slots__ = ()
 
 
 def _v1_node(ctx, address: int, node_type: int, key_size: int, level: int | None, seen: set) -> tuple[int, list[bytes], list[int]]:
@@ -113,10 +116,10 @@ def _snod(ctx, address: int) -> list[SymbolEntry]:
     cur.skip(1)
     count = cur.u16()
     ctx.budget.spend(count + 1)
-    entry_size = 2 * o + 24
-    body = ctx.read(address + 8, count * entry_size)
-    cur = Cursor(body, f"symbol table node at {address}", o, ctx.l)
-    return [read_symbol_entry(cur) for _ in range(count)]
+    entry = _ENTRY[o]
+    body = ctx.read(address + 8, count * entry.size)
+    undefined = (1 << (8 * o)) - 1
+    return [SymbolEntry(name, None if addr == undefined else addr, cache, scratch) for name, addr, cache, scratch in entry.iter_unpack(body)]
 
 
 def read_symbol_entry(cur: Cursor) -> SymbolEntry:
@@ -150,19 +153,19 @@ def chunk_storage(ctx, btree: int, rank: int) -> tuple[int, int]:
     return count, total
 
 
-@dataclass(frozen=True)
-class _V2Header:
-    address: int
-    rtype: int
-    node_size: int
-    record_size: int
-    depth: int
-    root: int | None
-    root_records: int
-    total: int
-    max_records: tuple[int, ...]  # per depth
-    count_sizes: tuple[int, ...]  # bytes of "records in child" per depth
-    total_sizes: tuple[int, ...]  # bytes of "total records in child" per depth
+class _V2Header(namedtuple("_V2Header", "address rtype node_size record_size depth root root_records total max_records count_sizes total_sizes")):
+    # address: int
+    # rtype: int
+    # node_size: int
+    # record_size: int
+    # depth: int
+    # root: int | None
+    # root_records: int
+    # total: int
+    # max_records: tuple[int, ...]  # per depth
+    # count_sizes: tuple[int, ...]  # bytes of "records in child" per depth
+    # total_sizes: tuple[int, ...]  # bytes of "total records in child" per depth
+    __slots__ = ()
 
 
 def _v2_header(ctx, address: int, rtype: int) -> _V2Header:

@@ -22,7 +22,7 @@ def storage_size(ctx, layout: Layout, shape: tuple[int, ...], element_size: int,
     if layout.address is None:
         return 0
     chunk_bytes = math.prod(layout.chunks) * element_size
-    index = layout.index
+    index = layout.chunk_index
     if index == "btree1":
         return chunk_storage(ctx, layout.address, len(layout.chunks))[1]
     if index == "single":

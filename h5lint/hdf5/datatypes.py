@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import struct
-from dataclasses import dataclass
+from collections import namedtuple
 from typing import Callable
 
 from .errors import HDF5Error, Unsupported
@@ -34,36 +34,34 @@ _FLOAT_CODES = {2: "e", 4: "f", 8: "d"}
 _IEEE = {2: (5, 10), 4: (8, 23), 8: (11, 52)}
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(namedtuple("Reference", "kind address raw")):
     """A stored reference: ``kind`` 'object' (``address`` of an object header) or 'region'/'other' (raw)."""
+    # kind: str
+    # address: int | None
+    # raw: bytes
+    __slots__ = ()
 
-    kind: str
-    address: int | None
-    raw: bytes
 
-
-@dataclass(frozen=True)
-class DType:
+class DType(namedtuple("DType", "kind size byteorder charset padding base members dims tag float_layout precision bit_offset", defaults=("|", None, None, None, (), (), "", None, 0, 0))):
     """A decoded datatype message.
 
     kind: int, uint, float, string, vlen-string, vlen, enum, bool, compound, complex, array,
     reference, opaque, bitfield or time. ``base`` is the element type of enum, vlen, array and
     complex types; ``members`` holds (name, offset, DType) of a compound or (name, value) of an enum.
     """
-
-    kind: str
-    size: int
-    byteorder: str = "|"
-    charset: str | None = None
-    padding: str | None = None
-    base: DType | None = None
-    members: tuple = ()
-    dims: tuple[int, ...] = ()
-    tag: str = ""
-    float_layout: tuple[int, int, int, int, int, int] | None = None  # sign, exp pos, exp size, man pos, man size, bias
-    precision: int = 0
-    bit_offset: int = 0
+    # kind: str
+    # size: int
+    # byteorder: str
+    # charset: str | None
+    # padding: str | None
+    # base: DType | None
+    # members: tuple
+    # dims: tuple[int, ...]
+    # tag: str
+    # float_layout: tuple[int, int, int, int, int, int] | None  # sign, exp pos, exp size, man pos, man size, bias
+    # precision: int
+    # bit_offset: int
+    __slots__ = ()
 
     @property
     def numpy_str(self) -> str | None:

@@ -9,7 +9,7 @@ Message types (File Format Specification, IV.A.2): 0x01 dataspace, 0x02 link inf
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import namedtuple
 
 from .datatypes import DType, parse_dtype
 from .errors import Unsupported
@@ -24,14 +24,14 @@ MAX_RANK = 32  # the HDF5 library's H5S_MAX_RANK
 FILTER_NAMES = {1: "deflate", 2: "shuffle", 3: "fletcher32", 4: "szip", 5: "nbit", 6: "scaleoffset"}
 
 
-@dataclass(frozen=True)
-class Dataspace:
-    kind: str  # scalar | simple | null
-    dims: tuple[int, ...]
-    maxdims: tuple[int | None, ...] | None  # None in a dimension: unlimited
+class Dataspace(namedtuple("Dataspace", "kind dims maxdims")):
+    # kind: str  # scalar | simple | null
+    # dims: tuple[int, ...]
+    # maxdims: tuple[int | None, ...] | None  # None in a dimension: unlimited
+    __slots__ = ()
 
     @property
-    def count(self) -> int:
+    def nelements(self) -> int:
         return 0 if self.kind == "null" else math.prod(self.dims)
 
     @property
@@ -64,19 +64,19 @@ def parse_dataspace(cur: Cursor) -> Dataspace:
     return Dataspace(kind, dims, maxdims)
 
 
-@dataclass(frozen=True)
-class Layout:
-    kind: str  # compact | contiguous | chunked | virtual
-    version: int
-    address: int | None = None  # contiguous data, chunk index, or the virtual mapping's global heap
-    size: int = 0  # contiguous or compact data bytes
-    data: bytes = b""  # compact data
-    chunks: tuple[int, ...] | None = None  # chunk shape without the element-size dimension of v1-3
-    index: str = ""  # chunk index: btree1 | single | implicit | fixed-array | extensible-array | btree2
-    index_params: tuple[int, ...] = ()
-    flags: int = 0
-    single_size: int | None = None  # filtered size of a single chunk (v4 index 1)
-    heap_index: int = 0  # virtual: object in the global heap collection at ``address``
+class Layout(namedtuple("Layout", "kind version address size data chunks chunk_index index_params flags single_size heap_index", defaults=(None, 0, b"", None, "", (), 0, None, 0))):
+    # kind: str  # compact | contiguous | chunked | virtual
+    # version: int
+    # address: int | None  # contiguous data, chunk index, or the virtual mapping's global heap
+    # size: int  # contiguous or compact data bytes
+    # data: bytes  # compact data
+    # chunks: tuple[int, ...] | None  # chunk shape without the element-size dimension of v1-3
+    # chunk_index: str  # chunk index: btree1 | single | implicit | fixed-array | extensible-array | btree2
+    # index_params: tuple[int, ...]
+    # flags: int
+    # single_size: int | None  # filtered size of a single chunk (v4 index 1)
+    # heap_index: int  # virtual: object in the global heap collection at ``address``
+    __slots__ = ()
 
 
 _INDEX_TYPES = {1: "single", 2: "implicit", 3: "fixed-array", 4: "extensible-array", 5: "btree2"}
@@ -98,7 +98,7 @@ def parse_layout(cur: Cursor) -> Layout:
         ndims = cur.u8()
         address = cur.offset()
         dims = tuple(cur.u32() for _ in range(ndims))
-        return Layout("chunked", version, address=address, chunks=_chunk_dims(cur, dims), index="btree1")
+        return Layout("chunked", version, address=address, chunks=_chunk_dims(cur, dims), chunk_index="btree1")
     if cls == 2:
         flags, ndims, width = cur.u8(), cur.u8(), cur.u8()
         if not 1 <= width <= 8 or flags & ~0x03:
@@ -123,7 +123,7 @@ def parse_layout(cur: Cursor) -> Layout:
         chunks = dims[:-1] if len(dims) > 1 else dims
         if len(dims) < 2 or any(d == 0 for d in dims):
             raise cur.fail("chunked layout without chunk dimensions")
-        return Layout("chunked", version, address=address, chunks=chunks, index=index, index_params=params, flags=flags, single_size=single_size)
+        return Layout("chunked", version, address=address, chunks=chunks, chunk_index=index, index_params=params, flags=flags, single_size=single_size)
     if cls == 3 and version >= 4:
         return Layout("virtual", version, address=cur.offset(), heap_index=cur.u32())
     raise cur.fail(f"data layout class {cls}")
@@ -145,19 +145,19 @@ def _parse_layout_old(cur: Cursor, version: int) -> Layout:
     dims = tuple(cur.u32() for _ in range(ndims))
     if cls == 2:
         cur.u32()  # element size, repeated as the last dimension
-        return Layout("chunked", version, address=address, chunks=_chunk_dims(cur, dims), index="btree1")
+        return Layout("chunked", version, address=address, chunks=_chunk_dims(cur, dims), chunk_index="btree1")
     if cls == 0:
         size = cur.u32()
         return Layout("compact", version, size=size, data=cur.take(size))
     return Layout("contiguous", version, address=address, size=math.prod(dims))
 
 
-@dataclass(frozen=True)
-class Filter:
-    id: int
-    name: str
-    flags: int
-    values: tuple[int, ...]
+class Filter(namedtuple("Filter", "id name flags values")):
+    # id: int
+    # name: str
+    # flags: int
+    # values: tuple[int, ...]
+    __slots__ = ()
 
 
 def parse_filters(cur: Cursor) -> tuple[Filter, ...]:
@@ -204,13 +204,13 @@ def parse_fill(cur: Cursor, old: bool) -> bytes | None:
     raise cur.fail(f"fill value version {version}")
 
 
-@dataclass(frozen=True)
-class LinkMessage:
-    name: str
-    kind: str  # hard | soft | external
-    address: int | None
-    target: str | None
-    creation_order: int | None
+class LinkMessage(namedtuple("LinkMessage", "name kind address target creation_order")):
+    # name: str
+    # kind: str  # hard | soft | external
+    # address: int | None
+    # target: str | None
+    # creation_order: int | None
+    __slots__ = ()
 
 
 def parse_link(cur: Cursor) -> LinkMessage:
@@ -242,15 +242,14 @@ def _name(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-@dataclass(frozen=True)
-class IndexInfo:
+class IndexInfo(namedtuple("IndexInfo", "tracked indexed heap name_index order_index")):
     """Link info (0x02) or attribute info (0x15): where dense storage lives, if anywhere."""
-
-    tracked: bool
-    indexed: bool
-    heap: int | None
-    name_index: int | None
-    order_index: int | None
+    # tracked: bool
+    # indexed: bool
+    # heap: int | None
+    # name_index: int | None
+    # order_index: int | None
+    __slots__ = ()
 
 
 def parse_index_info(cur: Cursor, attribute: bool) -> IndexInfo:
@@ -280,10 +279,10 @@ def parse_continuation(cur: Cursor) -> tuple[int | None, int]:
     return cur.offset(), cur.length()
 
 
-@dataclass(frozen=True)
-class ExternalFiles:
-    heap: int | None
-    slots: tuple[tuple[int, int, int], ...]  # (name offset in the local heap, file offset, size)
+class ExternalFiles(namedtuple("ExternalFiles", "heap slots")):
+    # heap: int | None
+    # slots: tuple[tuple[int, int, int], ...]  # (name offset in the local heap, file offset, size)
+    __slots__ = ()
 
 
 def parse_external_files(cur: Cursor) -> ExternalFiles:
@@ -298,12 +297,11 @@ def parse_external_files(cur: Cursor) -> ExternalFiles:
     return ExternalFiles(heap, tuple((cur.length(), cur.length(), cur.length()) for _ in range(used)))
 
 
-@dataclass(frozen=True)
-class SharedRef:
+class SharedRef(namedtuple("SharedRef", "address heap_id")):
     """A shared message: stored in another object header (``address``) or in the SOHM heap (``heap_id``)."""
-
-    address: int | None
-    heap_id: bytes | None
+    # address: int | None
+    # heap_id: bytes | None
+    __slots__ = ()
 
 
 def parse_shared(cur: Cursor) -> SharedRef:
@@ -321,14 +319,14 @@ def parse_shared(cur: Cursor) -> SharedRef:
     raise cur.fail(f"shared message version {version} type {stype}")
 
 
-@dataclass(frozen=True)
-class RawAttribute:
-    name: str
-    dtype: DType | None  # None while ``shared_dtype`` is still to be resolved
-    space: Dataspace
-    data: bytes
-    shared_dtype: SharedRef | None = None
-    creation_order: int | None = None
+class RawAttribute(namedtuple("RawAttribute", "name dtype space data shared_dtype creation_order", defaults=(None, None))):
+    # name: str
+    # dtype: DType | None  # None while ``shared_dtype`` is still to be resolved
+    # space: Dataspace
+    # data: bytes
+    # shared_dtype: SharedRef | None
+    # creation_order: int | None
+    __slots__ = ()
 
 
 def parse_attribute(cur: Cursor, creation_order: int | None = None) -> RawAttribute:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from functools import cached_property
+from collections import namedtuple
 from os import PathLike
 from typing import BinaryIO
 
@@ -22,25 +23,22 @@ from .superblock import FileContext, read_superblock
 MAX_SOFT_HOPS = 16
 # What read_raw() brings into memory unless told otherwise.
 DEFAULT_RAW_BYTES = 64 << 20
-_ORDER_INDEX_FLAGS = 0x04
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(namedtuple("Link", "name kind target address creation_order", defaults=(None,))):
     """One link of a group: hard (``address``), soft (``target`` path) or external (``target`` 'file:/path')."""
+    # name: str
+    # kind: str
+    # target: str | None
+    # address: int | None
+    # creation_order: int | None
+    __slots__ = ()
 
-    name: str
-    kind: str
-    target: str | None
-    address: int | None
-    creation_order: int | None = None
 
-
-@dataclass(frozen=True)
-class Empty:
+class Empty(namedtuple("Empty", "dtype")):
     """The value of an attribute with a null dataspace (h5py's ``h5py.Empty``)."""
-
-    dtype: DType
+    # dtype: DType
+    __slots__ = ()
 
 
 class Array(list):
@@ -55,11 +53,11 @@ class Array(list):
         return f"Array({list.__repr__(self)}, shape={self.shape}, dtype={self.dtype.numpy_str})"
 
 
-@dataclass(frozen=True)
-class AttributeInfo:
-    name: str
-    dtype: DType
-    shape: tuple[int, ...] | None  # None: null dataspace
+class AttributeInfo(namedtuple("AttributeInfo", "name dtype shape")):
+    # name: str
+    # dtype: DType
+    # shape: tuple[int, ...] | None  # None: null dataspace
+    __slots__ = ()
 
 
 class Attributes(Mapping):
@@ -171,7 +169,7 @@ class Datatype(_Object):
 
 
 class Dataset(_Object):
-    @property
+    @cached_property
     def _space(self) -> M.Dataspace:
         return self.file._dataspace(self.header)
 
@@ -186,11 +184,11 @@ class Dataset(_Object):
             return None
         return space.maxdims if space.maxdims is not None else space.dims
 
-    @property
+    @cached_property
     def dtype(self) -> DType:
         return self.file._dtype(self.header)
 
-    @property
+    @cached_property
     def _layout(self) -> M.Layout:
         msg = self.header.find(M.LAYOUT)
         return M.parse_layout(self.file._cursor(msg, self.name))
@@ -207,7 +205,7 @@ class Dataset(_Object):
     def filters(self) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
         return tuple((f.id, f.name, f.values) for f in self._filters)
 
-    @property
+    @cached_property
     def _filters(self) -> tuple[M.Filter, ...]:
         msg = self.header.find(M.FILTERS)
         return M.parse_filters(self.file._cursor(msg, self.name)) if msg else ()
@@ -259,7 +257,7 @@ class Dataset(_Object):
     def read_raw(self, max_bytes: int = DEFAULT_RAW_BYTES) -> bytes:
         """The stored bytes of a compact or unfiltered contiguous dataset (vlen elements as heap IDs)."""
         layout = self._layout
-        nbytes = self._space.count * self.dtype.size
+        nbytes = self._space.nelements * self.dtype.size
         if nbytes > max_bytes:
             raise HDF5Error(f"{self.name}: {nbytes} bytes of data, over the {max_bytes}-byte limit")
         if layout.kind == "compact":
@@ -272,7 +270,7 @@ class Dataset(_Object):
             fill = self.fill_value or b"\0" * self.dtype.size
             if len(fill) != self.dtype.size:
                 raise HDF5Error(f"{self.name}: fill value of {len(fill)} bytes")
-            return fill * self._space.count
+            return fill * self._space.nelements
         if nbytes > layout.size:
             raise HDF5Error(f"{self.name}: {nbytes} bytes of data in a block of {layout.size}")
         return self.file._ctx.source.read(self.file._ctx.base + layout.address, nbytes, limit=max_bytes)
@@ -476,7 +474,7 @@ class File:
         dtype, space = raw.dtype, raw.space
         if space.kind == "null":
             return Empty(dtype)
-        count = space.count
+        count = space.nelements
         # Each element becomes at least one Python object of a pointer's size.
         self.budget.attr_bytes(count * max(dtype.size, 8), f"attribute {raw.name!r}")
         self._vlen_spent = 0

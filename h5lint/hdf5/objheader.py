@@ -9,7 +9,8 @@ names the next chunk; chunks already read are refused, so a chain that loops is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import struct
+from collections import namedtuple
 
 from .checksum import verify
 from .errors import HDF5Error, Unsupported
@@ -19,27 +20,28 @@ from .reader import Cursor
 # Chunks of one object header; the library writes one, rarely a few.
 MAX_CHUNKS = 4096
 _FAIL_IF_UNKNOWN = 0x80
+_V1_MESSAGE = struct.Struct("<HHB3x")  # type, size, flags, reserved
 _SHARED = 0x02
 
 
-@dataclass(frozen=True)
-class Message:
-    type: int
-    flags: int
-    body: bytes
-    creation_order: int | None = None
+class Message(namedtuple("Message", "type flags body creation_order", defaults=(None,))):
+    # type: int
+    # flags: int
+    # body: bytes
+    # creation_order: int | None
+    __slots__ = ()
 
     @property
     def shared(self) -> bool:
         return bool(self.flags & _SHARED)
 
 
-@dataclass(frozen=True)
-class ObjectHeader:
-    address: int
-    version: int
-    messages: tuple[Message, ...]
-    attr_order_tracked: bool
+class ObjectHeader(namedtuple("ObjectHeader", "address version messages attr_order_tracked")):
+    # address: int
+    # version: int
+    # messages: tuple[Message, ...]
+    # attr_order_tracked: bool
+    __slots__ = ()
 
     def find(self, mtype: int) -> Message | None:
         for m in self.messages:
@@ -62,16 +64,19 @@ def read_object_header(ctx, address: int) -> ObjectHeader:
     messages: list[Message] = []
     chunks = [(address + 16, size)]
     seen = {address + 16}
+    budget = ctx.budget
     while chunks:
         start, length = chunks.pop(0)
         block = ctx.read(start, length)
-        cur = Cursor(block, f"object header at {address}", ctx.o, ctx.l)
-        while cur.left >= 8:
-            ctx.budget.spend()
-            mtype, msize, mflags = cur.u16(), cur.u16(), cur.u8()
-            cur.skip(3)
-            body = cur.take(msize)
-            _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, body))
+        pos, end = 0, len(block)
+        while end - pos >= 8:
+            budget.spend()
+            mtype, msize, mflags = _V1_MESSAGE.unpack_from(block, pos)
+            pos += 8
+            if pos + msize > end:
+                raise HDF5Error(f"object header at {address}: message of {msize} bytes past its chunk")
+            _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, block[pos : pos + msize]))
+            pos += msize
     return ObjectHeader(address, 1, tuple(messages), False)
 
 

@@ -8,7 +8,7 @@ base address, which is where the superblock was found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from .checksum import verify
 from .errors import HDF5Error, Unsupported
@@ -25,17 +25,17 @@ SIZES = (2, 4, 8)
 MAX_COLLECTIONS = 64
 
 
-@dataclass(frozen=True)
-class Superblock:
-    version: int
-    userblock: int  # where the superblock is: the size of the user block
-    o: int  # size of offsets
-    l: int  # size of lengths  # noqa: E741
-    base: int
-    eof: int  # end-of-file address, relative to the base address
-    root: int  # root group object header address
-    extension: int | None
-    flags: int
+class Superblock(namedtuple("Superblock", "version userblock o l base eof root extension flags")):
+    # version: int
+    # userblock: int  # where the superblock is: the size of the user block
+    # o: int  # size of offsets
+    # l: int  # size of lengths  # noqa: E741
+    # base: int
+    # eof: int  # end-of-file address, relative to the base address
+    # root: int  # root group object header address
+    # extension: int | None
+    # flags: int
+    __slots__ = ()
 
 
 def find_signature(source: Source) -> int:
