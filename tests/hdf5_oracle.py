@@ -186,6 +186,7 @@ def _h5py_dataset(dset) -> dict:
         "storage": _try(lambda: dset.id.get_storage_size()),
         "external": _try(lambda: tuple((n.decode() if isinstance(n, bytes) else n, o, s) for n, o, s in (dset.external or ()))),
         "virtual": _try(lambda: dset.is_virtual),
+        "sources": _try(lambda: tuple((m.file_name, m.dset_name) for m in dset.virtual_sources()) if dset.is_virtual else ()),
         "attrs": _h5py_attrs(dset),
     }
     if _raw_comparable(desc) and not _try(lambda: dset.dtype.hasobject):
@@ -271,6 +272,7 @@ def _our_dataset(dset) -> dict:
         "storage": _ours(lambda: dset.storage_size),
         "external": _ours(lambda: dset.external_files),
         "virtual": _ours(lambda: dset.virtual),
+        "sources": _ours(lambda: dset.virtual_sources),
         "attrs": _our_attrs(dset),
     }
     if _raw_comparable(desc) and desc["dtype"] != ERROR and "O" not in desc["dtype"] and not _has_vlen(dset.dtype):

@@ -157,6 +157,11 @@ def build_external_and_virtual(path: Path) -> None:
         layout = h5py.VirtualLayout(shape=(10,), dtype="i4")
         layout[:] = h5py.VirtualSource(source.name, "data", shape=(10,))
         f.create_virtual_dataset("virtual", layout)
+        layout = h5py.VirtualLayout(shape=(4, 20), dtype="i4")
+        for i in range(4):  # several mappings, hyperslab selections on both sides
+            layout[i, ::2] = h5py.VirtualSource(f"part{i}.h5", f"/data/{i}", shape=(10,))
+        layout[3, 1:4] = h5py.VirtualSource(".", "/ext_raw", shape=(4,))[1:4]
+        f.create_virtual_dataset("virtual_many", layout, fillvalue=-1)
 
 
 def build_continued_v1(path: Path) -> None:
@@ -192,7 +197,30 @@ def build_chunk_indexes(path: Path) -> None:
         f.create_dataset("fill_defined", shape=(3,), dtype="f4", fillvalue=1.5)
 
 
+def build_shared_messages(path: Path, libver=None) -> None:
+    """Shared object header messages (SOHM): dataspaces, datatypes, filters and attributes kept once."""
+    lib = _libhdf5()
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    all_but_attributes = 0x0002 | 0x0008 | 0x0020 | 0x0800  # dataspace, datatype, fill value, filters
+    assert lib.H5Pset_shared_mesg_nindexes(ctypes.c_int64(fcpl.id), ctypes.c_uint(2)) >= 0
+    assert lib.H5Pset_shared_mesg_index(ctypes.c_int64(fcpl.id), ctypes.c_uint(0), ctypes.c_uint(all_but_attributes), ctypes.c_uint(1)) >= 0
+    assert lib.H5Pset_shared_mesg_index(ctypes.c_int64(fcpl.id), ctypes.c_uint(1), ctypes.c_uint(0x1000), ctypes.c_uint(1)) >= 0
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    if libver:
+        fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
+    fid = h5py.h5f.create(str(path).encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
+    with h5py.File(fid) as f:
+        for i in range(30):
+            d = f.create_dataset(f"d{i}", data=np.zeros((3, 4), "f4"), compression="gzip", chunks=(3, 4))
+            d.attrs["units"] = "metres"
+            d.attrs["scale"] = np.arange(5.0)
+        for i in range(20):  # past the compact limit: dense attributes whose records point into the SOHM heap
+            f.attrs[f"a{i:02d}"] = "same"
+
+
 VARIANTS = {
+    "shared_messages_sb2": (build_shared_messages, 2),
+    "shared_messages_latest": (lambda p: build_shared_messages(p, libver=LATEST), 3),
     "chunk_indexes_latest": (build_chunk_indexes, 3),
     "sb0_everything": (lambda p: build_everything(p), 0),
     "sb1_btree_k": (build_sb1, 1),

@@ -19,13 +19,14 @@ Supported
     both padding and character sets, enums incl. h5py's bool, compounds incl. h5py's complex,
     arrays, variable-length strings and sequences from the global heap, references, opaque,
     bitfield, time); dataspaces v1/v2 (scalar, simple, null); data layouts v1-v5: compact,
-    contiguous, chunked with a v1 B-tree, single-chunk, implicit, fixed-array or v2 B-tree
-    index, virtual (detected only: its sources are never opened); filter pipelines v1/v2; fill
-    values; external data files (names listed, never opened).
+    contiguous, chunked with a v1 B-tree, single-chunk, implicit, fixed-array, extensible-array
+    or v2 B-tree index, virtual; filter pipelines v1/v2; fill
+    values; external data files (names listed, never opened); messages shared through the
+    shared object header message (SOHM) heap or a committed datatype; the source file and dataset
+    names of virtual datasets (listed, never opened).
 
 Unsupported (raises :class:`Unsupported`, an HDF5Error: fall back to h5py)
-    messages kept in the shared object header message heap (SOHM), extensible-array chunk
-    indexes, filtered fractal heaps, file driver info blocks (multi/family files), VAX floats,
+    filtered fractal heaps, file driver info blocks (multi/family files), VAX floats,
     HDF5 1.12 references (datatype version 4), user-defined link types, reading the data of
     chunked, filtered, virtual or externally stored datasets.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import struct
 from collections import namedtuple
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import HDF5Error, Unsupported
 from .reader import Cursor, bytes_needed

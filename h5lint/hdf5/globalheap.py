@@ -8,7 +8,8 @@ by at least a header, inside the collection, and is paid for from the work budge
 
 from __future__ import annotations
 
-from .errors import HDF5Error
+from .checksum import verify
+from .errors import HDF5Error, Unsupported
 from .reader import Cursor
 
 # The library refuses collections smaller than this (H5HG_MINSIZE).
@@ -48,3 +49,55 @@ def read_collection(ctx, address: int) -> dict[int, bytes]:
                 raise HDF5Error(f"{what}: free space of {length} bytes at {pos} never moves on (a heap trap)")
         pos += step
     return objects
+
+
+def virtual_sources(ctx, data: bytes, what: str) -> tuple[tuple[str, str], ...]:
+    """(file name, dataset path) of each mapping of a virtual dataset, from its global heap object.
+
+    Each mapping also carries a source and a virtual selection; they are stepped over, not read.
+    """
+    verify(data, what)
+    cur = Cursor(data, what, ctx.o, ctx.l, 0, len(data) - 4)
+    if cur.u8() not in (0, 1):
+        raise Unsupported(f"{what}: virtual dataset mapping version {data[0]}")
+    count = cur.length()
+    ctx.budget.spend(count)
+    sources = []
+    for _ in range(count):
+        name = cur.cstring().decode("utf-8", "surrogateescape")
+        path = cur.cstring().decode("utf-8", "surrogateescape")
+        _skip_selection(cur)
+        _skip_selection(cur)
+        sources.append((name, path))
+    return tuple(sources)
+
+
+def _skip_selection(cur: Cursor) -> None:
+    """Step over one encoded dataspace selection (none, all, points or hyperslabs)."""
+    kind, version = cur.u32(), cur.u32()
+    if kind in (0, 3) and version == 1:  # none, all
+        cur.skip(8)
+    elif kind == 1 and version == 1:  # points, 4-byte coordinates
+        cur.skip(8)
+        rank, npoints = cur.u32(), cur.u32()
+        cur.skip(4 * rank * npoints)
+    elif kind == 1 and version == 2:
+        size = cur.u8()
+        rank = cur.u32()
+        cur.skip(size * rank * cur.uint(size))
+    elif kind == 2 and version == 1:  # hyperslab blocks, 4-byte start and end corners
+        cur.skip(8)
+        rank, nblocks = cur.u32(), cur.u32()
+        cur.skip(8 * rank * nblocks)
+    elif kind == 2 and version == 2:  # regular hyperslab, 8-byte start, stride, count, block
+        cur.skip(5)
+        cur.skip(32 * cur.u32())
+    elif kind == 2 and version == 3:
+        flags, size = cur.u8(), cur.u8()
+        rank = cur.u32()
+        if flags & 1:
+            cur.skip(4 * size * rank)
+        else:
+            cur.skip(2 * size * rank * cur.uint(size))
+    else:
+        raise Unsupported(f"{cur.what}: selection of type {kind} version {version}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from collections.abc import Callable
 
 from .datatypes import DType, parse_dtype
 from .errors import Unsupported
@@ -319,17 +320,17 @@ def parse_shared(cur: Cursor) -> SharedRef:
     raise cur.fail(f"shared message version {version} type {stype}")
 
 
-class RawAttribute(namedtuple("RawAttribute", "name dtype space data shared_dtype creation_order", defaults=(None, None))):
-    # name: str
-    # dtype: DType | None  # None while ``shared_dtype`` is still to be resolved
-    # space: Dataspace
-    # data: bytes
-    # shared_dtype: SharedRef | None
-    # creation_order: int | None
+class RawAttribute(namedtuple("RawAttribute", "name dtype space data creation_order", defaults=(None,))):
+    """An attribute message, its value still encoded in ``data``."""
+
     __slots__ = ()
 
 
-def parse_attribute(cur: Cursor, creation_order: int | None = None) -> RawAttribute:
+SharedResolver = Callable[[int, bytes], Cursor]
+
+
+def parse_attribute(cur: Cursor, shared: SharedResolver, creation_order: int | None = None) -> RawAttribute:
+    """``shared(message type, shared message)`` decodes the datatype or dataspace it names."""
     version = cur.u8()
     if version not in (1, 2, 3):
         raise cur.fail(f"attribute message version {version}")
@@ -339,27 +340,21 @@ def parse_attribute(cur: Cursor, creation_order: int | None = None) -> RawAttrib
         cur.u8()  # name character set
     if flags & ~0x03 or version == 1 and flags:
         raise cur.fail(f"attribute flags {flags}")
-    if flags & 0x02:
-        raise Unsupported("attribute with a shared dataspace")
 
     def field(size: int) -> Cursor:
+        start = cur.pos
         sub = Cursor(cur.buf, cur.what, cur.o, cur.l, cur.pos, cur.pos + size)
         cur.skip(size)
         if version == 1:
             cur.align(8, start)
         return sub
 
-    start = cur.pos
     raw_name = field(name_size)
-    name = _name(raw_name.cstring() if b"\0" in raw_name.buf[raw_name.pos : raw_name.end] else raw_name.take(raw_name.left))
-    start = cur.pos
+    name = _name(raw_name.buf[raw_name.pos : raw_name.end].split(b"\0", 1)[0])
     dt_cur = field(dt_size)
-    start = cur.pos
-    space = parse_dataspace(field(ds_size))
-    shared = None
-    dtype = None
+    ds_cur = field(ds_size)
     if flags & 0x01:
-        shared = parse_shared(dt_cur)
-    else:
-        dtype = parse_dtype(dt_cur)
-    return RawAttribute(name, dtype, space, cur.buf[cur.pos : cur.end], shared, creation_order)
+        dt_cur = shared(DATATYPE, dt_cur.take(dt_cur.left))
+    if flags & 0x02:
+        ds_cur = shared(DATASPACE, ds_cur.take(ds_cur.left))
+    return RawAttribute(name, parse_dtype(dt_cur), parse_dataspace(ds_cur), cur.buf[cur.pos : cur.end], creation_order)

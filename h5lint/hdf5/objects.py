@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from collections import namedtuple
 from os import PathLike
-from typing import BinaryIO
 
 from . import messages as M
 from .btree import group_entries, v2_records
 from .chunkindex import storage_size
 from .datatypes import DType, ValueDecoder, parse_dtype
+from .globalheap import virtual_sources
 from .errors import HDF5Error, Truncated, Unsupported
 from .messages import RawAttribute
 from .objheader import Message, ObjectHeader
@@ -117,11 +118,13 @@ class _Object:
 
 class Group(_Object):
     _links: list[Link] | None = None
+    _by_name: dict[str, Link] | None = None
 
     def links(self) -> list[Link]:
         """Every link, in h5py's iteration order (creation order where tracked, else by name)."""
         if self._links is None:
             self._links = self.file._links(self.header, self.name)
+            self._by_name = {link.name: link for link in self._links}
         return list(self._links)
 
     def keys(self) -> list[str]:
@@ -134,10 +137,9 @@ class Group(_Object):
         return len(self.links())
 
     def link(self, name: str) -> Link | None:
-        for link in self.links():
-            if link.name == name:
-                return link
-        return None
+        if self._by_name is None:
+            self.links()
+        return self._by_name.get(name)
 
     def get(self, path: str) -> Group | Dataset | Datatype | None:
         """The object at ``path`` (absolute or relative), through hard and in-file soft links only."""
@@ -153,10 +155,11 @@ class Group(_Object):
         """Whether the last link of ``path`` exists (an external or dangling link counts)."""
         if not isinstance(path, str):
             return False
-        head, _, last = path.rstrip("/").rpartition("/")
-        parent = self.get(head or ("/" if path.startswith("/") else ".")) if head or path.startswith("/") else self
+        trimmed = path.rstrip("/")
+        head, _, last = trimmed.rpartition("/")
         if not last:
-            return parent is not None
+            return path.startswith("/")
+        parent = self.get(head or "/") if "/" in trimmed else self
         return isinstance(parent, Group) and parent.link(last) is not None
 
 
@@ -223,6 +226,15 @@ class Dataset(_Object):
     @property
     def virtual(self) -> bool:
         return self._layout.kind == "virtual"
+
+    @property
+    def virtual_sources(self) -> tuple[tuple[str, str], ...]:
+        """(file name, dataset path) of each source of a virtual dataset ('.' is this file); never opened."""
+        layout = self._layout
+        if layout.kind != "virtual" or layout.address is None:
+            return ()
+        data = self.file._ctx.global_object(layout.address, layout.heap_index)
+        return virtual_sources(self.file._ctx, data, f"{self.name}: virtual dataset mapping")
 
     @property
     def fill_value(self) -> bytes | None:
@@ -363,28 +375,14 @@ class File:
     def _cursor(self, msg: Message | None, what: str) -> Cursor:
         if msg is None:
             raise HDF5Error(f"{what}: a required message is missing")
-        if msg.shared:
-            raise Unsupported(f"{what}: shared message of type {msg.type}")
-        return Cursor(msg.body, f"{what}: message {msg.type}", self._ctx.o, self._ctx.l)
+        body = self._ctx.shared_body(msg.type, msg.body, what) if msg.shared else msg.body
+        return Cursor(body, f"{what}: message {msg.type}", self._ctx.o, self._ctx.l)
 
     def _dataspace(self, header: ObjectHeader) -> M.Dataspace:
         return M.parse_dataspace(self._cursor(header.find(M.DATASPACE), f"object at {header.address}"))
 
     def _dtype(self, header: ObjectHeader) -> DType:
-        msg = header.find(M.DATATYPE)
-        what = f"object at {header.address}"
-        if msg is not None and msg.shared:
-            return self._committed(M.parse_shared(Cursor(msg.body, what, self._ctx.o, self._ctx.l)), what)
-        return parse_dtype(self._cursor(msg, what))
-
-    def _committed(self, ref: M.SharedRef, what: str) -> DType:
-        if ref.address is None:
-            raise Unsupported(f"{what}: datatype in the shared message heap")
-        target = self._ctx.header(ref.address)
-        msg = target.find(M.DATATYPE)
-        if msg is None or msg.shared:
-            raise HDF5Error(f"{what}: committed datatype at {ref.address} has no datatype of its own")
-        return parse_dtype(self._cursor(msg, what))
+        return parse_dtype(self._cursor(header.find(M.DATATYPE), f"object at {header.address}"))
 
     # -- links ---------------------------------------------------------------------------------
 
@@ -437,7 +435,7 @@ class File:
         found: list[RawAttribute] = []
         for msg in header.all(M.ATTRIBUTE):
             ctx.budget.spend()
-            found.append(M.parse_attribute(self._cursor(msg, what), msg.creation_order))
+            found.append(M.parse_attribute(self._cursor(msg, what), self._shared_field, msg.creation_order))
         tracked = header.attr_order_tracked
         info_msg = header.find(M.ATTRIBUTE_INFO)
         if info_msg is not None:
@@ -448,11 +446,12 @@ class File:
                 if info.name_index is None:
                     raise HDF5Error(f"{what}: dense attributes without a name index")
                 for record in v2_records(ctx, info.name_index, 8):
-                    if record[8] & 0x02:
-                        raise Unsupported(f"{what}: attribute in the shared message heap")
                     corder = int.from_bytes(record[9:13], "little")
-                    body = heap.get(record[: heap.id_len])
-                    found.append(M.parse_attribute(Cursor(body, f"{what}: dense attribute", ctx.o, ctx.l), corder))
+                    if record[8] & 0x02:  # the ID names the attribute in the SOHM heap
+                        body = ctx.sohm_object(M.ATTRIBUTE, record[:8], what)
+                    else:
+                        body = heap.get(record[: heap.id_len])
+                    found.append(M.parse_attribute(Cursor(body, f"{what}: dense attribute", ctx.o, ctx.l), self._shared_field, corder))
         if tracked and all(a.creation_order is not None for a in found):
             found.sort(key=lambda a: a.creation_order)
         else:
@@ -461,10 +460,12 @@ class File:
         for raw in found:
             if raw.name in out:
                 raise HDF5Error(f"{what}: two attributes named {raw.name!r}")
-            if raw.shared_dtype is not None:
-                raw = RawAttribute(raw.name, self._committed(raw.shared_dtype, what), raw.space, raw.data, None, raw.creation_order)
             out[raw.name] = raw
         return out
+
+    def _shared_field(self, mtype: int, body: bytes) -> Cursor:
+        """A datatype or dataspace an attribute shares with others (committed or in the SOHM heap)."""
+        return Cursor(self._ctx.shared_body(mtype, body, "attribute"), "shared attribute field", self._ctx.o, self._ctx.l)
 
     def _vlen_bytes(self, nbytes: int) -> None:
         self._vlen_spent += nbytes
@@ -492,7 +493,7 @@ def _join(parent: str, name: str) -> str:
     return f"/{name}" if parent == "/" else f"{parent}/{name}"
 
 
-def open_hdf5(source: str | PathLike | BinaryIO, *, max_objects: int = 1_000_000, max_attr_bytes: int = 64 << 20, allow_truncated: bool = False) -> File:
+def open_hdf5(source: str | PathLike | io.IOBase, *, max_objects: int = 1_000_000, max_attr_bytes: int = 64 << 20, allow_truncated: bool = False) -> File:
     """Open an HDF5 file by path or from a seekable binary file object (read by ranges, never whole).
 
     Raises :class:`HDF5Error` if it is not HDF5 or is malformed, :class:`Truncated` (an HDF5Error)

@@ -7,10 +7,10 @@ the end of the file, a field past the end of its block or more work than the bud
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import struct
-from typing import BinaryIO
 
 from .errors import BudgetExceeded, HDF5Error
 
@@ -62,7 +62,7 @@ class Budget:
 class Source:
     """Random access to a file by absolute offset, with every read checked against its size."""
 
-    def __init__(self, fileobj: BinaryIO, budget: Budget, *, owned: bool) -> None:
+    def __init__(self, fileobj: io.IOBase, budget: Budget, *, owned: bool) -> None:
         self._file = fileobj
         self._owned = owned
         self._budget = budget

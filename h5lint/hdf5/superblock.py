@@ -14,7 +14,7 @@ from .checksum import verify
 from .errors import HDF5Error, Unsupported
 from .fractalheap import FractalHeap
 from .globalheap import read_collection
-from .messages import SHARED_TABLE
+from .messages import SHARED_TABLE, parse_shared
 from .objheader import ObjectHeader, read_object_header
 from .reader import Budget, Cursor, Source
 from .btree import LocalHeap, read_local_heap, read_symbol_entry
@@ -115,10 +115,12 @@ class FileContext:
         self._collections: dict[int, dict[int, bytes]] = {}
         self._local_heaps: dict[int, LocalHeap] = {}
         self._fractal_heaps: dict[int, FractalHeap] = {}
-        self.shared_messages = False
+        # message type -> fractal heap of the shared object header message (SOHM) index holding it
+        self._sohm_heaps: dict[int, int] = {}
         if sb.extension is not None:
-            ext = self.header(sb.extension)
-            self.shared_messages = ext.find(SHARED_TABLE) is not None
+            table = self.header(sb.extension).find(SHARED_TABLE)
+            if table is not None:
+                self._sohm_heaps = _read_sohm_table(self, table.body)
 
     def read(self, address: int | None, n: int) -> bytes:
         if address is None:
@@ -134,6 +136,22 @@ class FileContext:
             self.budget.object()
             hdr = self._headers[address] = read_object_header(self, address)
         return hdr
+
+    def shared_body(self, mtype: int, body: bytes, what: str) -> bytes:
+        """The body of a shared message of type ``mtype``: from the SOHM heap or a committed object."""
+        ref = parse_shared(Cursor(body, f"{what}: shared message", self.o, self.l))
+        if ref.heap_id is not None:
+            return self.sohm_object(mtype, ref.heap_id, what)
+        target = self.header(ref.address).find(mtype)
+        if target is None or target.shared:
+            raise HDF5Error(f"{what}: shared message at {ref.address} is not there")
+        return target.body
+
+    def sohm_object(self, mtype: int, heap_id: bytes, what: str) -> bytes:
+        heap = self._sohm_heaps.get(mtype)
+        if heap is None:
+            raise HDF5Error(f"{what}: message of type {mtype} shared in a heap no index names")
+        return self.fractal_heap(heap).get(heap_id)
 
     def global_object(self, address: int, index: int) -> bytes:
         objects = self._collections.get(address)
@@ -157,3 +175,28 @@ class FileContext:
         if heap is None:
             heap = self._fractal_heaps[address] = FractalHeap(self, address)
         return heap
+
+
+def _read_sohm_table(ctx: FileContext, body: bytes) -> dict[int, int]:
+    """Message type -> heap address, from the SOHM master table the superblock extension names."""
+    cur = Cursor(body, "shared message table message", ctx.o, ctx.l)
+    if cur.u8() != 0:
+        raise cur.fail("version")
+    address, count = cur.offset(), cur.u8()
+    entry = 1 + 1 + 2 + 4 + 2 + 2 + 2 + 2 * ctx.o
+    block = ctx.read(address, 4 + count * entry + 4)
+    verify(block, "shared message table")
+    cur = Cursor(block, "shared message table", ctx.o, ctx.l)
+    cur.signature(b"SMTB")
+    heaps: dict[int, int] = {}
+    for _ in range(count):
+        version, _kind, types = cur.u8(), cur.u8(), cur.u16()
+        cur.skip(4 + 2 + 2 + 2)  # minimum size, list and B-tree cutoffs, message count
+        cur.offset()  # the index (list or B-tree) is not needed: heap IDs lead to the messages
+        heap = cur.offset()
+        if version != 0:
+            raise cur.fail(f"index version {version}")
+        for mtype in range(16):
+            if types & (1 << mtype) and heap is not None:
+                heaps[mtype] = heap
+    return heaps
