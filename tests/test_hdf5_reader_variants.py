@@ -6,6 +6,7 @@ datasets, external/soft links and hard-link cycles."""
 from __future__ import annotations
 
 import ctypes
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from hdf5_oracle import describe_h5py, describe_ours, first_difference
 
 from h5lint import hdf5
+from h5lint.hdf5.checksum import lookup3
 
 LATEST = ("latest", "latest")
 V108 = ("v108", "latest")
@@ -305,8 +307,24 @@ def test_truncated_file_is_refused_like_libhdf5(tmp_path: Path) -> None:
         h5py.File(tmp_path / "cut.h5", "r")
     with pytest.raises(hdf5.Truncated):
         hdf5.open_hdf5(tmp_path / "cut.h5")
-    with hdf5.open_hdf5(tmp_path / "cut.h5", allow_truncated=True) as f:
+    with hdf5.open_hdf5(tmp_path / "cut.h5", strict=False) as f:
         assert f.truncated
+
+
+def test_file_marked_open_for_write_is_refused_like_libhdf5(tmp_path: Path) -> None:
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w", libver="latest") as f:
+        f["x"] = np.arange(3)
+    data = bytearray(path.read_bytes())
+    data[11] |= 0x01  # superblock v3 file consistency flags: open for write
+    data[44:48] = struct.pack("<I", lookup3(bytes(data[:44])))
+    (tmp_path / "open.h5").write_bytes(bytes(data))
+    with pytest.raises(OSError, match="already open for write"):
+        h5py.File(tmp_path / "open.h5", "r")
+    with pytest.raises(hdf5.HDF5Error, match="open for writing"):
+        hdf5.open_hdf5(tmp_path / "open.h5")
+    with hdf5.open_hdf5(tmp_path / "open.h5", strict=False) as f:
+        assert f.open_for_write and f.root.get("x").shape == (3,)
 
 
 def test_not_hdf5(tmp_path: Path) -> None:

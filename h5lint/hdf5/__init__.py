@@ -42,8 +42,9 @@ Budgets and hostile files
     heap free space) are refused or cut. ``max_objects`` caps object headers read and, times 64,
     all other structures walked (messages, nodes, links, heap objects); ``max_attr_bytes`` caps one
     attribute's decoded size (elements count at least 8 bytes each) and its variable-length data;
-    one metadata read is at most 64 MiB. A truncated file (end-of-file address past its size) is
-    refused as libhdf5 refuses it, unless ``allow_truncated=True``.
+    one metadata read is at most 64 MiB. A truncated file (end-of-file address past its size) and a
+    version-3 superblock marked open for writing are refused as libhdf5 refuses them, unless
+    ``strict=False``.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ class Dataset(_Object):
 class File:
     """An open HDF5 file; ``root`` is its root group. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, source: Source, budget: Budget, *, allow_truncated: bool) -> None:
+    def __init__(self, source: Source, budget: Budget, *, strict: bool) -> None:
         self._source = source
         self.budget = budget
         sb = read_superblock(source)
@@ -299,12 +299,20 @@ class File:
         self.userblock = sb.userblock
         self.eof = sb.eof
         self.size = source.size
-        if self.truncated and not allow_truncated:
+        self.consistency_flags = sb.flags
+        if strict and self.truncated:
             raise Truncated(f"truncated file: end of file address {sb.eof} is past its {source.size} bytes")
+        if strict and self.open_for_write:
+            raise HDF5Error("the file is marked as open for writing (libhdf5 refuses it until h5clear clears the flags)")
         self._ctx = FileContext(source, sb, budget)
         self._values = ValueDecoder(self._ctx.global_object, sb.o, self._vlen_bytes)
         self._vlen_spent = 0
         self.root = self._object(sb.root, "/")
+
+    @property
+    def open_for_write(self) -> bool:
+        """Superblock v3 says a writer (SWMR or not) has the file open: libhdf5 will not open it."""
+        return self.superblock_version >= 3 and bool(self.consistency_flags & 0x05)
 
     @property
     def truncated(self) -> bool:
@@ -493,11 +501,12 @@ def _join(parent: str, name: str) -> str:
     return f"/{name}" if parent == "/" else f"{parent}/{name}"
 
 
-def open_hdf5(source: str | PathLike | io.IOBase, *, max_objects: int = 1_000_000, max_attr_bytes: int = 64 << 20, allow_truncated: bool = False) -> File:
+def open_hdf5(source: str | PathLike | io.IOBase, *, max_objects: int = 1_000_000, max_attr_bytes: int = 64 << 20, strict: bool = True) -> File:
     """Open an HDF5 file by path or from a seekable binary file object (read by ranges, never whole).
 
-    Raises :class:`HDF5Error` if it is not HDF5 or is malformed, :class:`Truncated` (an HDF5Error)
-    if it is shorter than its superblock says unless ``allow_truncated``.
+    Raises :class:`HDF5Error` if it is not HDF5 or is malformed. With ``strict`` (the default) it
+    also refuses what libhdf5 refuses though the metadata may be readable: a file shorter than its
+    superblock says (:class:`Truncated`) or marked as open for writing.
     """
     budget = Budget(max_objects, max_attr_bytes)
     if isinstance(source, (str, PathLike)):
@@ -510,7 +519,7 @@ def open_hdf5(source: str | PathLike | io.IOBase, *, max_objects: int = 1_000_00
         fileobj, owned = source, False
     src = Source(fileobj, budget, owned=owned)
     try:
-        return File(src, budget, allow_truncated=allow_truncated)
+        return File(src, budget, strict=strict)
     except HDF5Error:
         src.close()
         raise
