@@ -14,7 +14,6 @@ as the string 'nan', h5py.Empty as ('empty', dtype str), non-scalar values as
 
 from __future__ import annotations
 
-import io
 import math
 import zipfile
 from dataclasses import dataclass, field
@@ -347,21 +346,3 @@ def first_difference(a: dict, b: dict) -> str:
 def _short(v) -> str:
     text = repr(v)
     return text if len(text) < 600 else text[:600] + "..."
-
-
-def read_all(data: bytes) -> None:
-    """Everything the reader can be asked about one file in memory (used by the fuzz tests)."""
-    with hdf5.open_hdf5(io.BytesIO(data)) as f:
-        for _, obj in f.walk():
-            for name in obj.attrs:
-                obj.attrs[name]
-            if isinstance(obj, hdf5.Dataset):
-                obj.shape, obj.maxshape, obj.dtype.numpy_str, obj.layout, obj.chunks, obj.filters
-                obj.storage_size, obj.external_files, obj.virtual, obj.data_offset
-                try:
-                    obj.read_raw(max_bytes=1 << 20)
-                except hdf5.Unsupported:
-                    pass
-            elif isinstance(obj, hdf5.Group):
-                for link in obj.links():
-                    obj.get(link.name)

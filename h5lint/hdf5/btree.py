@@ -20,7 +20,10 @@ _ENTRY = {o: struct.Struct(f"<{c}{c}I4x16s") for o, c in ((2, "H"), (4, "I"), (8
 
 
 class LocalHeap(namedtuple("LocalHeap", "data")):
-    # data: bytes
+    """The data segment of a local heap (names of an old-style group's links).
+
+    data: bytes
+    """
     __slots__ = ()
 
     def string(self, offset: int, what: str) -> bytes:
@@ -47,10 +50,13 @@ def read_local_heap(ctx, address: int) -> LocalHeap:
 
 
 class SymbolEntry(namedtuple("SymbolEntry", "name_offset address cache_type scratch")):
-    # name_offset: int
-    # address: int | None
-    # cache_type: int
-    # scratch: bytes
+    """One entry of a symbol table node (cache type 2: a soft link whose value is in the local heap).
+
+    name_offset: int
+    address: int | None
+    cache_type: int
+    scratch: bytes
+    """
     __slots__ = ()
 
 
@@ -154,17 +160,20 @@ def chunk_storage(ctx, btree: int, rank: int) -> tuple[int, int]:
 
 
 class _V2Header(namedtuple("_V2Header", "address rtype node_size record_size depth root root_records total max_records count_sizes total_sizes")):
-    # address: int
-    # rtype: int
-    # node_size: int
-    # record_size: int
-    # depth: int
-    # root: int | None
-    # root_records: int
-    # total: int
-    # max_records: tuple[int, ...]  # per depth
-    # count_sizes: tuple[int, ...]  # bytes of "records in child" per depth
-    # total_sizes: tuple[int, ...]  # bytes of "total records in child" per depth
+    """A v2 B-tree header and the field widths its internal nodes use at each depth.
+
+    address: int
+    rtype: int
+    node_size: int
+    record_size: int
+    depth: int
+    root: int | None
+    root_records: int
+    total: int
+    max_records: tuple[int, ...] -- per depth
+    count_sizes: tuple[int, ...] -- bytes of "records in child" per depth
+    total_sizes: tuple[int, ...] -- bytes of "total records in child" per depth
+    """
     __slots__ = ()
 
 

@@ -35,10 +35,12 @@ _IEEE = {2: (5, 10), 4: (8, 23), 8: (11, 52)}
 
 
 class Reference(namedtuple("Reference", "kind address raw")):
-    """A stored reference: ``kind`` 'object' (``address`` of an object header) or 'region'/'other' (raw)."""
-    # kind: str
-    # address: int | None
-    # raw: bytes
+    """A stored reference: ``kind`` 'object' (``address`` of an object header) or 'region'/'other' (raw).
+
+    kind: str
+    address: int | None
+    raw: bytes
+    """
     __slots__ = ()
 
 
@@ -48,19 +50,20 @@ class DType(namedtuple("DType", "kind size byteorder charset padding base member
     kind: int, uint, float, string, vlen-string, vlen, enum, bool, compound, complex, array,
     reference, opaque, bitfield or time. ``base`` is the element type of enum, vlen, array and
     complex types; ``members`` holds (name, offset, DType) of a compound or (name, value) of an enum.
+
+    kind: str
+    size: int
+    byteorder: str
+    charset: str | None
+    padding: str | None
+    base: DType | None
+    members: tuple
+    dims: tuple[int, ...]
+    tag: str
+    float_layout: tuple[int, int, int, int, int, int] | None -- sign, exp pos, exp size, man pos, man size, bias
+    precision: int
+    bit_offset: int
     """
-    # kind: str
-    # size: int
-    # byteorder: str
-    # charset: str | None
-    # padding: str | None
-    # base: DType | None
-    # members: tuple
-    # dims: tuple[int, ...]
-    # tag: str
-    # float_layout: tuple[int, int, int, int, int, int] | None  # sign, exp pos, exp size, man pos, man size, bias
-    # precision: int
-    # bit_offset: int
     __slots__ = ()
 
     @property

@@ -12,7 +12,7 @@ import math
 from collections import namedtuple
 from collections.abc import Callable
 
-from .datatypes import DType, parse_dtype
+from .datatypes import parse_dtype
 from .errors import Unsupported
 from .reader import Cursor
 
@@ -26,9 +26,12 @@ FILTER_NAMES = {1: "deflate", 2: "shuffle", 3: "fletcher32", 4: "szip", 5: "nbit
 
 
 class Dataspace(namedtuple("Dataspace", "kind dims maxdims")):
-    # kind: str  # scalar | simple | null
-    # dims: tuple[int, ...]
-    # maxdims: tuple[int | None, ...] | None  # None in a dimension: unlimited
+    """A dataspace message.
+
+    kind: str -- scalar | simple | null
+    dims: tuple[int, ...]
+    maxdims: tuple[int | None, ...] | None -- None in a dimension: unlimited
+    """
     __slots__ = ()
 
     @property
@@ -66,17 +69,20 @@ def parse_dataspace(cur: Cursor) -> Dataspace:
 
 
 class Layout(namedtuple("Layout", "kind version address size data chunks chunk_index index_params flags single_size heap_index", defaults=(None, 0, b"", None, "", (), 0, None, 0))):
-    # kind: str  # compact | contiguous | chunked | virtual
-    # version: int
-    # address: int | None  # contiguous data, chunk index, or the virtual mapping's global heap
-    # size: int  # contiguous or compact data bytes
-    # data: bytes  # compact data
-    # chunks: tuple[int, ...] | None  # chunk shape without the element-size dimension of v1-3
-    # chunk_index: str  # chunk index: btree1 | single | implicit | fixed-array | extensible-array | btree2
-    # index_params: tuple[int, ...]
-    # flags: int
-    # single_size: int | None  # filtered size of a single chunk (v4 index 1)
-    # heap_index: int  # virtual: object in the global heap collection at ``address``
+    """A data layout message.
+
+    kind: str -- compact | contiguous | chunked | virtual
+    version: int
+    address: int | None -- contiguous data, chunk index, or the virtual mapping's global heap
+    size: int -- contiguous or compact data bytes
+    data: bytes -- compact data
+    chunks: tuple[int, ...] | None -- chunk shape without the element-size dimension of v1-3
+    chunk_index: str -- chunk index: btree1 | single | implicit | fixed-array | extensible-array | btree2
+    index_params: tuple[int, ...]
+    flags: int
+    single_size: int | None -- filtered size of a single chunk (v4 index 1)
+    heap_index: int -- virtual: object in the global heap collection at ``address``
+    """
     __slots__ = ()
 
 
@@ -154,10 +160,13 @@ def _parse_layout_old(cur: Cursor, version: int) -> Layout:
 
 
 class Filter(namedtuple("Filter", "id name flags values")):
-    # id: int
-    # name: str
-    # flags: int
-    # values: tuple[int, ...]
+    """One filter of a filter pipeline message.
+
+    id: int
+    name: str
+    flags: int
+    values: tuple[int, ...]
+    """
     __slots__ = ()
 
 
@@ -206,11 +215,14 @@ def parse_fill(cur: Cursor, old: bool) -> bytes | None:
 
 
 class LinkMessage(namedtuple("LinkMessage", "name kind address target creation_order")):
-    # name: str
-    # kind: str  # hard | soft | external
-    # address: int | None
-    # target: str | None
-    # creation_order: int | None
+    """A link message (also what a dense group keeps in its fractal heap).
+
+    name: str
+    kind: str -- hard | soft | external
+    address: int | None
+    target: str | None
+    creation_order: int | None
+    """
     __slots__ = ()
 
 
@@ -244,12 +256,14 @@ def _name(raw: bytes) -> str:
 
 
 class IndexInfo(namedtuple("IndexInfo", "tracked indexed heap name_index order_index")):
-    """Link info (0x02) or attribute info (0x15): where dense storage lives, if anywhere."""
-    # tracked: bool
-    # indexed: bool
-    # heap: int | None
-    # name_index: int | None
-    # order_index: int | None
+    """Link info (0x02) or attribute info (0x15): where dense storage lives, if anywhere.
+
+    tracked: bool
+    indexed: bool
+    heap: int | None
+    name_index: int | None
+    order_index: int | None
+    """
     __slots__ = ()
 
 
@@ -281,8 +295,11 @@ def parse_continuation(cur: Cursor) -> tuple[int | None, int]:
 
 
 class ExternalFiles(namedtuple("ExternalFiles", "heap slots")):
-    # heap: int | None
-    # slots: tuple[tuple[int, int, int], ...]  # (name offset in the local heap, file offset, size)
+    """An external data files message.
+
+    heap: int | None
+    slots: tuple[tuple[int, int, int], ...] -- (name offset in the local heap, file offset, size)
+    """
     __slots__ = ()
 
 
@@ -299,9 +316,11 @@ def parse_external_files(cur: Cursor) -> ExternalFiles:
 
 
 class SharedRef(namedtuple("SharedRef", "address heap_id")):
-    """A shared message: stored in another object header (``address``) or in the SOHM heap (``heap_id``)."""
-    # address: int | None
-    # heap_id: bytes | None
+    """A shared message: stored in another object header (``address``) or in the SOHM heap (``heap_id``).
+
+    address: int | None
+    heap_id: bytes | None
+    """
     __slots__ = ()
 
 

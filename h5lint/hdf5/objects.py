@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import io
-import math
+from collections import deque, namedtuple
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from collections import namedtuple
 from os import PathLike
 
 from . import messages as M
 from .btree import group_entries, v2_records
 from .chunkindex import storage_size
 from .datatypes import DType, ValueDecoder, parse_dtype
-from .globalheap import virtual_sources
 from .errors import HDF5Error, Truncated, Unsupported
+from .globalheap import virtual_sources
 from .messages import RawAttribute
 from .objheader import Message, ObjectHeader
 from .reader import Budget, Cursor, Source
@@ -27,18 +26,22 @@ DEFAULT_RAW_BYTES = 64 << 20
 
 
 class Link(namedtuple("Link", "name kind target address creation_order", defaults=(None,))):
-    """One link of a group: hard (``address``), soft (``target`` path) or external (``target`` 'file:/path')."""
-    # name: str
-    # kind: str
-    # target: str | None
-    # address: int | None
-    # creation_order: int | None
+    """One link of a group: hard (``address``), soft (``target`` path) or external (``target`` 'file:/path').
+
+    name: str
+    kind: str
+    target: str | None
+    address: int | None
+    creation_order: int | None
+    """
     __slots__ = ()
 
 
 class Empty(namedtuple("Empty", "dtype")):
-    """The value of an attribute with a null dataspace (h5py's ``h5py.Empty``)."""
-    # dtype: DType
+    """The value of an attribute with a null dataspace (h5py's ``h5py.Empty``).
+
+    dtype: DType
+    """
     __slots__ = ()
 
 
@@ -55,9 +58,12 @@ class Array(list):
 
 
 class AttributeInfo(namedtuple("AttributeInfo", "name dtype shape")):
-    # name: str
-    # dtype: DType
-    # shape: tuple[int, ...] | None  # None: null dataspace
+    """What an attribute is, without decoding its value.
+
+    name: str
+    dtype: DType
+    shape: tuple[int, ...] | None -- None: null dataspace
+    """
     __slots__ = ()
 
 
@@ -335,9 +341,9 @@ class File:
         """Every object reachable through hard links, once each (first path in link order), root first."""
         seen = {self.root.address}
         yield "/", self.root
-        stack: list[Group] = [self.root]
-        while stack:
-            group = stack.pop(0)
+        queue: deque[Group] = deque([self.root])
+        while queue:
+            group = queue.popleft()
             for link in group.links():
                 if link.kind != "hard" or link.address in seen:
                     continue
@@ -345,7 +351,7 @@ class File:
                 obj = self._object(link.address, _join(group.name, link.name))
                 yield obj.name, obj
                 if isinstance(obj, Group):
-                    stack.append(obj)
+                    queue.append(obj)
 
     # -- objects ------------------------------------------------------------------------------
 

@@ -25,10 +25,13 @@ _SHARED = 0x02
 
 
 class Message(namedtuple("Message", "type flags body creation_order", defaults=(None,))):
-    # type: int
-    # flags: int
-    # body: bytes
-    # creation_order: int | None
+    """One object header message, its body still encoded.
+
+    type: int
+    flags: int
+    body: bytes
+    creation_order: int | None
+    """
     __slots__ = ()
 
     @property
@@ -37,10 +40,13 @@ class Message(namedtuple("Message", "type flags body creation_order", defaults=(
 
 
 class ObjectHeader(namedtuple("ObjectHeader", "address version messages attr_order_tracked")):
-    # address: int
-    # version: int
-    # messages: tuple[Message, ...]
-    # attr_order_tracked: bool
+    """An object header: its messages from every chunk, continuation messages left out.
+
+    address: int
+    version: int
+    messages: tuple[Message, ...]
+    attr_order_tracked: bool
+    """
     __slots__ = ()
 
     def find(self, mtype: int) -> Message | None:

@@ -26,15 +26,18 @@ MAX_COLLECTIONS = 64
 
 
 class Superblock(namedtuple("Superblock", "version userblock o l base eof root extension flags")):
-    # version: int
-    # userblock: int  # where the superblock is: the size of the user block
-    # o: int  # size of offsets
-    # l: int  # size of lengths  # noqa: E741
-    # base: int
-    # eof: int  # end-of-file address, relative to the base address
-    # root: int  # root group object header address
-    # extension: int | None
-    # flags: int
+    """The fields of the superblock the reader uses.
+
+    version: int
+    userblock: int -- where the superblock is: the size of the user block
+    o: int -- size of offsets
+    l: int -- size of lengths  # noqa: E741
+    base: int
+    eof: int -- end-of-file address, relative to the base address
+    root: int -- root group object header address
+    extension: int | None
+    flags: int
+    """
     __slots__ = ()
 
 
@@ -190,7 +193,9 @@ def _read_sohm_table(ctx: FileContext, body: bytes) -> dict[int, int]:
     cur.signature(b"SMTB")
     heaps: dict[int, int] = {}
     for _ in range(count):
-        version, _kind, types = cur.u8(), cur.u8(), cur.u16()
+        version = cur.u8()
+        cur.skip(1)  # index kind: list or B-tree, both lead to the same heap
+        types = cur.u16()
         cur.skip(4 + 2 + 2 + 2)  # minimum size, list and B-tree cutoffs, message count
         cur.offset()  # the index (list or B-tree) is not needed: heap IDs lead to the messages
         heap = cur.offset()
