@@ -50,6 +50,9 @@ def _attrs(obj) -> None:
     a["vlen_ints"] = np.array([np.array([1, 2, 3], "i4"), np.array([4], "i4")], dtype=h5py.vlen_dtype("i4"))
     a["opaque"] = np.void(b"\x01\x02\x03")
     a["unicode_name_ä"] = 1
+    scalar = h5py.h5s.create(h5py.h5s.SCALAR)
+    bits = h5py.h5a.create(obj.id, b"bitfield", h5py.h5t.STD_B16LE, scalar)
+    bits.write(np.array(0x1234, dtype="<u2"), mtype=h5py.h5t.STD_B16LE)
 
 
 def build_everything(path: Path, libver=None, **kw) -> None:
@@ -325,6 +328,38 @@ def test_file_marked_open_for_write_is_refused_like_libhdf5(tmp_path: Path) -> N
         hdf5.open_hdf5(tmp_path / "open.h5")
     with hdf5.open_hdf5(tmp_path / "open.h5", strict=False) as f:
         assert f.open_for_write and f.root.get("x").shape == (3,)
+
+
+def test_time_datatype_h5py_cannot_read(tmp_path: Path) -> None:
+    path = tmp_path / "time.h5"
+    with h5py.File(path, "w") as f:
+        attr = h5py.h5a.create(f.id, b"time", h5py.h5t.UNIX_D32LE, h5py.h5s.create(h5py.h5s.SCALAR))
+        attr.write(np.array(7, dtype="<u4"), mtype=h5py.h5t.UNIX_D32LE)
+    with hdf5.open_hdf5(path) as f:
+        assert f.root.attrs["time"] == 7
+        assert f.root.attrs.info("time").dtype.kind == "time"
+        assert f.root.attrs.info("time").dtype.numpy_str is None  # h5py has no numpy type for it
+
+
+def test_layout_message_version_1(tmp_path: Path) -> None:
+    """HDF5 1.4 wrote layout messages of version 1; libhdf5 still reads them, so must we."""
+    path = tmp_path / "v1.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.arange(5, dtype="<i4"))
+    data = bytearray(path.read_bytes())
+    # v1 object header message: type 8, size 24, flags, reserved; body: version 3, class 1 (contiguous)
+    at = data.index(b"\x08\x00\x18\x00") + 8
+    assert data[at : at + 2] == b"\x03\x01"
+    address = data[at + 2 : at + 10]
+    # version 1, dimensionality 2 (1 + the element size), class 1, 5 reserved, address, dims 5 and 4
+    data[at : at + 24] = b"\x01\x02\x01" + b"\0" * 5 + address + struct.pack("<II", 5, 4)
+    path.write_bytes(bytes(data))
+    with h5py.File(path, "r") as f:
+        assert f["x"][()].tolist() == [0, 1, 2, 3, 4]
+    ours, expected = describe_ours(path), describe_h5py(path)
+    assert ours == expected, first_difference(expected, ours)
+    with hdf5.open_hdf5(path) as f:
+        assert f.get("x")._layout.version == 1
 
 
 def test_not_hdf5(tmp_path: Path) -> None:
