@@ -7,8 +7,10 @@ real files (hypothesis, derandomized) cover the rest. The bigger search is marke
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
+import tempfile
 from pathlib import Path
 
 import h5py
@@ -105,17 +107,23 @@ def _seed_latest(path: Path) -> None:
         f.create_dataset("bt", data=np.ones((8, 8)), maxshape=(None, None), chunks=(2, 2))
 
 
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory) -> dict[str, bytes]:
-    tmp = tmp_path_factory.mktemp("seeds")
-    out = {}
-    for name, build in (("v0", _seed_v0), ("latest", _seed_latest)):
-        build(tmp / f"{name}.h5")
-        out[name] = (tmp / f"{name}.h5").read_bytes()
+@functools.lru_cache(maxsize=None)
+def _seed_files() -> tuple[tuple[str, bytes], ...]:
+    """Seed files built once per session (not a fixture: hypothesis would print them in reports)."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, build in (("v0", _seed_v0), ("latest", _seed_latest)):
+            build(Path(tmp) / f"{name}.h5")
+            out.append((name, (Path(tmp) / f"{name}.h5").read_bytes()))
     sample = REPO / "sample_models" / "tfk_linear_head_bce.h5"
     if sample.exists():
-        out["keras"] = sample.read_bytes()
-    return out
+        out.append(("keras", sample.read_bytes()))
+    return tuple(out)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, bytes]:
+    return dict(_seed_files())
 
 
 def test_seeds_read_cleanly(seeds) -> None:
@@ -317,20 +325,21 @@ def _all(data: bytes | bytearray, sig: bytes) -> list[int]:
 
 @_FUZZ
 @given(mutation=_mutations())
-def test_mutated_files_raise_only_hdf5_error(seeds, mutation) -> None:
-    check_hostile(_apply(seeds, mutation))
+def test_mutated_files_raise_only_hdf5_error(mutation) -> None:
+    check_hostile(_apply(dict(_seed_files()), mutation))
 
 
 @pytest.mark.slow
 @settings(_FUZZ, max_examples=1500)
 @given(mutation=_mutations(32))
-def test_mutated_files_raise_only_hdf5_error_long(seeds, mutation) -> None:
-    check_hostile(_apply(seeds, mutation))
+def test_mutated_files_raise_only_hdf5_error_long(mutation) -> None:
+    check_hostile(_apply(dict(_seed_files()), mutation))
 
 
 @_FUZZ
 @given(cut=st.integers(0, 40_000), name=st.sampled_from(["v0", "latest", "keras"]))
-def test_truncated_files(seeds, cut, name) -> None:
+def test_truncated_files(cut, name) -> None:
+    seeds = dict(_seed_files())
     data = seeds.get(name) or seeds["v0"]
     check_hostile(data[: min(cut, len(data) - 1)])
     with pytest.raises(hdf5.HDF5Error):

@@ -313,7 +313,10 @@ class File:
         self._ctx = FileContext(source, sb, budget)
         self._values = ValueDecoder(self._ctx.global_object, sb.o, self._vlen_bytes)
         self._vlen_spent = 0
-        self.root = self._object(sb.root, "/")
+        root = self._object(sb.root, "/")
+        if not isinstance(root, Group):
+            raise HDF5Error(f"the root object at {sb.root} is not a group")
+        self.root = root
 
     @property
     def open_for_write(self) -> bool:

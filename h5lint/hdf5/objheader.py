@@ -21,6 +21,9 @@ from .reader import Cursor
 MAX_CHUNKS = 4096
 _FAIL_IF_UNKNOWN = 0x80
 _V1_MESSAGE = struct.Struct("<HHB3x")  # type, size, flags, reserved
+# Known message types other than NIL and continuation: kept as they are, no questions asked.
+_PLAIN = KNOWN - {0, CONTINUATION}
+_FIRST_READ = 512
 _SHARED = 0x02
 
 
@@ -61,7 +64,8 @@ class ObjectHeader(namedtuple("ObjectHeader", "address version messages attr_ord
 
 def read_object_header(ctx, address: int) -> ObjectHeader:
     """Parse the object header at ``address`` (relative to the base address); ``ctx`` is a FileContext."""
-    head = ctx.read(address, min(16, ctx.space_after(address)))
+    # One read usually brings the prefix and the whole first chunk of a small header.
+    head = ctx.read(address, min(_FIRST_READ, ctx.space_after(address)))
     if head[:4] == b"OHDR":
         return _read_v2(ctx, address)
     if len(head) < 16 or head[0] != 1:
@@ -71,17 +75,23 @@ def read_object_header(ctx, address: int) -> ObjectHeader:
     chunks = [(address + 16, size)]
     seen = {address + 16}
     budget = ctx.budget
+    unpack = _V1_MESSAGE.unpack_from
     while chunks:
         start, length = chunks.pop(0)
-        block = ctx.read(start, length)
+        block = head[16 : 16 + length] if start == address + 16 and 16 + length <= len(head) else ctx.read(start, length)
         pos, end = 0, len(block)
         while end - pos >= 8:
-            budget.spend()
-            mtype, msize, mflags = _V1_MESSAGE.unpack_from(block, pos)
+            budget.work += 1
+            if budget.work > budget.max_work:
+                budget.spend(0)
+            mtype, msize, mflags = unpack(block, pos)
             pos += 8
             if pos + msize > end:
                 raise HDF5Error(f"object header at {address}: message of {msize} bytes past its chunk")
-            _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, block[pos : pos + msize]))
+            if mtype in _PLAIN:
+                messages.append(Message(mtype, mflags, block[pos : pos + msize]))
+            else:
+                _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, block[pos : pos + msize]))
             pos += msize
     return ObjectHeader(address, 1, tuple(messages), False)
 

@@ -27,6 +27,7 @@ WORK_PER_OBJECT = 64
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
+_UINT = {1: struct.Struct("<B"), 2: _U16, 4: _U32, 8: _U64}
 
 
 class Budget:
@@ -159,26 +160,31 @@ class Cursor:
         return v
 
     def u16(self) -> int:
-        self.need(2)
+        if self.pos + 2 > self.end:
+            self.need(2)
         v = _U16.unpack_from(self.buf, self.pos)[0]
         self.pos += 2
         return v
 
     def u32(self) -> int:
-        self.need(4)
+        if self.pos + 4 > self.end:
+            self.need(4)
         v = _U32.unpack_from(self.buf, self.pos)[0]
         self.pos += 4
         return v
 
     def u64(self) -> int:
-        self.need(8)
+        if self.pos + 8 > self.end:
+            self.need(8)
         v = _U64.unpack_from(self.buf, self.pos)[0]
         self.pos += 8
         return v
 
     def uint(self, n: int) -> int:
-        self.need(n)
-        v = int.from_bytes(self.buf[self.pos : self.pos + n], "little")
+        if self.pos + n > self.end:
+            self.need(n)
+        fixed = _UINT.get(n)
+        v = fixed.unpack_from(self.buf, self.pos)[0] if fixed else int.from_bytes(self.buf[self.pos : self.pos + n], "little")
         self.pos += n
         return v
 
