@@ -12,7 +12,7 @@ from . import messages as M
 from .btree import group_entries, v2_records
 from .chunkindex import storage_size
 from .datatypes import DType, ValueDecoder, parse_dtype
-from .errors import HDF5Error, Truncated, Unsupported
+from .errors import HDF5Error, Truncated, Unsupported, guarded
 from .globalheap import virtual_sources
 from .messages import RawAttribute
 from .objheader import Message, ObjectHeader
@@ -198,6 +198,7 @@ class Dataset(_Object):
         return self.file._dtype(self.header)
 
     @cached_property
+    @guarded
     def _layout(self) -> M.Layout:
         msg = self.header.find(M.LAYOUT)
         return M.parse_layout(self.file._cursor(msg, self.name))
@@ -215,11 +216,13 @@ class Dataset(_Object):
         return tuple((f.id, f.name, f.values) for f in self._filters)
 
     @cached_property
+    @guarded
     def _filters(self) -> tuple[M.Filter, ...]:
         msg = self.header.find(M.FILTERS)
         return M.parse_filters(self.file._cursor(msg, self.name)) if msg else ()
 
     @property
+    @guarded
     def external_files(self) -> tuple[tuple[str, int, int], ...]:
         """(file name, offset, size) of each External Data Files slot; the files are never opened."""
         msg = self.header.find(M.EXTERNAL_FILES)
@@ -234,6 +237,7 @@ class Dataset(_Object):
         return self._layout.kind == "virtual"
 
     @property
+    @guarded
     def virtual_sources(self) -> tuple[tuple[str, str], ...]:
         """(file name, dataset path) of each source of a virtual dataset ('.' is this file); never opened."""
         layout = self._layout
@@ -243,6 +247,7 @@ class Dataset(_Object):
         return virtual_sources(self.file._ctx, data, f"{self.name}: virtual dataset mapping")
 
     @property
+    @guarded
     def fill_value(self) -> bytes | None:
         for mtype, old in ((M.FILL, False), (M.FILL_OLD, True)):
             msg = self.header.find(mtype)
@@ -251,6 +256,7 @@ class Dataset(_Object):
         return None
 
     @property
+    @guarded
     def storage_size(self) -> int:
         """Bytes allocated in this file for the data, as ``H5Dget_storage_size`` counts them."""
         layout = self._layout
@@ -272,6 +278,7 @@ class Dataset(_Object):
             return None
         return self.file._ctx.base + layout.address
 
+    @guarded
     def read_raw(self, max_bytes: int = DEFAULT_RAW_BYTES) -> bytes:
         """The stored bytes of a compact or unfiltered contiguous dataset (vlen elements as heap IDs)."""
         layout = self._layout
@@ -358,6 +365,7 @@ class File:
 
     # -- objects ------------------------------------------------------------------------------
 
+    @guarded
     def _object(self, address: int, name: str) -> Group | Dataset | Datatype:
         header = self._ctx.header(address)
         if header.find(M.LAYOUT) is not None:
@@ -395,14 +403,17 @@ class File:
         body = self._ctx.shared_body(msg.type, msg.body, what) if msg.shared else msg.body
         return Cursor(body, f"{what}: message {msg.type}", self._ctx.o, self._ctx.l)
 
+    @guarded
     def _dataspace(self, header: ObjectHeader) -> M.Dataspace:
         return M.parse_dataspace(self._cursor(header.find(M.DATASPACE), f"object at {header.address}"))
 
+    @guarded
     def _dtype(self, header: ObjectHeader) -> DType:
         return parse_dtype(self._cursor(header.find(M.DATATYPE), f"object at {header.address}"))
 
     # -- links ---------------------------------------------------------------------------------
 
+    @guarded
     def _links(self, header: ObjectHeader, name: str) -> list[Link]:
         ctx = self._ctx
         links: list[Link] = []
@@ -446,6 +457,7 @@ class File:
 
     # -- attributes ----------------------------------------------------------------------------
 
+    @guarded
     def _attributes(self, header: ObjectHeader) -> dict[str, RawAttribute]:
         ctx = self._ctx
         what = f"object at {header.address}"
@@ -488,6 +500,7 @@ class File:
         self._vlen_spent += nbytes
         self.budget.attr_bytes(self._vlen_spent, "variable-length attribute data")
 
+    @guarded
     def _attribute_value(self, raw: RawAttribute) -> object:
         dtype, space = raw.dtype, raw.space
         if space.kind == "null":
@@ -526,12 +539,14 @@ def open_hdf5(source: str | PathLike | io.IOBase, *, max_objects: int = 1_000_00
         owned = True
     else:
         fileobj, owned = source, False
-    src = Source(fileobj, budget, owned=owned)
     try:
-        return File(src, budget, strict=strict)
+        src = guarded(Source)(fileobj, budget, owned=owned)
+    except HDF5Error:
+        if owned:
+            fileobj.close()
+        raise
+    try:
+        return guarded(File)(src, budget, strict=strict)
     except HDF5Error:
         src.close()
         raise
-    except RecursionError:
-        src.close()
-        raise HDF5Error("structures nested too deep") from None
