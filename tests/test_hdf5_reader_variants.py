@@ -138,6 +138,8 @@ def build_many_attrs(path: Path, libver=None, track_order=None) -> None:
             g.attrs[f"attr_{(i * 7) % 60:02d}"] = np.arange(i % 5 + 1)
         g.attrs["layer_names"] = np.array([f"layer_{i}".encode() for i in range(2000)])  # 64 KiB+: dense
         g.attrs["big_vlen"] = ["x" * 100] * 50
+        if libver:  # only dense storage takes an attribute this big: a huge fractal heap object
+            g.attrs["huge"] = np.arange(40_000, dtype="f8")
         d = f.create_dataset("d", data=[1.0])
         for i in range(12):
             d.attrs[f"a{i}"] = "v" * i
