@@ -198,9 +198,10 @@ def build_chunk_indexes(path: Path) -> None:
         f.create_dataset("fa_paged_gzip", data=np.arange(3000, dtype="i2"), chunks=(1,), compression="gzip")
         f.create_dataset("bt2", data=np.ones((60, 60), "i1"), maxshape=(None, None), chunks=(2, 2))
         f.create_dataset("bt2_gzip", data=np.ones((60, 60), "i1"), maxshape=(None, None), chunks=(2, 2), compression="gzip")
-        f.create_dataset("implicit", shape=(100,), dtype="i4", chunks=(10,), fillvalue=3)
-        dcpl = f["implicit"].id.get_create_plist()
-        assert dcpl.get_layout() == h5py.h5d.CHUNKED
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((10,))
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)  # every chunk allocated up front: implicit index
+        h5py.h5d.create(f.id, b"implicit", h5py.h5t.NATIVE_INT32, h5py.h5s.create_simple((100,)), dcpl=dcpl).close()
         f.create_dataset("fill_defined", shape=(3,), dtype="f4", fillvalue=1.5)
 
 

@@ -13,7 +13,7 @@ import math
 
 from .btree import chunk_storage, v2_records
 from .checksum import verify
-from .errors import HDF5Error, Unsupported
+from .errors import HDF5Error
 from .messages import Layout
 from .reader import Cursor
 
@@ -34,9 +34,7 @@ def storage_size(ctx, layout: Layout, shape: tuple[int, ...], element_size: int,
         return _fixed_array(ctx, layout.address, chunk_bytes)
     if index == "extensible-array":
         return _extensible_array(ctx, layout.address, chunk_bytes)
-    if index == "btree2":
-        return _btree2(ctx, layout.address, chunk_bytes, filtered, len(layout.chunks))
-    raise Unsupported(f"{index} chunk index")
+    return _btree2(ctx, layout.address, chunk_bytes, filtered, len(layout.chunks))  # parse_layout admits no other
 
 
 def _entries(ctx, raw: bytes, count: int, entry_size: int, filtered: bool, chunk_bytes: int) -> int:
