@@ -156,25 +156,43 @@ def test_global_heap_free_space_that_never_moves(seeds) -> None:
     check_hostile(looped, expect_error=True)
 
 
-def test_continuation_pointing_to_itself(tmp_path) -> None:
+def _header_with_continuation(tmp_path, libver) -> tuple[bytes, int]:
     path = tmp_path / "c.h5"
-    with h5py.File(path, "w") as f:
-        g = f.create_group("g")
-        for i in range(30):
-            g.attrs[f"attr{i}"] = np.arange(20, dtype="f8")
-    data = path.read_bytes()
-    hits = 0
-    # v1 messages: type 0x0010, size 16 (offset + length), flags, 3 reserved, then the address.
-    at = data.find(b"\x10\x00\x10\x00")
-    while at >= 0:
-        target = int.from_bytes(data[at + 8 : at + 16], "little")
-        if 0 < target < len(data):
-            hits += 1
-            check_hostile(_patch(data, at + 8, struct.pack("<Q", target - 16 if target >= 16 else 0)))
-            # the continuation block's first message continues to the block itself
-            check_hostile(_patch(data, target + 8, data[at + 8 : at + 16]))
-        at = data.find(b"\x10\x00\x10\x00", at + 1)
-    assert hits
+    with h5py.File(path, "w", libver=libver) as f:
+        g = f.create_dataset("g", data=[1, 2])
+        # attributes added after the header was sized go to a continuation block (with the latest
+        # format, up to 8 of them: more would move to dense storage)
+        for i in range(7 if libver else 30):
+            g.attrs[f"attr{i}"] = np.arange(40, dtype="f8")
+    with hdf5.open_hdf5(path) as f:
+        address = f.get("g").address
+    return path.read_bytes(), address
+
+
+def test_continuation_pointing_to_its_own_chunk(tmp_path) -> None:
+    data, header = _header_with_continuation(tmp_path, None)
+    chunk = header + 16  # v1: the first chunk follows a 16-byte prefix
+    size = int.from_bytes(data[header + 8 : header + 12], "little")
+    at = data.index(b"\x10\x00\x10\x00", chunk, chunk + size)  # type 0x10, 16 bytes: address, length
+    check_hostile(_patch(data, at + 8, struct.pack("<Q", chunk)), expect_error=True)
+
+
+def test_v2_continuation_pointing_to_its_own_header(tmp_path) -> None:
+    data, header = _header_with_continuation(tmp_path, "latest")
+    assert data[header : header + 4] == b"OHDR"
+    flags = data[header + 5]
+    body = header + 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
+    width = 1 << (flags & 0x03)
+    size = int.from_bytes(data[body : body + width], "little")
+    end = body + width + size
+    at = data.index(b"\x10\x10\x00", body + width, end)  # type 0x10, 16 bytes
+    at += 4 + (2 if flags & 0x04 else 0)
+    patched = _patch(data, at, struct.pack("<Q", header))
+    patched = _rechecksum(patched, header, end + 4 - header)  # the loop, not a checksum, must stop it
+    check_hostile(patched, expect_error=True)
+    with pytest.raises(hdf5.HDF5Error, match="loops"):
+        with hdf5.open_hdf5(io.BytesIO(patched)) as f:
+            f.get("g")
 
 
 def test_btree_node_pointing_to_its_parent(tmp_path) -> None:
