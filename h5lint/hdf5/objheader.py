@@ -24,6 +24,7 @@ _V1_MESSAGE = struct.Struct("<HHB3x")  # type, size, flags, reserved
 # Known message types other than NIL and continuation: kept as they are, no questions asked.
 _PLAIN = KNOWN - {0, CONTINUATION}
 _FIRST_READ = 512
+_new = tuple.__new__
 _SHARED = 0x02
 
 
@@ -89,7 +90,8 @@ def read_object_header(ctx, address: int) -> ObjectHeader:
             if pos + msize > end:
                 raise HDF5Error(f"object header at {address}: message of {msize} bytes past its chunk")
             if mtype in _PLAIN:
-                messages.append(Message(mtype, mflags, block[pos : pos + msize]))
+                # tuple.__new__ skips namedtuple's Python-level constructor: headers are the hot path
+                messages.append(_new(Message, (mtype, mflags, block[pos : pos + msize], None)))
             else:
                 _message(ctx, address, messages, chunks, seen, Message(mtype, mflags, block[pos : pos + msize]))
             pos += msize
