@@ -214,19 +214,15 @@ def parse_fill(cur: Cursor, old: bool) -> bytes | None:
     raise cur.fail(f"fill value version {version}")
 
 
-class LinkMessage(namedtuple("LinkMessage", "name kind address target creation_order")):
-    """A link message (also what a dense group keeps in its fractal heap).
-
-    name: str
-    kind: str -- hard | soft | external
-    address: int | None
-    target: str | None
-    creation_order: int | None
+class Link(namedtuple("Link", "name kind target address creation_order", defaults=(None,))):
+    """One link of a group: hard (``address`` of the object header), soft (``target`` path) or
+    external (``target`` 'file:/path'); ``creation_order`` where the group tracks it.
     """
+
     __slots__ = ()
 
 
-def parse_link(cur: Cursor) -> LinkMessage:
+def parse_link(cur: Cursor) -> Link:
     version, flags = cur.u8(), cur.u8()
     if version != 1:
         raise cur.fail(f"link message version {version}")
@@ -239,15 +235,15 @@ def parse_link(cur: Cursor) -> LinkMessage:
         raise cur.fail("link with an empty name")
     name = _name(cur.take(name_len))
     if ltype == 0:
-        return LinkMessage(name, "hard", cur.offset(), None, corder)
+        return Link(name, "hard", None, cur.offset(), corder)
     value = cur.take(cur.u16())
     if ltype == 1:
-        return LinkMessage(name, "soft", None, _name(value), corder)
+        return Link(name, "soft", _name(value), None, corder)
     if ltype == 64:
         parts = value[1:].split(b"\0")
         if len(parts) < 2 or value[:1] and value[0] >> 4 != 0:
             raise cur.fail("external link value is not a file name and an object path")
-        return LinkMessage(name, "external", None, f"{_name(parts[0])}:{_name(parts[1])}", corder)
+        return Link(name, "external", f"{_name(parts[0])}:{_name(parts[1])}", None, corder)
     raise Unsupported(f"user-defined link type {ltype}")
 
 

@@ -14,7 +14,7 @@ from .chunkindex import storage_size
 from .datatypes import DType, ValueDecoder, parse_dtype
 from .errors import HDF5Error, Truncated, Unsupported, guarded
 from .globalheap import virtual_sources
-from .messages import RawAttribute
+from .messages import Link, RawAttribute
 from .objheader import Message, ObjectHeader
 from .reader import Budget, Cursor, Source
 from .superblock import FileContext, read_superblock
@@ -23,18 +23,6 @@ from .superblock import FileContext, read_superblock
 MAX_SOFT_HOPS = 16
 # What read_raw() brings into memory unless told otherwise.
 DEFAULT_RAW_BYTES = 64 << 20
-
-
-class Link(namedtuple("Link", "name kind target address creation_order", defaults=(None,))):
-    """One link of a group: hard (``address``), soft (``target`` path) or external (``target`` 'file:/path').
-
-    name: str
-    kind: str
-    target: str | None
-    address: int | None
-    creation_order: int | None
-    """
-    __slots__ = ()
 
 
 class Empty(namedtuple("Empty", "dtype")):
@@ -434,7 +422,7 @@ class File:
                     links.append(Link(link_name, "hard", None, entry.address))
         for msg in header.all(M.LINK):
             ctx.budget.spend()
-            links.append(_link(M.parse_link(self._cursor(msg, name))))
+            links.append(M.parse_link(self._cursor(msg, name)))
         info_msg = header.find(M.LINK_INFO)
         if info_msg is not None:
             info = M.parse_index_info(self._cursor(info_msg, name), attribute=False)
@@ -445,7 +433,7 @@ class File:
                     raise HDF5Error(f"{name}: dense links without a name index")
                 for record in v2_records(ctx, info.name_index, 5):
                     body = heap.get(record[4:])
-                    links.append(_link(M.parse_link(Cursor(body, f"{name}: dense link", ctx.o, ctx.l))))
+                    links.append(M.parse_link(Cursor(body, f"{name}: dense link", ctx.o, ctx.l)))
         if tracked and all(link.creation_order is not None for link in links):
             links.sort(key=lambda link: link.creation_order)
         else:
@@ -513,10 +501,6 @@ class File:
         if space.kind == "scalar":
             return values[0]
         return Array(values, space.dims, dtype)
-
-
-def _link(msg: M.LinkMessage) -> Link:
-    return Link(msg.name, msg.kind, msg.target, msg.address, msg.creation_order)
 
 
 def _join(parent: str, name: str) -> str:
