@@ -11,7 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hdf5_oracle import Counts, describe_h5py, describe_ours, first_difference, h5py_opens, hdf5_files
+from hdf5_oracle import (
+    Counts,
+    describe_h5py,
+    describe_ours,
+    first_difference,
+    h5py_opens,
+    hdf5_files,
+)
 
 from h5lint import hdf5
 

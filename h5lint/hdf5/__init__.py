@@ -60,7 +60,18 @@ from __future__ import annotations
 
 from .datatypes import DType, Reference
 from .errors import BudgetExceeded, HDF5Error, Truncated, Unsupported
-from .objects import Array, AttributeInfo, Attributes, Dataset, Datatype, Empty, File, Group, Link, open_hdf5
+from .objects import (
+    Array,
+    AttributeInfo,
+    Attributes,
+    Dataset,
+    Datatype,
+    Empty,
+    File,
+    Group,
+    Link,
+    open_hdf5,
+)
 
 __all__ = [
     "Array",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .btree import LocalHeap, read_local_heap, read_symbol_entry
 from .checksum import verify
 from .errors import HDF5Error, Unsupported
 from .fractalheap import FractalHeap
@@ -17,7 +18,6 @@ from .globalheap import read_collection
 from .messages import SHARED_TABLE, parse_shared
 from .objheader import ObjectHeader, read_object_header
 from .reader import Budget, Cursor, Source
-from .btree import LocalHeap, read_local_heap, read_symbol_entry
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 SIZES = (2, 4, 8)
