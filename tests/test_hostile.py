@@ -397,6 +397,17 @@ def _trap_heap(data: bytearray) -> bytearray:
     return data
 
 
+def test_h5lints_own_reader_refuses_the_heap_that_loops_libhdf5(tmp_path):
+    # It stops on the free space that never moves on and hands the file to the h5py path, whose guard
+    # (heap.py) then reports it without letting libhdf5 near it.
+    path = tmp_path / "trap.h5"
+    path.write_bytes(_trap_heap(bytearray(CLEAN_H5.read_bytes())))
+    with pytest.raises(h5_own.HandOff, match="heap trap"):
+        h5_own.read(str(path), h5._opener(str(path)))
+    (problem,) = h5.read(str(path)).problems
+    assert "corrupt HDF5 global heap" in problem.hit.message
+
+
 def test_a_global_heap_that_would_loop_libhdf5_forever_is_refused(tmp_path):
     h5 = tmp_path / "trap.h5"
     h5.write_bytes(_trap_heap(bytearray(CLEAN_H5.read_bytes())))
