@@ -227,11 +227,11 @@ def test_weights_are_read_only_when_chunks_are_iterated(monkeypatch):
 
     monkeypatch.setattr(h5, "open_h5", counting_open)
     model = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_sequential.h5")))
-    assert len(opened) == 1
+    assert opened == []  # the metadata came from h5lint's own reader
     kernel = model.weights[[layer.name for layer in model.weights].index("hidden")].weights[0]
     assert kernel.name == "hidden/kernel:0"
     values = np.concatenate(list(kernel.chunks(5)))
-    assert len(opened) == 2
+    assert len(opened) == 1
     with h5py.File(FORMAT_EXAMPLES / "tfk_sequential.h5", "r") as f:
         np.testing.assert_array_equal(values, f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1))
 

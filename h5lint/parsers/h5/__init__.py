@@ -15,6 +15,15 @@ LAST_USER_BLOCK_SEARCHED = 1 << 20
 H5_FULL = ir.Format("h5-full", loader=ir.LEGACY_H5, records_keras_version=True)
 H5_WEIGHTS = ir.Format("h5-weights")
 
+# Layouts (ir.ModelArtifact.layout) of the files this parser reads.
+LEGACY_FULL = "legacy-h5"
+LEGACY_WEIGHTS = "legacy-weights"
+KERAS03_WEIGHTS = "keras-0.3-weights"
+KERAS3_WEIGHTS = "keras3-weights"
+
+# Root groups that mark a Keras 3 / tf-keras weights store (formats.md §1.5, §3.3).
+KERAS3_MARKERS = ("vars", "layers", "_layer_checkpoint_dependencies")
+
 
 
 def _is_hdf5(head: bytes, file: BinaryIO) -> bool:

@@ -18,8 +18,18 @@ from ...codes import UNREADABLE, WEIGHTS_ONLY
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
 from ..parts import PartProblem, some_names
-from . import H5_FULL, H5_WEIGHTS
+from . import (
+    H5_FULL,
+    H5_WEIGHTS,
+    KERAS03_WEIGHTS,
+    KERAS3_MARKERS,
+    KERAS3_WEIGHTS,
+    LEGACY_FULL,
+    LEGACY_WEIGHTS,
+    own,
+)
 from .attrs import (
+    VERSION_TAG_BYTES,
     AttrProblem,
     AttrUnreadable,
     has_list_attr,
@@ -37,14 +47,6 @@ from .weights import (
     keras3_weights,
     legacy_weights,
 )
-
-LEGACY_FULL = "legacy-h5"
-LEGACY_WEIGHTS = "legacy-weights"
-KERAS03_WEIGHTS = "keras-0.3-weights"
-KERAS3_WEIGHTS = "keras3-weights"
-
-# Root groups that mark a Keras 3 / tf-keras weights store (formats.md §1.5, §3.3).
-KERAS3_MARKERS = ("vars", "layers", "_layer_checkpoint_dependencies")
 
 _REEXPORT = "re-export the model from the training code, or re-download the file"
 # HDF5's message for a file shorter than its superblock records.
@@ -69,7 +71,22 @@ def _opener(path: str) -> Opener:
 
 
 def read(path: str, read_weights: bool = True) -> ParseOutcome:
-    """Parse one HDF5 file; every problem becomes a :class:`Problem`, nothing escapes."""
+    """Parse one HDF5 file; every problem becomes a :class:`Problem`, nothing escapes.
+
+    h5lint's own HDF5 reader (own.py) reads the legacy layouts when the file reads cleanly; every other
+    file, and every problem, is read through h5py here, so what a file gets reported never depends on
+    which of the two read it.
+    """
+    try:
+        found = own.read(path, _opener(path))
+    except own.HandOff:
+        return _read_with_h5py(path)
+    if found.artifact.layout == LEGACY_FULL:
+        return ParseOutcome(found.artifact)
+    return _weights_only_outcome(found.artifact, found.layer_names, [])
+
+
+def _read_with_h5py(path: str) -> ParseOutcome:
     trap = file_heap_trap(path)
     if trap is not None:
         return _fail(path, _Unreadable(trap))
@@ -196,7 +213,7 @@ def _optional_text(obj: h5py.HLObject, name: str) -> str | None:
     # A version tag that is not a string (or is absurdly large) is as good as absent; one HDF5 cannot
     # decode raises AttrUnreadable.
     try:
-        text = text_attr(obj, name, budget=4096)
+        text = text_attr(obj, name, budget=VERSION_TAG_BYTES)
     except AttrUnreadable:
         raise
     except AttrProblem:
@@ -281,9 +298,12 @@ def _weights_only(
         has_optimizer_weights=has_optimizer,
         h5_references=references,
     )
-    names = _layer_names(h5, layout, weights)
-    problems.insert(0, Problem(WEIGHTS_ONLY, _weights_only_hit(path, layout, names)))
-    return ParseOutcome(artifact, tuple(problems))
+    return _weights_only_outcome(artifact, _layer_names(h5, layout, weights), problems)
+
+
+def _weights_only_outcome(artifact: ir.ModelArtifact, names: tuple[str, ...], problems: list[Problem]) -> ParseOutcome:
+    hit = _weights_only_hit(artifact.path, artifact.layout, names)
+    return ParseOutcome(artifact, (Problem(WEIGHTS_ONLY, hit), *problems))
 
 
 def _layer_names(h5: h5py.File, layout: str, weights: tuple[ir.WeightLayer, ...] | None) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...ir import WeightArray, WeightLayer
 from ...openfiles import opened
-from .attrs import AttrProblem, list_attr, read_raw, text_attr
+from .attrs import DTYPE_TAG_BYTES, AttrProblem, list_attr, read_raw, text_attr
 from .links import hard_links, reaches_outside, resolve, walk
 
 Opener = Callable[[], ContextManager[h5py.File]]
@@ -57,7 +57,7 @@ def _stream(dset: h5py.Dataset, max_elements: int) -> Iterator[np.ndarray]:
             yield np.asarray(dset[outer + (slice(start, min(start + step, shape[axis])),)]).reshape(-1)
 
 
-def _reader(opener: Opener, location: str) -> Callable[[int], Iterator[np.ndarray]]:
+def value_reader(opener: Opener, location: str) -> Callable[[int], Iterator[np.ndarray]]:
     def read(max_elements: int) -> Iterator[np.ndarray]:
         # A reader is called from rules, which cannot report I/O trouble: a dataset that vanished,
         # became unreadable or points outside the file yields no (further) values.
@@ -76,7 +76,7 @@ def _reader(opener: Opener, location: str) -> Callable[[int], Iterator[np.ndarra
 def _dtype_name(dset: h5py.Dataset) -> str:
     # Keras 3 stores bfloat16 variables as float32 data tagged with a ``dtype`` attribute.
     try:
-        tagged = text_attr(dset, "dtype", budget=1024)
+        tagged = text_attr(dset, "dtype", budget=DTYPE_TAG_BYTES)
     except AttrProblem:
         tagged = None
     return tagged or str(dset.dtype)
@@ -89,6 +89,11 @@ def _refused(dset: h5py.Dataset) -> str | None:
         stored = dset.id.get_storage_size()
     except (OSError, RuntimeError, ValueError):
         stored = 0
+    return refusal(declared, stored)
+
+
+def refusal(declared: int, stored: int) -> str | None:
+    """Why values are not read, from the bytes a dataset declares and those it stores; None to read them."""
     if declared > MAX_DECLARED_BYTES:
         return f"it declares {declared:,} bytes of values, over the 4 GiB Keras 3.15 loads"
     if declared > MIN_BOMB_BYTES and declared > MAX_DECLARED_PER_STORED * stored:
@@ -109,12 +114,12 @@ def weight_array(dset: h5py.Dataset, layer: str, name: str, location: str, opene
         shape=tuple(int(d) for d in dset.shape or ()),
         dtype=_dtype_name(dset),
         location=location,
-        _reader=_reader(opener, location) if readable else None,
+        _reader=value_reader(opener, location) if readable else None,
         refused=refused,
     )
 
 
-def _location(group_path: str, *parts: str) -> str:
+def weight_location(group_path: str, *parts: str) -> str:
     return "/".join(p.strip("/") for p in (group_path, *parts) if p.strip("/"))
 
 
@@ -134,7 +139,7 @@ def legacy_weights(group: h5py.Group, opener: Opener, group_path: str) -> tuple[
         for weight_name in list_attr(layer_group, "weight_names") or ():
             dset = resolve(layer_group, weight_name)
             if isinstance(dset, h5py.Dataset):
-                location = _location(group_path, layer_name, weight_name)
+                location = weight_location(group_path, layer_name, weight_name)
                 weights.append(weight_array(dset, layer_name, weight_name, location, opener))
         layers.append(WeightLayer(layer_name, tuple(weights)))
     return tuple(layers)
@@ -188,7 +193,7 @@ def _variables(group: h5py.Group, layer_name: str, store_path: str, opener: Open
     weights = []
     for path, dset in sorted(found, key=lambda item: _variable_order(item[0])):
         weight_name = path[len("vars/") :] if path.startswith("vars/") else path
-        weights.append(weight_array(dset, layer_name, weight_name, _location(store_path, path), opener))
+        weights.append(weight_array(dset, layer_name, weight_name, weight_location(store_path, path), opener))
     return tuple(weights)
 
 
