@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .budgets import Budgets, within_memory, within_time
+from .cache import ResultCache
 from .candidate import Candidate
 from .catalog import RuleSpec, load_catalog
 from .checks import RuleContext, all_checks
@@ -306,11 +307,18 @@ def _read(candidate: Candidate, settings: Settings) -> Result:
     return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate))
 
 
-def check_candidate(candidate: Candidate, settings: Settings, budgets: Budgets, root: str | None) -> Result:
-    """One artifact, read and checked within its budgets (H5L001 past them); runs in a worker process."""
+def check_candidate(
+    candidate: Candidate, settings: Settings, budgets: Budgets, root: str | None, cache: ResultCache | None = None
+) -> Result:
+    """One artifact, read and checked within its budgets (H5L001 past them); runs in a worker process.
+    With a cache, a complete result is saved there for the next run."""
     if root is not None and os.getcwd() != root:
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
-    result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
+
+    def work() -> Result | None:
+        return within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
+
+    result = cache.through(candidate, work) if cache is not None else work()
     if result is None:
         result = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
     return result
@@ -334,28 +342,37 @@ def scan(
     jobs: int = 1,
     budgets: Budgets = Budgets(),
     isolate: bool = True,
+    cache: ResultCache | None = None,
 ) -> Iterator[Result]:
     """Every artifact under ``paths``: its report, or why it was skipped, in discovery order, as each is done.
 
     With ``root`` (the project root) artifacts are named relative to it; without, as the paths were given.
     ``isolate=False`` reads them in this process instead of supervised workers (for callers that watch
     what h5lint does from inside, such as tests; a hang in C or a crash then takes the caller with it).
+    With ``cache``, artifacts unchanged since a run with the same settings are answered from it here,
+    without a worker, and the others are saved to it by the worker that reads them.
     """
     # Imported once here, the checks are shared by every forked worker. Parsers are not: each worker
     # imports the heavy library its files need (h5py, protobuf) once, and a run of JSON files none.
     all_checks()
     job = functools.partial(
-        check_candidate, settings=settings, budgets=budgets, root=str(root.resolve()) if root is not None else None
+        check_candidate,
+        settings=settings,
+        budgets=budgets,
+        root=str(root.resolve()) if root is not None else None,
+        cache=cache,
     )
     candidates = discover(paths, settings, root)
+    ready = cache.lookup if cache is not None else None
     if not isolate:
         if root is not None:
             raise ValueError("in-process scans name paths as given: pass root only with isolate=True")
-        yield from map(job, candidates)
+        for candidate in candidates:
+            yield (ready(candidate) if ready is not None else None) or job(candidate)
         return
     lost = functools.partial(_lost, settings=settings, budgets=budgets)
     deadline = budgets.timeout + GRACE_SECONDS if budgets.timeout else None
-    yield from Supervisor(jobs, job, lost, deadline).run(candidates)
+    yield from Supervisor(jobs, job, lost, deadline, ready).run(candidates)
 
 
 def lint_paths(
