@@ -79,7 +79,8 @@ class Supervisor(Generic[T, R]):
 
     ``lost(task, why)`` makes the result of a task whose worker died or ran past ``deadline`` seconds
     (None: no deadline); the worker is replaced and the run goes on. ``ready(task)``, run here, may answer
-    a task without a worker (the results cache); its answer keeps its place in the order.
+    a task without a worker (the results cache); its answer keeps its place in the order. ``prepare()``
+    runs here once before the first worker starts (imports the workers then share).
     """
 
     def __init__(
@@ -89,12 +90,14 @@ class Supervisor(Generic[T, R]):
         lost: Callable[[T, str], R],
         deadline: float | None,
         ready: Callable[[T], R | None] | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         self.size = max(1, size)
         self.job = job
         self.lost = lost
         self.deadline = deadline
         self.ready = ready
+        self.prepare = prepare
         self._context = _context()
         self._workers: list[_Worker] = []
 
@@ -136,6 +139,8 @@ class Supervisor(Generic[T, R]):
                         held = task
                     idle = next((w for w in self._workers if w.task is None), None)
                     if idle is None and len(self._workers) < self.size:
+                        if not self._workers and self.prepare is not None:
+                            self.prepare()
                         idle = self._spawn()  # only when a task needs one: a run the cache answers starts none
                         self._workers.append(idle)
                     if idle is None:

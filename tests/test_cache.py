@@ -13,7 +13,7 @@ import pytest
 from conftest import FORMAT_EXAMPLES
 from typer.testing import CliRunner
 
-from h5lint import engine
+from h5lint import engine, lint
 from h5lint.budgets import Budgets
 from h5lint.cache import FOLDER_NAME, digest, identity, open_cache, secret, store
 from h5lint.cli import app
@@ -63,7 +63,7 @@ def test_warm_run_gives_the_same_bytes_without_reading_a_model(project, monkeypa
         raise AssertionError("a cached artifact was read")
 
     # Workers fork from this process: reading a model anywhere now ends that worker (a different report).
-    monkeypatch.setattr(engine, "read_candidate", no_reading)
+    monkeypatch.setattr(lint, "read_candidate", no_reading)
     assert _report() == cold
     assert _report("--no-cache") != cold  # the patch bites whenever a model is read
 
@@ -71,15 +71,15 @@ def test_warm_run_gives_the_same_bytes_without_reading_a_model(project, monkeypa
 def _scan(settings, cache, monkeypatch) -> tuple[list, list[str]]:
     """Results of an in-process scan of models/ and the paths it read."""
     read: list[str] = []
-    real = engine.read_candidate
+    real = lint.read_candidate
 
     def counting(candidate, *args, **kwargs):
         read.append(candidate.path)
         return real(candidate, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "read_candidate", counting)
+    monkeypatch.setattr(lint, "read_candidate", counting)
     results = list(engine.scan(["models"], settings, isolate=False, cache=cache))
-    monkeypatch.setattr(engine, "read_candidate", real)
+    monkeypatch.setattr(lint, "read_candidate", real)
     return results, sorted(read)
 
 
@@ -188,7 +188,7 @@ def test_an_unwritable_cache_is_read_and_the_run_goes_on(project, monkeypatch):
         raise PermissionError(13, "Read-only file system")
 
     monkeypatch.setattr(store, "_prepare", read_only)
-    monkeypatch.setattr(engine, "read_candidate", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(lint, "read_candidate", lambda *a, **k: 1 / 0)
     result = _cli()
     assert result.stdout == cold  # still answered from the cache
     assert "cannot be written (Read-only file system)" in result.stderr

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from ..findings import ArtifactReport, Finding, Severity, Skipped
+from ..findings import ArtifactReport, Finding, LoadCall, Severity, Skipped
 from ..ir import VersionTags
-from ..keras.loading import LoadCall
 
 Result = ArtifactReport | Skipped
 
