@@ -17,6 +17,7 @@ from h5lint import engine, lint
 from h5lint.budgets import Budgets
 from h5lint.cache import FOLDER_NAME, digest, identity, open_cache, secret, store
 from h5lint.cli import app
+from h5lint.discover import discover
 from h5lint.findings import ArtifactReport
 from h5lint.settings import resolve
 
@@ -224,3 +225,20 @@ def test_a_cached_report_equals_the_one_computed(project, monkeypatch):
     warm, read = _scan(settings, _open(project)[0], monkeypatch)
     assert read == [] and warm == cold
     assert all(isinstance(r, ArtifactReport) for r in warm)
+
+
+def test_concurrent_runs_share_the_cache_safely(project):
+    """Two runs writing the same entries at once (each through its own temporary file and a rename)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from h5lint.cache import identity; identity.SETTLE_SECONDS = 0\n"
+               "from h5lint.cli import main; main(['--format', 'json', '--exit-zero', '--jobs', '2', 'models'])"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, cwd=project) for _ in range(3)]
+    outputs = {run.communicate(timeout=120)[0] for run in runs}
+    assert len(outputs) == 1 and all(run.returncode == 0 for run in runs)
+    assert len(_entries(project)) == 4
+    assert not list((project / FOLDER_NAME).rglob("*.tmp"))
+    cache, notes = _open(project)
+    assert all(cache.lookup(candidate) is not None for candidate in discover(["models"]))
+    assert notes.rejected == 0

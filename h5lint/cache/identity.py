@@ -53,13 +53,14 @@ def _members(folder: str) -> list[list[Any]]:
     return found
 
 
-def identity(path: str) -> dict[str, Any] | None:
+def identity(path: str, with_folder: bool = True) -> dict[str, Any] | None:
     """The identity of the artifact at ``path`` (absolute, or relative to the working directory), or None
-    when it cannot be taken (gone, unreadable): such an artifact is not cached."""
+    when it cannot be taken (gone, unreadable): such an artifact is not cached. ``with_folder``: also the
+    state of the folder it is in (what a file whose reader opened siblings depends on)."""
     try:
         top = os.stat(path)
         tree = _members(path) if stat.S_ISDIR(top.st_mode) else None
-        folder = state(os.path.dirname(os.path.abspath(path)))
+        folder = state(os.path.dirname(os.path.abspath(path))) if with_folder else None
     except OSError:
         return None
     return {"top": signature(top), "tree": tree, "folder": folder, "siblings": {}}
@@ -74,7 +75,7 @@ def settled(found: dict[str, Any], now: float | None = None) -> bool:
 
 def unchanged(path: str, found: dict[str, Any]) -> bool:
     """Whether ``path`` still has the identity ``found`` (taken by :func:`identity` and :func:`recording`)."""
-    now = identity(path)
+    now = identity(path, with_folder=bool(found["siblings"]))
     if now is None or now["top"] != found["top"] or now["tree"] != found["tree"]:
         return False
     if not found["siblings"]:
