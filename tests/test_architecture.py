@@ -84,9 +84,9 @@ CONTRACT = [
                           "h5lint.discover", "h5lint.runner", "h5lint.cli")),
     ("h5lint.parsers", ("h5lint.rules", "h5lint.checks", "h5lint.reporters", "h5lint.engine", "h5lint.lint", "h5lint.runner",
                         "h5lint.cli", "h5lint.settings", "h5lint.catalog")),
-    ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine")),
+    ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine", "h5lint.lint")),
 ]
-LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio")
+LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio", "h5lint.pickles")
 
 
 @pytest.mark.parametrize("who,forbidden", CONTRACT, ids=[who for who, _ in CONTRACT])

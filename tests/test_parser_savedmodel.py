@@ -605,3 +605,12 @@ def test_a_function_that_does_not_parse_falls_back_to_the_whole_file(tmp_path):
         assert [p.hit.location for p in outcome.problems if p.code == "H5L001"] == ["member:saved_model.pb"]
     else:
         assert outcome.artifact is not None
+
+
+def test_a_folder_inside_a_savedmodel_named_directly_checks_the_savedmodel():
+    from h5lint.discover import discover
+
+    model = SAMPLES / "tfk_sigmoid_head_bce_savedmodel"
+    for inner in ("variables", "variables/", "assets"):
+        if (model / inner).is_dir():
+            assert [c.path for c in discover([str(model / inner)])] == [str(model)]
