@@ -1,15 +1,17 @@
 """h5lint benchmark: builds its own corpus (h5py, zipfile and h5lint's own protobuf subset; no TensorFlow)
-and prints a Markdown report of timings for BENCHMARKS.md.
+and prints a Markdown report of timings for bench/README.md, side by side with modelscan.
 
     python bench/run_bench.py [--corpus DIR] [--runs 5] [--small 1000] [--big-gb 1.0] [--keep]
+                              [--modelscan-venv DIR]
 
 Every timing is the median of ``--runs`` runs (made in rounds) of the ``h5lint`` command beside this
-Python, wall clock and CPU (user + system, worker processes included); peak RSS is the largest run. Measured: one-file
-latency, files per second on the small-model corpus (serial and --jobs 2), the 1 GB legacy HDF5 and
-1 GB .weights.h5 files config-only and with the weight rules, weight-scan MB/s from the page cache,
-a SavedModel with thousands of functions, and peak RSS. When ``modelscan`` or ``modelaudit`` is on
-PATH it runs on the same small corpus and the ratio is printed. The 1 GB files are deleted at the
-end unless --keep is given (the small corpus is kept: it is cheap to reuse and small).
+Python, wall clock and CPU (user + system, worker processes included); peak RSS is the largest run.
+Measured: start-up, one small file, 1,000 small legacy ``.h5`` files cold (``--no-cache``) and warm
+(results cache primed) with ``--jobs 1`` and ``--jobs 2``, a mixed corpus, the 1 GB legacy HDF5 and
+``.weights.h5`` files config-only and with the weight rules, weight-scan MB/s from the page cache, and a
+SavedModel of 20,000 library functions. ``modelscan`` (and ``modelaudit``) run on the same files when on
+PATH; ``--modelscan-venv DIR`` installs ``modelscan[h5py]`` into that scratch venv first. The 1 GB files
+are deleted at the end unless --keep is given (the small corpora are kept: cheap to reuse and small).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from h5lint.parsers.protoschema import message_class
+from h5lint.parsers.savedmodel.protoschema import message_class
 
 HERE = Path(__file__).resolve().parent
 FORMAT_EXAMPLES = HERE.parent.parent / "shared" / "format-examples"
@@ -42,7 +44,7 @@ SCAN_RULE = "H5L502"  # non-finite-weights: reads every float value
 # What modelscan looks for in these formats: Lambda layers (H5L101) and unsafe graph ops (H5L102).
 MODELSCAN_LIKE = "H5L101,H5L102"
 # The large SavedModel: library functions called from the graph, and nodes in each.
-BIG_SM_FUNCTIONS, BIG_SM_NODES = 5000, 40
+BIG_SM_FUNCTIONS, BIG_SM_NODES = 20_000, 40
 
 
 # ------------------------------------------------------------------------------------------ corpus
@@ -176,6 +178,7 @@ def _write_big_savedmodel(folder: Path, functions: int, nodes_per_function: int)
 @dataclass(frozen=True)
 class Corpus:
     small: Path
+    small_h5: Path
     tiny_h5: Path
     tiny_store: Path
     big_h5: Path
@@ -188,12 +191,13 @@ def build_corpus(root: Path, small: int, big_gb: float) -> Corpus:
     root.mkdir(parents=True, exist_ok=True)
     corpus = Corpus(
         small=root / f"small-{small}",
+        small_h5=root / f"small-h5-{small}",
         tiny_h5=root / "tiny.h5",
         tiny_store=root / "tiny.weights.h5",
         big_h5=root / "big_legacy.h5",
         big_store=root / "big.weights.h5",
         real_savedmodel=root / "real_savedmodel",
-        big_savedmodel=root / "big_savedmodel",
+        big_savedmodel=root / f"savedmodel-{BIG_SM_FUNCTIONS}-functions",
     )
     if not corpus.small.exists():
         partial = corpus.small.with_suffix(".partial")
@@ -208,6 +212,13 @@ def build_corpus(root: Path, small: int, big_gb: float) -> Corpus:
             else:  # a real tf-keras SavedModel folder
                 shutil.copytree(REAL_SAVEDMODEL, partial / f"sm{i:04d}")
         partial.rename(corpus.small)
+    if not corpus.small_h5.exists():
+        partial = corpus.small_h5.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        for i in range(small):
+            _write_legacy_h5(partial / f"m{i:04d}.h5")
+        partial.rename(corpus.small_h5)
     rows = int(big_gb * (1 << 30) / (4 * 1024))
     for path, write in (
         (corpus.tiny_h5, lambda p: _write_legacy_h5(p)),
@@ -297,11 +308,13 @@ def scan_mb_per_s(path: Path, runs: int) -> float:
     """MB/s of H5L502's own pass over every value of an HDF5 file, timed in this process: the CLI's
     start-up and parse, and their noise on a shared machine, are left out."""
     from h5lint.checks import RuleContext, all_checks
+    from h5lint.keras.model import interpret
     from h5lint.openfiles import keep_open
-    from h5lint.parsers import h5
+    from h5lint.parsers.h5 import model as h5
 
-    model = h5.read(str(path)).artifact
-    assert model is not None, f"{path} did not parse"
+    artifact = h5.read(str(path)).artifact
+    assert artifact is not None, f"{path} did not parse"
+    model = interpret(artifact)
     check = all_checks()[SCAN_RULE]
     times = []
     for _ in range(runs):
@@ -361,6 +374,24 @@ def _size_mb(path: Path) -> float:
     return path.stat().st_size / 1e6
 
 
+def _modelscan(venv: Path | None) -> str | None:
+    """The modelscan command: installed into ``venv`` (its own, scratch) when asked, else from PATH."""
+    if venv is not None:
+        tool = venv / "bin" / "modelscan"
+        if not tool.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "modelscan[h5py]"], check=True)
+        return str(tool)
+    return shutil.which("modelscan")
+
+
+def _prime(command: list[str]) -> None:
+    """One run that fills the results cache, after the corpus has settled (files changed in the last 2 s
+    are not cached)."""
+    time.sleep(2.1)
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=HERE / ".corpus")
@@ -368,80 +399,99 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--big-gb", type=float, default=1.0)
     parser.add_argument("--keep", action="store_true", help="keep the 1 GB files for another run")
+    parser.add_argument("--modelscan-venv", type=Path, help="install modelscan[h5py] into this scratch venv")
     args = parser.parse_args()
 
     machine = _machine()
     started = time.perf_counter()
     corpus = build_corpus(args.corpus, args.small, args.big_gb)
     print(f"corpus ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    h5lint = [*_h5lint_command(), "--exit-zero", "--quiet"]
+    base = [*_h5lint_command(), "--exit-zero", "--quiet"]
+    h5lint = [*base, "--no-cache"]
+    warm = [*base, "--cache-dir", str(args.corpus / "results-cache")]
     config_only = [*h5lint, "--ignore", WEIGHT_RULES]
     scan_only = [*h5lint, "--select", SCAN_RULE]
     n_small = sum(1 for _ in corpus.small.iterdir())
+    n_h5 = sum(1 for _ in corpus.small_h5.iterdir())
     big_mb, store_mb = _size_mb(corpus.big_h5), _size_mb(corpus.big_store)
     _warm([corpus.big_h5, corpus.big_store])
+    small, small_h5, tiny_h5 = str(corpus.small), str(corpus.small_h5), str(corpus.tiny_h5)
+    for jobs in ("1", "2"):
+        _prime([*warm, "--jobs", jobs, small_h5])
+    _prime([*warm, tiny_h5])
 
     plan = Plan()
-    small = str(corpus.small)
-    version = plan.add("h5lint --version", [*_h5lint_command(), "--version"])
+    at: dict[str, int] = {}
+    at["version"] = plan.add("h5lint --version", [*_h5lint_command(), "--version"])
     tiny_kb = _size_mb(corpus.tiny_h5) * 1000
-    tiny = plan.add(f"one small legacy H5 ({tiny_kb:.0f} KB), all rules", [*h5lint, str(corpus.tiny_h5)])
+    at["tiny"] = plan.add(f"one small legacy H5 ({tiny_kb:.0f} KB), all rules", [*h5lint, tiny_h5])
+    at["tiny warm"] = plan.add("same, warm cache", [*warm, tiny_h5])
     plan.add("one real tf-keras SavedModel, all rules", [*h5lint, str(corpus.real_savedmodel)])
-    serial = plan.add(f"{n_small} small files, --jobs 1", [*h5lint, "--jobs", "1", small])
-    parallel = plan.add(f"{n_small} small files, --jobs 2", [*h5lint, "--jobs", "2", small])
-    like = plan.add(
-        f"{n_small} small files, --jobs 2, only modelscan's checks ({MODELSCAN_LIKE})",
-        [*h5lint, "--jobs", "2", "--select", MODELSCAN_LIKE, small],
+    for jobs in ("1", "2"):
+        at[f"h5 {jobs}"] = plan.add(f"{n_h5} small legacy .h5, --jobs {jobs}", [*h5lint, "--jobs", jobs, small_h5])
+    for jobs in ("1", "2"):
+        at[f"h5 warm {jobs}"] = plan.add(f"same, --jobs {jobs}, warm cache", [*warm, "--jobs", jobs, small_h5])
+    at["like"] = plan.add(
+        f"{n_h5} small legacy .h5, --jobs 2, only modelscan's checks ({MODELSCAN_LIKE})",
+        [*h5lint, "--jobs", "2", "--select", MODELSCAN_LIKE, small_h5],
     )
-    tiny_config = plan.add("small legacy H5, config only", [*config_only, str(corpus.tiny_h5)])
-    big_config = plan.add(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
+    at["mixed"] = plan.add(f"{n_small} mixed small files (.h5, .keras, .json, SavedModel), --jobs 2", [*h5lint, "--jobs", "2", small])
+    at["tiny config"] = plan.add("small legacy H5, config only", [*config_only, tiny_h5])
+    at["big config"] = plan.add(f"{big_mb:,.0f} MB legacy H5, config only", [*config_only, str(corpus.big_h5)])
     plan.add(f"{big_mb:,.0f} MB legacy H5, all rules (weights checked)", [*h5lint, str(corpus.big_h5)])
     plan.add(f"{big_mb:,.0f} MB legacy H5, {SCAN_RULE} only (reads every value)", [*scan_only, str(corpus.big_h5)])
-    tiny_store_config = plan.add("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
-    store_config = plan.add(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
+    at["tiny store config"] = plan.add("small .weights.h5, config only", [*config_only, str(corpus.tiny_store)])
+    at["store config"] = plan.add(f"{store_mb:,.0f} MB .weights.h5, config only", [*config_only, str(corpus.big_store)])
     plan.add(f"{store_mb:,.0f} MB .weights.h5, all rules (weights checked)", [*h5lint, str(corpus.big_store)])
-    plan.add(f"{store_mb:,.0f} MB .weights.h5, {SCAN_RULE} only", [*scan_only, str(corpus.big_store)])
     big_sm = f"{BIG_SM_FUNCTIONS:,} functions, {BIG_SM_FUNCTIONS * BIG_SM_NODES:,} nodes"
     big_sm_mb = _size_mb(corpus.big_savedmodel / "saved_model.pb")
-    plan.add(f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, str(corpus.big_savedmodel)])
+    at["big sm"] = plan.add(
+        f"SavedModel of {big_sm} ({big_sm_mb:.1f} MB saved_model.pb)", [*h5lint, "--jobs", "1", str(corpus.big_savedmodel)]
+    )
     ours = len(plan.commands)
-    others: list[tuple[str, int]] = []
-    for tool, args_after in (("modelscan", ["-p", small]), ("modelaudit", ["scan", small])):
-        found = shutil.which(tool)
-        if found:
-            # modelscan exits 2 when a scanner it needs (its SavedModel ones need TensorFlow) is missing.
-            others.append((tool, plan.add(f"{tool} on the same {n_small} files", [found, *args_after], ok=(0, 1, 2))))
+    modelscan = _modelscan(args.modelscan_venv)
+    # modelscan exits 1 on findings and 2 when a scanner it needs (its SavedModel ones need TensorFlow) is missing.
+    ok = (0, 1, 2)
+    if modelscan:
+        at["ms tiny"] = plan.add("modelscan, the same small legacy H5", [modelscan, "-p", tiny_h5], ok=ok)
+        at["ms h5"] = plan.add(f"modelscan, the same {n_h5} small .h5", [modelscan, "-p", small_h5], ok=ok)
+        plan.add(f"modelscan, the same {n_small} mixed files", [modelscan, "-p", small], ok=ok)
+    modelaudit = shutil.which("modelaudit")
+    if modelaudit:
+        plan.add(f"modelaudit, the same {n_h5} small .h5", [modelaudit, "scan", small_h5], ok=ok)
 
     timings = plan.run(args.runs)
     rows = [(command.what, timing) for command, timing in zip(plan.commands, timings)]
+    t = {key: timings[index] for key, index in at.items()}
     peak = max(timing.rss_mb for timing in timings[:ours])
-    version, tiny, serial, parallel, like = (timings[i] for i in (version, tiny, serial, parallel, like))
-    tiny_config, big_config = timings[tiny_config], timings[big_config]
-    tiny_store_config, store_config = timings[tiny_store_config], timings[store_config]
 
     scan_mbps = scan_mb_per_s(corpus.big_h5, args.runs)
     store_mbps = scan_mb_per_s(corpus.big_store, args.runs)
-    config_ratio = big_config.wall / tiny_config.wall
-    store_ratio = store_config.wall / tiny_store_config.wall
+    config_ratio = t["big config"].wall / t["tiny config"].wall
+    store_ratio = t["store config"].wall / t["tiny store config"].wall
     derived: list[tuple[str, float, str, bool | None]] = [
-        ("one small file, end to end (s)", tiny.wall, "<= 0.4", tiny.wall <= 0.4),
-        (f"{n_small} small files with --jobs 2 (s)", parallel.wall, "<= 3", parallel.wall <= 3),
-        ("files per second, --jobs 1", n_small / serial.wall, "", None),
-        ("files per second, --jobs 2", n_small / parallel.wall, "", None),
-        ("files per CPU second (load-independent)", n_small / parallel.cpu, "", None),
-        ("1 GB legacy H5 config-only / small one (x)", config_ratio, "<= 1.2", config_ratio <= 1.2),
-        ("1 GB .weights.h5 config-only / small one (x)", store_ratio, "<= 1.2", store_ratio <= 1.2),
+        ("1 GB legacy H5 config-only / small one (x)", config_ratio, "<= 1.1", config_ratio <= 1.1),
+        ("1 GB .weights.h5 config-only / small one (x)", store_ratio, "<= 1.1", store_ratio <= 1.1),
+        ("peak RSS, 20,000-function SavedModel (MB)", t["big sm"].rss_mb, "<= 200", t["big sm"].rss_mb <= 200),
         (f"{SCAN_RULE} scan, legacy H5 (MB/s, page cache, in process)", scan_mbps, ">= 1000", scan_mbps >= 1000),
         (f"{SCAN_RULE} scan, .weights.h5 (MB/s, page cache, in process)", store_mbps, ">= 1000", store_mbps >= 1000),
-        ("peak RSS of any h5lint run above (MB)", peak, "<= 200", peak <= 200),
-        ("h5lint --version (s)", version.wall, "", None),
+        ("--jobs 2 / --jobs 1, small .h5, cold (x)", t["h5 2"].wall / t["h5 1"].wall, "~0.5 on 2 free cores", None),
+        ("files per CPU second, small .h5, cold", n_h5 / t["h5 1"].cpu, "", None),
+        ("peak RSS of any h5lint run above (MB)", peak, "", None),
     ]
-    for tool, index in others:
-        timing = timings[index]
-        ratio = timing.wall / parallel.wall
-        derived.append((f"{tool} / h5lint --jobs 2, all rules (x)", ratio, "> 1", ratio > 1))
-        derived.append((f"{tool} / h5lint --jobs 1, all rules (x)", timing.wall / serial.wall, "", None))
-        derived.append((f"{tool} / h5lint --jobs 2 --select {MODELSCAN_LIKE} (x)", timing.wall / like.wall, "", None))
+    if modelscan:
+        for label, ours_key, theirs_key, target in (
+            ("one small file", "tiny", "ms tiny", 0.8),
+            (f"{n_h5} small .h5, --jobs 1, cold", "h5 1", "ms h5", 1.5),
+            (f"{n_h5} small .h5, --jobs 2, cold", "h5 2", "ms h5", 1.0),
+            (f"{n_h5} small .h5, --jobs 2, warm cache", "h5 warm 2", "ms h5", 0.25),
+            (f"{n_h5} small .h5, --jobs 2, modelscan's checks only", "like", "ms h5", None),
+        ):
+            ratio = t[ours_key].wall / t[theirs_key].wall
+            cpu = t[ours_key].cpu / t[theirs_key].cpu
+            verdict = None if target is None else ratio <= target
+            derived.append((f"h5lint / modelscan, {label}, wall (x)", ratio, f"<= {target}" if target else "", verdict))
+            derived.append((f"h5lint / modelscan, {label}, CPU (x)", cpu, "", None))
 
     print("## Results\n")
     print("\n".join(machine))
@@ -452,8 +502,8 @@ def main() -> None:
         print(f"| {what} | {timing.wall:.3f} | {timing.cpu:.3f} | {timing.rss_mb:.0f} |")
     print("\n| derived | value | target |")
     print("| --- | ---: | --- |")
-    for what, value, target, ok in derived:
-        verdict = "" if ok is None else (" (met)" if ok else " (**missed**)")
+    for what, value, target, met in derived:
+        verdict = "" if met is None else (" (met)" if met else " (**missed**)")
         print(f"| {what} | {value:,.3f} | {target}{verdict} |")
 
     if not args.keep:

@@ -178,6 +178,20 @@ def check(
         help="Memory (MiB) h5lint may add while reading and checking one file or folder (default: 2048); "
         "an allocation past it fails and the artifact is reported as H5L001. 0: no limit. Linux only.",
     ),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        envvar="H5LINT_NO_CACHE",
+        help="Read every artifact again: neither read nor write the results cache.",
+    ),
+    cache_dir: Optional[Path] = typer.Option(
+        None,
+        "--cache-dir",
+        envvar="H5LINT_CACHE_DIR",
+        metavar="DIR",
+        help="Where results are cached (default: .h5lint_cache in the project root). An artifact unchanged "
+        "since a run with the same h5lint and settings is not read again.",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -224,6 +238,8 @@ def check(
         progress=output_format.value in ("concise", "full", "text") and _tty(sys.stderr),
         timeout=timeout,
         max_memory=max_memory,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
     )
     try:
         code = run_check(request)

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .ir import ModelArtifact, VersionTags
-
-if TYPE_CHECKING:
-    from .keras.loading import LoadCall
 
 
 class Severity(str, enum.Enum):
@@ -55,6 +51,22 @@ class Finding:
     location: str | None
     fix: str | None
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class LoadCall:
+    """How to load one artifact in one runtime. ``call`` is None when no call can load it (``blockers`` say why)."""
+
+    runtime: str  # keras, tf_keras, tensorflow, tensorflowjs
+    call: str | None
+    install: tuple[str, ...] = ()  # "pip install tf-keras"
+    imports: tuple[str, ...] = ()  # "import tf_keras"
+    custom_objects: tuple[str, ...] = ()  # the keys, as the loader looks them up
+    compile: bool = True  # False: the call passes compile=False
+    safe_mode: bool = True  # False: the call passes safe_mode=False (see notes)
+    notes: tuple[str, ...] = ()
+    blockers: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

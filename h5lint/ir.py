@@ -149,7 +149,7 @@ SUMMARY_OPS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large library keeps hundreds of thousands of them
 class GraphNode:
     """One kept node of a graph or library function: what tracing a tensor through it needs."""
 

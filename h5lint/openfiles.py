@@ -13,7 +13,7 @@ import contextlib
 import contextvars
 from typing import Any, Callable, ContextManager, Iterator
 
-_KEPT: contextvars.ContextVar[dict[Any, tuple[contextlib.ExitStack, Any]] | None] = contextvars.ContextVar(
+_KEPT: contextvars.ContextVar[dict[Any, tuple[contextlib.ExitStack, Any, dict]] | None] = contextvars.ContextVar(
     "h5lint_kept_open_files", default=None
 )
 
@@ -21,13 +21,13 @@ _KEPT: contextvars.ContextVar[dict[Any, tuple[contextlib.ExitStack, Any]] | None
 @contextlib.contextmanager
 def keep_open() -> Iterator[None]:
     """Within this block, files opened through :func:`opened` stay open until it ends."""
-    kept: dict[Any, tuple[contextlib.ExitStack, Any]] = {}
+    kept: dict[Any, tuple[contextlib.ExitStack, Any, dict]] = {}
     token = _KEPT.set(kept)
     try:
         yield
     finally:
         _KEPT.reset(token)
-        for stack, _file in kept.values():
+        for stack, _file, _found in kept.values():
             stack.close()
 
 
@@ -42,5 +42,15 @@ def opened(opener: Callable[[], ContextManager[Any]]) -> Iterator[Any]:
     if opener not in kept:
         stack = contextlib.ExitStack()
         file = stack.enter_context(opener())  # an opener that fails is not kept: the next reader retries
-        kept[opener] = (stack, file)
+        kept[opener] = (stack, file, {})
     yield kept[opener][1]
+
+
+def found_in(opener: Callable[[], ContextManager[Any]]) -> dict:
+    """A dict for what readers looked up in the file ``opener`` opens (groups walked to), kept exactly as long
+    as that file is kept open, so nothing found in one opening is used in another; outside
+    :func:`keep_open`, a new one each time."""
+    kept = _KEPT.get()
+    if kept is None or opener not in kept:
+        return {}
+    return kept[opener][2]

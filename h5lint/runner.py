@@ -18,6 +18,7 @@ from typing import IO, Any, Mapping
 from . import __version__, exitcodes
 from .baseline import apply_baseline, baseline_entries, load_baseline, write_baseline
 from .budgets import Budgets
+from .cache import FOLDER_NAME, open_cache
 from .engine import default_jobs, scan
 from .findings import ArtifactReport, Skipped
 from .project import find_project
@@ -48,6 +49,8 @@ class CheckRequest:
     progress: bool = False  # a progress line on stderr (the CLI asks for it on a terminal)
     timeout: float | None = None  # seconds per artifact; None: the default, 0: no limit
     max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
+    no_cache: bool = False  # neither read nor write the results cache
+    cache_dir: Path | None = None  # None: .h5lint_cache in the project root
 
 
 class _Progress:
@@ -93,6 +96,9 @@ def run_check(request: CheckRequest) -> int:
         timeout=defaults.timeout if request.timeout is None else request.timeout,
         memory_mib=defaults.memory_mib if request.max_memory is None else request.max_memory,
     )
+    cache, cache_notes = (None, None)
+    if not request.no_cache:
+        cache, cache_notes = open_cache(request.cache_dir or project.root / FOLDER_NAME, settings, budgets, project.root)
     tally = Tally()
     progress = _Progress(request.progress and not request.quiet)
     recorded: list[dict] = []
@@ -101,7 +107,9 @@ def run_check(request: CheckRequest) -> int:
 
     def artifacts() -> Iterator[ArtifactReport]:
         nonlocal interrupted
-        results = scan(request.paths, settings, root=project.root, jobs=request.jobs or default_jobs(), budgets=budgets)
+        results = scan(
+            request.paths, settings, root=project.root, jobs=request.jobs or default_jobs(), budgets=budgets, cache=cache
+        )
         try:
             for result in results:
                 if isinstance(result, Skipped):
@@ -142,6 +150,10 @@ def run_check(request: CheckRequest) -> int:
         progress.clear()
         if out is not sys.stdout:
             out.close()
+    if cache is not None:
+        cache.prune()
+    for line in cache_notes.lines() if cache_notes is not None else ():
+        print(line, file=sys.stderr)
     if interrupted:
         print(f"h5lint: interrupted after {tally.artifacts:,} artifacts", file=sys.stderr)
         return INTERRUPTED

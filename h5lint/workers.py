@@ -78,16 +78,26 @@ class Supervisor(Generic[T, R]):
     """Runs ``job(task)`` for each task in ``size`` worker processes, yielding results in task order.
 
     ``lost(task, why)`` makes the result of a task whose worker died or ran past ``deadline`` seconds
-    (None: no deadline); the worker is replaced and the run goes on.
+    (None: no deadline); the worker is replaced and the run goes on. ``ready(task)``, run here, may answer
+    a task without a worker (the results cache); its answer keeps its place in the order. ``prepare()``
+    runs here once before the first worker starts (imports the workers then share).
     """
 
     def __init__(
-        self, size: int, job: Callable[[T], R], lost: Callable[[T, str], R], deadline: float | None
+        self,
+        size: int,
+        job: Callable[[T], R],
+        lost: Callable[[T, str], R],
+        deadline: float | None,
+        ready: Callable[[T], R | None] | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         self.size = max(1, size)
         self.job = job
         self.lost = lost
         self.deadline = deadline
+        self.ready = ready
+        self.prepare = prepare
         self._context = _context()
         self._workers: list[_Worker] = []
 
@@ -111,18 +121,34 @@ class Supervisor(Generic[T, R]):
         next_out = 0
         given = 0
         exhausted = False
-        self._workers = [self._spawn() for _ in range(self.size)]
+        held: T | None = None  # a task taken that waits for a free worker
+        self._workers = []
         try:
             while True:
-                for worker in self._workers:
-                    if worker.task is None and not exhausted and given - next_out < self.size * _AHEAD_PER_WORKER:
+                while not exhausted and given - next_out < self.size * _AHEAD_PER_WORKER:
+                    if held is None:
                         task = next(pending, None)
                         if task is None:
                             exhausted = True
                             break
-                        worker.task, worker.started = (given, task), time.monotonic()
-                        worker.conn.send(task)
-                        given += 1
+                        answer = self.ready(task) if self.ready is not None else None
+                        if answer is not None:
+                            finished[given] = answer
+                            given += 1
+                            continue
+                        held = task
+                    idle = next((w for w in self._workers if w.task is None), None)
+                    if idle is None and len(self._workers) < self.size:
+                        if not self._workers and self.prepare is not None:
+                            self.prepare()
+                        idle = self._spawn()  # only when a task needs one: a run the cache answers starts none
+                        self._workers.append(idle)
+                    if idle is None:
+                        break
+                    idle.task, idle.started = (given, held), time.monotonic()
+                    idle.conn.send(held)
+                    held = None
+                    given += 1
                 while next_out in finished:
                     yield finished.pop(next_out)
                     next_out += 1

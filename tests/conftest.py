@@ -10,6 +10,10 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+# Tests patch readers and rules in-process: a results cache shared between them would answer with what
+# another test computed. tests/test_cache.py turns it on where it is the subject.
+os.environ["H5LINT_NO_CACHE"] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLES = REPO / "sample_models"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from h5lint.catalog import load_catalog
-from h5lint.engine import fingerprint
 from h5lint.findings import ArtifactReport, Finding, Report, Severity
 from h5lint.ir import VersionTags
+from h5lint.lint import fingerprint
 
 CLF = "models/clf.h5"
 OK = "models/ok.keras"

@@ -76,15 +76,15 @@ def _in(module: str, *packages: str) -> bool:
 
 # (who, what it must not import)
 CONTRACT = [
-    ("h5lint.rules", ("h5lint.parsers", "h5lint.discover", "h5lint.engine", "h5lint.runner", "h5lint.cli",
+    ("h5lint.rules", ("h5lint.parsers", "h5lint.discover", "h5lint.engine", "h5lint.lint", "h5lint.runner", "h5lint.cli",
                       "h5lint.reporters", "h5lint.settings", "h5lint.hdf5", "h5lint.tensorbundle")),
-    ("h5lint.keras", ("h5lint.rules", "h5lint.checks", "h5lint.parsers", "h5lint.discover", "h5lint.engine",
+    ("h5lint.keras", ("h5lint.rules", "h5lint.checks", "h5lint.parsers", "h5lint.discover", "h5lint.engine", "h5lint.lint",
                       "h5lint.runner", "h5lint.cli", "h5lint.reporters", "h5lint.settings", "h5lint.catalog")),
-    ("h5lint.reporters", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine",
+    ("h5lint.reporters", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine", "h5lint.lint",
                           "h5lint.discover", "h5lint.runner", "h5lint.cli")),
-    ("h5lint.parsers", ("h5lint.rules", "h5lint.checks", "h5lint.reporters", "h5lint.engine", "h5lint.runner",
+    ("h5lint.parsers", ("h5lint.rules", "h5lint.checks", "h5lint.reporters", "h5lint.engine", "h5lint.lint", "h5lint.runner",
                         "h5lint.cli", "h5lint.settings", "h5lint.catalog")),
-    ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine")),
+    ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine", "h5lint.lint")),
 ]
 LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio", "h5lint.pickles")
 
@@ -170,7 +170,7 @@ def test_no_module_outside_the_semantic_layer_decodes_keras_configs():
     encoders = sorted(
         (_module_name(f), marker)
         for f in files
-        if _in(_module_name(f), "h5lint.rules", "h5lint.reporters", "h5lint.engine", "h5lint.checks")
+        if _in(_module_name(f), "h5lint.rules", "h5lint.reporters", "h5lint.engine", "h5lint.lint", "h5lint.checks")
         for marker in ENCODING_MARKERS
         if marker in f.read_text(encoding="utf-8")
     )

@@ -259,14 +259,14 @@ def test_main_version(capsys):
 
 def test_a_crashing_check_is_an_internal_error_not_a_lost_run(tmp_path, monkeypatch, capsys):
     """Other rules still report; the run exits 2 and names the rule and the file."""
-    import h5lint.engine as engine
+    import h5lint.lint as lint
     from h5lint.runner import CheckRequest, run_check
 
     def broken(model, ctx):
         raise ValueError("boom")
 
-    real = dict(engine.all_checks())
-    monkeypatch.setattr(engine, "all_checks", lambda: {**real, "H5L502": broken})
+    real = dict(lint.all_checks())
+    monkeypatch.setattr(lint, "all_checks", lambda: {**real, "H5L502": broken})
     model = FORMAT_EXAMPLES / "tfk_sequential.h5"
     code = run_check(CheckRequest(paths=(str(model),), output_format="json", jobs=1))
     out = capsys.readouterr()

@@ -34,7 +34,8 @@ from h5lint.budgets import (
 )
 from h5lint.cli import main
 from h5lint.discover import discover
-from h5lint.engine import lint_outcome, lint_paths
+from h5lint.engine import lint_paths
+from h5lint.lint import lint_outcome
 from h5lint.parsers import parts, read_candidate
 from h5lint.parsers.h5 import attrs as h5attrs
 from h5lint.parsers.h5 import model as h5

@@ -9,11 +9,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD
+from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
 
 from h5lint import ir, pbwire
 from h5lint.keras.structure import TensorRef
 from h5lint.parsers.savedmodel import read as savedmodel
+from h5lint.parsers.savedmodel.library import Library, split
 from h5lint.parsers.savedmodel.protoschema import message_class
 from h5lint.testing import interpreted
 
@@ -559,9 +560,54 @@ def test_wire_damage_descriptions():
     assert pbwire.undo_text_damage("\x0a\x88".encode("latin-1").decode("cp1252").encode("utf-8"))[0] == b"\x0a\x88"
 
 
-def test_a_folder_inside_a_savedmodel_named_directly_checks_the_savedmodel():
-    from conftest import SAMPLES
+GRAPH_FILES = sorted(
+    path
+    for root in (FORMAT_EXAMPLES, REALWORLD / "files", SAMPLES)
+    for path in root.rglob("saved_model.pb")
+)
 
+
+def _facts_compared(facts) -> tuple:
+    return facts.ops, facts.function_names, {name: (fn, dict(fn.nodes)) for name, fn in facts.functions.items()}
+
+
+@pytest.mark.parametrize("path", GRAPH_FILES, ids=lambda p: str(p.parent.relative_to(p.parents[2])))
+def test_the_library_read_one_function_at_a_time_says_what_the_whole_parse_says(path):
+    data = path.read_bytes()
+    model = savedmodel._binary_savedmodel(data)
+    if model is None:
+        return  # damaged samples: the whole parse names the damage, as before (tests of broken SavedModels)
+    cut = split(data)
+    assert cut is not None
+    rest, library = cut
+    assert len(rest) < len(data) or not library.slices or not any(library.slices)
+    streamed = savedmodel._library_facts(savedmodel._binary_savedmodel(rest), library)
+    whole = savedmodel._library_facts(model, Library())
+    assert streamed is not None and whole is not None
+    assert _facts_compared(streamed) == _facts_compared(whole)
+
+
+def test_a_function_that_does_not_parse_falls_back_to_the_whole_file(tmp_path):
+    """Framing that walks but a FunctionDef that protobuf rejects: the report is what the whole parse says."""
+    folder = tmp_path / "sm"
+    shutil.copytree(FORMAT_EXAMPLES / "tfk_savedmodel_func", folder)
+    data = (folder / "saved_model.pb").read_bytes()
+    _, library = split(data)
+    start, end = library.slices[0][0]
+    # The FunctionDef's first record becomes a varint where a message is expected (same length, framing intact).
+    broken = bytearray(data)
+    broken[start] = (broken[start] & ~7) | pbwire.VARINT
+    broken[start + 1] = 0x01
+    (folder / "saved_model.pb").write_bytes(bytes(broken))
+    outcome = savedmodel.read(str(folder))
+    whole = savedmodel._binary_savedmodel(bytes(broken))
+    if whole is None:
+        assert [p.hit.location for p in outcome.problems if p.code == "H5L001"] == ["member:saved_model.pb"]
+    else:
+        assert outcome.artifact is not None
+
+
+def test_a_folder_inside_a_savedmodel_named_directly_checks_the_savedmodel():
     from h5lint.discover import discover
 
     model = SAMPLES / "tfk_sigmoid_head_bce_savedmodel"

@@ -16,8 +16,9 @@ import json
 from conftest import SAMPLES
 
 from h5lint.codes import UNREADABLE
-from h5lint.engine import lint_outcome, lint_paths
+from h5lint.engine import lint_paths
 from h5lint.findings import Hit, ParseOutcome, Problem
+from h5lint.lint import lint_outcome
 from h5lint.settings import resolve
 from h5lint.testing import artifact_from_case, run_rule
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -136,3 +138,50 @@ def test_heap_search_in_windows_finds_what_one_search_finds(monkeypatch):
         whole.append(at)
         at = bytes(data).find(h5heap.SIGNATURE, at + 1)
     assert list(h5heap._occurrences(bytes(data), h5heap.SIGNATURE)) == whole == [0, 4094, 8192, 12_286, 19_996]
+
+
+def _modules_after(code: str, env: dict | None = None, cwd: str | None = None) -> tuple[set[str], str]:
+    """The modules a fresh interpreter has imported after running ``code``, and what it printed."""
+    script = code + "\nimport sys\nprint('MODULES:' + ','.join(sorted(sys.modules)), file=sys.stderr)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=cwd
+    )
+    line = [entry for entry in result.stderr.splitlines() if entry.startswith("MODULES:")]
+    assert line, result.stderr[-2000:]
+    return set(line[-1][len("MODULES:") :].split(",")), result.stdout
+
+
+def test_version_is_answered_without_the_command_line_framework():
+    modules, out = _modules_after("import sys\nsys.argv = ['h5lint', '--version']\nfrom h5lint.entry import main\nmain()")
+    assert out.startswith("h5lint ")
+    assert not {m for m in modules if m.split(".")[0] in ("typer", "click", "pathspec", "numpy", "h5py")}
+    assert not {m for m in modules if m.startswith("h5lint.") and m not in ("h5lint.entry",)}
+
+
+def test_a_run_the_cache_answers_imports_no_check_and_no_reader(tmp_path, monkeypatch):
+    """The checks, the semantic layer and the parsers' readers are imported only before a worker starts."""
+    from typer.testing import CliRunner
+
+    from h5lint.cache import identity
+    from h5lint.cli import app
+
+    (tmp_path / ".git").mkdir()
+    shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", tmp_path / "model.h5")
+    shutil.copytree(FORMAT_EXAMPLES / "tfk_savedmodel_func", tmp_path / "savedmodel")
+    env = {key: value for key, value in os.environ.items() if key != "H5LINT_NO_CACHE"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "user-cache")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("H5LINT_NO_CACHE")
+    monkeypatch.setattr(identity, "SETTLE_SECONDS", 0.0)
+    monkeypatch.chdir(tmp_path)
+    args = ["--format", "json", "--exit-zero", "model.h5", "savedmodel"]
+    cold = CliRunner().invoke(app, ["check", *args])
+    assert cold.exit_code == 0, cold.output
+
+    run = f"from h5lint.cli import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass"
+    modules, warm = _modules_after(run, env, str(tmp_path))
+    assert warm == cold.stdout
+    assert not {m for m in modules if m.split(".")[0] in ("numpy", "h5py", "jsonschema") or m == "google.protobuf"}
+    loaded = {m for m in modules if m.startswith(("h5lint.lint", "h5lint.checks", "h5lint.rules.", "h5lint.keras.model"))}
+    assert not loaded

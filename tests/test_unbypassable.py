@@ -23,6 +23,7 @@ from conftest import SAMPLES
 from test_hostile import _trap_heap, lint, located
 
 from h5lint import engine, sniff
+from h5lint import lint as artifact_lint
 from h5lint.budgets import Budgets
 from h5lint.checks import all_checks
 from h5lint.cli import main
@@ -298,7 +299,7 @@ def test_a_check_that_runs_out_of_memory_is_H5L001_and_the_other_rules_still_rep
         return real(model, ctx)
 
     checks["H5L502"] = starved
-    monkeypatch.setattr(engine, "all_checks", lambda: checks)
+    monkeypatch.setattr(artifact_lint, "all_checks", lambda: checks)
     report = lint(NONFINITE_H5, LAMBDA_H5, jobs=1)
     assert pairs(report, NONFINITE_H5) == [("H5L001", "file")]
     assert "needed more memory than h5lint's per-file budget" in report.artifacts[0].findings[0].message
@@ -352,22 +353,22 @@ def test_a_huge_name_is_clipped_in_every_message_and_location(tmp_path):
     report = _cli_json(path, cwd=tmp_path)
     assert len(json.dumps(report)) < 20_000
     [finding] = [f for f in report["findings"] if f["code"] == "H5L101"]
-    assert "characters cut]" in finding["message"] and len(finding["location"]) <= engine.MAX_LOCATION
+    assert "characters cut]" in finding["message"] and len(finding["location"]) <= artifact_lint.MAX_LOCATION
 
 
 def test_findings_past_the_per_rule_limit_are_counted_not_listed(tmp_path):
     config = json.loads(_members(LAMBDA_KERAS)["config.json"])
     layers = config["config"]["layers"]
     pwn = next(layer for layer in layers if layer["config"]["name"] == "pwn")
-    for index in range(engine.MAX_PER_RULE + 50):
+    for index in range(artifact_lint.MAX_PER_RULE + 50):
         clone = json.loads(json.dumps(pwn))
         clone["config"]["name"] = clone["name"] = f"pwn_{index:04d}"
         layers.append(clone)
     path = _keras_with(tmp_path, "many.keras", lambda n, d: json.dumps(config).encode() if n == "config.json" else d)
     findings = [f for f in lint(path).artifacts[0].findings if f.code == "H5L101"]
-    assert len(findings) == engine.MAX_PER_RULE + 1
+    assert len(findings) == artifact_lint.MAX_PER_RULE + 1
     assert [f.message.split(": ", 1)[1] for f in findings if f.location == "file"] == [
-        f"51 more H5L101 findings in this artifact are not listed (h5lint lists {engine.MAX_PER_RULE} per rule and artifact)"
+        f"51 more H5L101 findings in this artifact are not listed (h5lint lists {artifact_lint.MAX_PER_RULE} per rule and artifact)"
     ]
 
 

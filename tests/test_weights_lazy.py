@@ -76,3 +76,26 @@ def test_weight_readers_of_one_artifact_share_one_open_file(monkeypatch):
     sample = SAMPLES / "k3_nonfinite_weights.h5"
     lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), isolate=False)
     assert opened == [str(sample)]
+
+
+
+def test_arrays_of_one_group_walk_to_it_once_per_open_file(monkeypatch):
+    """A layer's kernel and bias share their group: within one artifact's checks it is walked to once."""
+    from h5lint.openfiles import keep_open
+    from h5lint.parsers.h5 import weights as h5_weights
+
+    artifact = h5_model.read(str(SAMPLES / "tfk_linear_head_bce.h5")).artifact
+    assert artifact is not None
+    arrays = [w for layer in artifact.weights for w in layer.weights]
+    walked: list[str] = []
+    real = h5_weights.resolve
+    monkeypatch.setattr(h5_weights, "resolve", lambda group, path: walked.append(path) or real(group, path))
+    with keep_open():
+        values = [list(w.chunks()) for w in arrays]
+    groups = {w.location.rpartition("/")[0] for w in arrays}
+    assert len(arrays) > len(groups) and sorted(walked) == sorted(groups)
+    assert all(values)
+    walked.clear()
+    for w in arrays:  # outside keep_open every read opens the file, and finds its group again
+        list(w.chunks())
+    assert len(walked) == len(arrays)

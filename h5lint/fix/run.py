@@ -17,9 +17,9 @@ from typing import Any
 from .. import exitcodes
 from ..budgets import Budgets, within_memory, within_time
 from ..discover import discover
-from ..engine import died, too_slow
 from ..keras.model import KerasModel, interpret
 from ..keras.versions import Target
+from ..lint import died, too_slow
 from ..parsers import read_candidate
 from ..workers import GRACE_SECONDS, TIME_UP, Supervisor
 from .plan import FIXED, NOTHING_TO_FIX, REFUSED, FixPlan, plan_fix

@@ -13,11 +13,11 @@ from .. import exitcodes
 from ..budgets import Budgets, within_memory, within_time
 from ..candidate import Candidate
 from ..discover import discover
-from ..engine import died, too_slow
 from ..findings import ParseOutcome, Skipped
 from ..keras.model import interpret
 from ..keras.summary import ModelSummary, summarize
 from ..keras.versions import Target
+from ..lint import died, too_slow
 from ..parsers import read_candidate
 from ..workers import GRACE_SECONDS, TIME_UP, Supervisor
 from .items import Unreadable

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import keyword
 import shlex
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Sequence
 
 from .. import ir
+from ..findings import LoadCall
 from ..wording import listed
 from .builtins import needs_code, runs_commands, third_party_package
 from .loadability import COMPILED_OBJECTS, SAVEDMODEL, changed_activations, reasons
@@ -40,22 +40,6 @@ _LAMBDA_WARNING = (
     "safe_mode=False lets Keras run the Python code stored in the Lambda layer(s) {names} while loading: "
     "use it only for a file you trust (h5lint read that code without running it, see H5L101)"
 )
-
-
-@dataclass(frozen=True)
-class LoadCall:
-    """How to load one artifact in one runtime. ``call`` is None when no call can load it (``blockers`` say why)."""
-
-    runtime: str  # keras, tf_keras, tensorflow, tensorflowjs
-    call: str | None
-    install: tuple[str, ...] = ()  # "pip install tf-keras"
-    imports: tuple[str, ...] = ()  # "import tf_keras"
-    custom_objects: tuple[str, ...] = ()  # the keys, as the loader looks them up
-    compile: bool = True  # False: the call passes compile=False
-    safe_mode: bool = True  # False: the call passes safe_mode=False (see notes)
-    notes: tuple[str, ...] = ()
-    blockers: tuple[str, ...] = ()
-    alternatives: tuple[str, ...] = ()
 
 
 def _call(function: str, first: str, keywords: Sequence[tuple[str, str]] = ()) -> str:

@@ -7,6 +7,7 @@ Raw configs stay available on each layer (``config``) because rules need arbitra
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
@@ -135,9 +136,14 @@ class ModelGraph:
                 return layer
         return None
 
+    @functools.cached_property
+    def _walked(self) -> tuple[Layer, ...]:
+        return tuple(inner for layer in self.layers for inner in layer.walk())
+
     def walk(self) -> Iterator[Layer]:
-        for layer in self.layers:
-            yield from layer.walk()
+        """Every layer, wrapped and nested ones included, depth first; walked once per graph, however many
+        rules and semantic-layer facts ask."""
+        return iter(self._walked)
 
 
 @dataclass(frozen=True)

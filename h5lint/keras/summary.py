@@ -12,9 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
+from ..findings import LoadCall
 from ..ir import SavedModelInfo, TensorSpec, VersionTags, WeightArray
 from .builtins import needs_code, third_party_package
-from .loading import LoadCall, load_call
+from .loading import load_call
 from .model import KerasModel
 from .objects import group_by_name
 from .refs import object_ref

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..codes import UNREADABLE
-from ..findings import ArtifactReport, Severity
+from ..findings import ArtifactReport, LoadCall, Severity
 from . import Tally
-
-if TYPE_CHECKING:
-    from ..keras.loading import LoadCall
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 

@@ -15,9 +15,9 @@ import h5py
 import numpy as np
 
 from ...ir import WeightArray, WeightLayer
-from ...openfiles import opened
+from ...openfiles import found_in, opened
 from .attrs import DTYPE_TAG_BYTES, AttrProblem, list_attr, read_raw, text_attr
-from .links import hard_links, reaches_outside, resolve, walk
+from .links import child, hard_links, reaches_outside, resolve, walk
 
 Opener = Callable[[], ContextManager[h5py.File]]
 
@@ -46,6 +46,9 @@ def _stream(dset: h5py.Dataset, max_elements: int) -> Iterator[np.ndarray]:
     if 0 in shape:
         return
     limit = max(1, int(max_elements))
+    if dset.size <= limit:  # most arrays: one read, no slicing
+        yield np.asarray(dset[()]).reshape(-1)
+        return
     # inner[i] = elements in one index of axis i-1, i.e. the product of shape[i:]
     inner = [1] * (len(shape) + 1)
     for axis in range(len(shape) - 1, -1, -1):
@@ -57,13 +60,25 @@ def _stream(dset: h5py.Dataset, max_elements: int) -> Iterator[np.ndarray]:
             yield np.asarray(dset[outer + (slice(start, min(start + step, shape[axis])),)]).reshape(-1)
 
 
+def _dataset(h5: h5py.File, location: str, groups: dict) -> h5py.Group | h5py.Dataset | None:
+    """``resolve(h5, location)``, walking to each group once per open file: a layer's arrays share their
+    group, and every array shares the path down to ``model_weights``."""
+    parent, _, name = location.rpartition("/")
+    if not name or name == ".":
+        return resolve(h5, location)
+    if parent not in groups:
+        groups[parent] = resolve(h5, parent)
+    group = groups[parent]
+    return child(group, name) if isinstance(group, h5py.Group) else None
+
+
 def value_reader(opener: Opener, location: str) -> Callable[[int], Iterator[np.ndarray]]:
     def read(max_elements: int) -> Iterator[np.ndarray]:
         # A reader is called from rules, which cannot report I/O trouble: a dataset that vanished,
         # became unreadable or points outside the file yields no (further) values.
         try:
             with opened(opener) as h5:  # one open file per artifact while the engine checks it
-                dset = resolve(h5, location)
+                dset = _dataset(h5, location, found_in(opener))
                 if not isinstance(dset, h5py.Dataset) or reaches_outside(dset):
                     return
                 yield from _stream(dset, max_elements)

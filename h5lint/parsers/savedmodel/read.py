@@ -21,6 +21,7 @@ import re
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from sys import intern
 from typing import Any, Iterable, Mapping
 
 from google.protobuf import message as pb_message
@@ -42,6 +43,7 @@ from . import (
     KERAS_METADATA,
     SAVEDMODEL,
 )
+from .library import Library, split
 from .protoschema import dtype_name, message_class
 
 NOT_A_GRAPH = frozenset({KERAS_METADATA, FINGERPRINT})
@@ -150,12 +152,18 @@ def _binary_savedmodel(data: bytes) -> Any | None:
     return model
 
 
-def _parse_savedmodel(data: bytes, text: bool) -> Any:
+def _parse_savedmodel(data: bytes, text: bool) -> tuple[Any, Library]:
+    """The SavedModel and its function library: a binary one parsed without the library, which is then read
+    one function at a time (:mod:`.library`)."""
     if not text:
+        cut = split(data)
+        model = _binary_savedmodel(cut[0]) if cut is not None else None
+        if cut is not None and model is not None:
+            return model, cut[1]
         model = _binary_savedmodel(data)
         if model is None:
             raise _Unusable(f"protobuf does not parse: {_binary_damage(data, 'SavedModel')}; re-export it")
-        return model
+        return model, Library()
     model = message_class("SavedModel")()
     try:
         text_format.Parse(data.decode("utf-8"), model, allow_unknown_field=True)
@@ -165,7 +173,7 @@ def _parse_savedmodel(data: bytes, text: bool) -> Any:
         raise _Unusable(f"text format does not parse: {exc}; re-export it") from None
     except RecursionError:
         raise _Unusable("text format nests too deeply to read") from None
-    return model
+    return model, Library()
 
 
 def _has_graph(model: Any) -> bool:
@@ -175,7 +183,8 @@ def _has_graph(model: Any) -> bool:
 @dataclass(frozen=True)
 class _GraphFile:
     name: str | None  # the member read, None when the folder has no graph file at all
-    model: Any = None  # the parsed SavedModel, None when it could not be read
+    model: Any = None  # the parsed SavedModel (without its function library), None when it could not be read
+    library: _LibraryFacts | None = None  # what the function library says, read in one pass
 
 
 def _renamed_graph(folder: Path) -> _GraphFile | None:
@@ -187,7 +196,7 @@ def _renamed_graph(folder: Path) -> _GraphFile | None:
         except _Unusable:
             continue
         if model is not None and _has_graph(model):
-            return _GraphFile(path.name, model)
+            return _GraphFile(path.name, model, _library_facts(model, Library()))
     return None
 
 
@@ -197,13 +206,21 @@ def _read_graph(folder: Path, problems: list[Problem]) -> _GraphFile:
         if not path.is_file():
             continue
         try:
-            model = _parse_savedmodel(_read_member(path, folder), text=name == GRAPH_PBTXT)
+            data = _read_member(path, folder)
+            model, library = _parse_savedmodel(data, text=name == GRAPH_PBTXT)
             if not model.meta_graphs:
                 raise _Unusable("it holds no MetaGraphDef, so there is no graph to load; re-export it")
+            facts = _library_facts(model, library)
+            if facts is None:  # a function the framing walk let through does not parse: say what the whole does
+                model = _binary_savedmodel(data)
+                if model is None:
+                    raise _Unusable(f"protobuf does not parse: {_binary_damage(data, 'SavedModel')}; re-export it")
+                facts = _library_facts(model, Library())
+            del data, library  # the library's functions are summarised; their bytes and messages can go
         except _Unusable as exc:
             problems.append(_problem(UNREADABLE, f"member:{name}", f"{path}: {exc}", exc.fix))
             return _GraphFile(name)
-        return _GraphFile(name, model)
+        return _GraphFile(name, model, facts)
     if (folder / GRAPH_CPB).is_file():
         message = f"{folder / GRAPH_CPB}: chunked SavedModel (saved_model.cpb, proto splitter) is not supported yet"
         problems.append(_problem(UNREADABLE, f"member:{GRAPH_CPB}", message, "check this graph with TensorFlow itself"))
@@ -219,21 +236,46 @@ def _read_graph(folder: Path, problems: list[Problem]) -> _GraphFile:
     return renamed
 
 
-def _op_uses(meta_graphs: Iterable[Any]) -> tuple[tuple[ir.OpUse, ...], tuple[str, ...]]:
-    """Ops by where they occur, and the library function names (a NodeDef naming one is a call, not an op)."""
+@dataclass(frozen=True)
+class _LibraryFacts:
+    ops: tuple[ir.OpUse, ...]  # every op by where it occurs, sorted by op
+    function_names: tuple[str, ...]  # the library's functions, in file order
+    functions: Mapping[str, ir.GraphFunction]  # their summaries, without captures (the checkpoint says those)
+
+
+def _library_facts(model: Any, library: Library) -> _LibraryFacts | None:
+    """Ops by where they occur (a NodeDef naming a library function is a call, not an op) and the summary of
+    every library function, in one pass that holds one function at a time; None when a function does not parse."""
     places: dict[str, set[str]] = {}
-    functions: dict[str, None] = {}
-    for mg in meta_graphs:
-        library = mg.graph_def.library.function
-        names = {fn.signature.name for fn in library}
-        functions.update(dict.fromkeys(fn.signature.name for fn in library))
-        bodies = [("graph", mg.graph_def.node)] + [(fn.signature.name, fn.node_def) for fn in library]
-        for place, nodes in bodies:
-            for node in nodes:
-                if node.op and node.op not in names:
-                    places.setdefault(node.op, set()).add(place)
+    names: dict[str, None] = {}
+    functions: dict[str, ir.GraphFunction] = {}
+    try:
+        for index, mg in enumerate(model.meta_graphs):
+            here: dict[str, set[str]] = {}
+            local: set[str] = set()
+            for node in mg.graph_def.node:
+                if node.op:
+                    here.setdefault(node.op, set()).add("graph")
+            for fn in library.functions(index, mg):
+                signature = fn.signature
+                local.add(signature.name)
+                names.setdefault(signature.name)
+                for node in fn.node_def:
+                    if node.op:
+                        here.setdefault(node.op, set()).add(signature.name)
+                if signature.name not in functions:
+                    functions[signature.name] = ir.GraphFunction(
+                        args=tuple(arg.name for arg in signature.input_arg),
+                        returns=tuple(fn.ret.get(arg.name, "") for arg in signature.output_arg),
+                        nodes=_kept(fn.node_def),
+                    )
+            for op, where in here.items():
+                if op not in local:
+                    places.setdefault(op, set()).update(where)
+    except DECODE_ERRORS:
+        return None
     ops = tuple(ir.OpUse(op, tuple(sorted(where))) for op, where in sorted(places.items()))
-    return ops, tuple(functions)
+    return _LibraryFacts(ops, tuple(names), functions)
 
 
 def _tensor_specs(entries: Mapping[str, Any]) -> tuple[ir.TensorSpec, ...]:
@@ -542,31 +584,22 @@ def _summary_node(node: Any) -> ir.GraphNode:
             dtype = dtype_name(node.attr[name].type)
             break
     function = node.attr["f"].func.name if "f" in node.attr and node.attr["f"].WhichOneof("value") == "func" else ""
-    inputs = tuple(i for i in node.input if not i.startswith("^"))
-    return ir.GraphNode(node.op, inputs, dtype, function or None)
+    # Interned: a library of thousands of functions repeats the same op, node and tensor names in each.
+    inputs = tuple(intern(i) for i in node.input if not i.startswith("^"))
+    return ir.GraphNode(intern(node.op), inputs, dtype, intern(function) if function else None)
 
 
 def _kept(nodes: Iterable[Any]) -> dict[str, ir.GraphNode]:
-    return {node.name: _summary_node(node) for node in nodes if node.op in ir.SUMMARY_OPS}
+    return {intern(node.name): _summary_node(node) for node in nodes if node.op in ir.SUMMARY_OPS}
 
 
-def _summary(model: Any, variables: BundleRead | None) -> ir.GraphSummary:
+def _summary(model: Any, library: _LibraryFacts, variables: BundleRead | None) -> ir.GraphSummary:
     captures = _capture_keys(model, variables)
     graph: dict[str, ir.GraphNode] = {}
-    functions: dict[str, ir.GraphFunction] = {}
     for mg in model.meta_graphs:
         for name, node in _kept(mg.graph_def.node).items():
             graph.setdefault(name, node)
-        for fn in mg.graph_def.library.function:
-            signature = fn.signature
-            if signature.name in functions:
-                continue
-            functions[signature.name] = ir.GraphFunction(
-                args=tuple(arg.name for arg in signature.input_arg),
-                returns=tuple(fn.ret.get(arg.name, "") for arg in signature.output_arg),
-                nodes=_kept(fn.node_def),
-                captures=captures.get(signature.name, ()),
-            )
+    functions = {name: replace(fn, captures=captures.get(name, ())) for name, fn in library.functions.items()}
     return ir.GraphSummary(ir.GraphFunction(nodes=graph), functions)
 
 
@@ -631,8 +664,8 @@ def _graph_member(folder: Path) -> str | None:
     return next((name for name in GRAPH_FILES if (folder / name).is_file()), None)
 
 
-def _graph_contents(folder: Path, model: Any, keras: bool) -> _Contents:
-    ops, functions = _op_uses(model.meta_graphs)
+def _graph_contents(folder: Path, model: Any, library: _LibraryFacts, keras: bool) -> _Contents:
+    ops, functions = library.ops, library.function_names
     meta_infos = [mg.meta_info_def for mg in model.meta_graphs]
     info = ir.SavedModelInfo(
         graph_member=_graph_member(folder),
@@ -750,7 +783,8 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
         return ParseOutcome(None, tuple(problems))
 
     if graph.model is not None:
-        contents = _graph_contents(folder, graph.model, keras=root is not None)
+        assert graph.library is not None  # read with the model
+        contents = _graph_contents(folder, graph.model, graph.library, keras=root is not None)
     else:
         contents = _keras_only_contents(folder, keras_file or _KerasFile(()))
     problems += _completeness_problems(folder, graph, keras_file, contents)
@@ -759,8 +793,8 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     )
     problems += variable_problems
     info = contents.info
-    if graph.model is not None:
-        info = replace(info, graph=_summary(graph.model, variables))
+    if graph.model is not None and graph.library is not None:
+        info = replace(info, graph=_summary(graph.model, graph.library, variables))
 
     metadata: Mapping[str, Any] = root.metadata if root is not None else {}
     keras_version = _text(metadata.get("keras_version"))
