@@ -32,6 +32,12 @@ HANDED_TO_H5PY = {
     "k3_sharded_weights/model_00001.weights.h5": KERAS3,
     "k3_sigmoid_head_bce.weights.h5": KERAS3,
     "k3_sigmoid_head_bce_unzipped/model.weights.h5": KERAS3,
+    "k3_hf_unzipped/model.weights.h5": KERAS3,
+    "k3_sharded_unzipped/model_00000.weights.h5": KERAS3,
+    "k3_sharded_unzipped/model_00001.weights.h5": KERAS3,
+    "khub_gemma_tiny_preset/model_00000.weights.h5": KERAS3,
+    "khub_gemma_tiny_preset/model_00001.weights.h5": KERAS3,
+    "khub_gemma_tiny_preset/model_00002.weights.h5": KERAS3,
     "k3_functional.weights.h5": KERAS3,
     "NAVIM0__DDQN-CarRacing-v3__model.weights.h5": KERAS3,
 }
