@@ -88,7 +88,8 @@ def check(
         "-f",
         help="concise (one line per finding, the default), full (whole messages and fixes), json (schema: "
         "h5lint/schemas/report.schema.json), sarif (SARIF 2.1.0 for GitHub code scanning), github (GitHub "
-        "Actions annotations). 'text' is 'full'.",
+        "Actions annotations), gitlab (GitLab code quality), junit (JUnit XML: a test case per artifact). "
+        "'text' is 'full'.",
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     select: Optional[List[str]] = typer.Option(

@@ -208,6 +208,8 @@ UNDECODABLE_SHOWN = {
     "json": "models/caf\\udce9.h5",  # JSON's own escape
     "sarif": "models/caf%E9.h5",  # a URI of the original bytes
     "github": "file=models/caf\\udce9.h5",
+    "gitlab": '"path": "models/caf\\\\udce9.h5"',  # escaped before JSON: GitLab takes no lone surrogate
+    "junit": 'file="models/caf\\udce9.h5"',  # XML cannot hold one at all
 }
 
 
