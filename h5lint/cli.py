@@ -59,18 +59,6 @@ def _main(
     """h5lint PATH... scans model files and folders (short for 'h5lint check PATH...')."""
 
 
-@app.command("version")
-def version_command() -> None:
-    """Print the version."""
-    typer.echo(f"h5lint {__version__}")
-
-
-@app.command("help")
-def help_command(ctx: typer.Context) -> None:
-    """Show the commands."""
-    typer.echo(ctx.parent.get_help() if ctx.parent else "")
-
-
 def _fail(message: str) -> None:
     typer.echo(f"h5lint: error: {message}", err=True)
     raise typer.Exit(exitcodes.ERROR)
@@ -114,7 +102,7 @@ def check(
         False,
         "--quiet",
         "-q",
-        help="concise/full: print only the finding lines (no headers, fix hints, summary or progress).",
+        help="concise/full: print only the finding lines (no headers, fix hints or summary); no progress line.",
     ),
     statistics: bool = typer.Option(
         False, "--statistics", help="concise/full: also print how many findings each rule reported."
@@ -219,12 +207,16 @@ def check(
         write_baseline=write_baseline,
         jobs=jobs,
         color=_want_color(color, output),
-        progress=output_format.value in ("concise", "full", "text") and _tty(sys.stderr),
+        # On stderr, so whatever the format it never mixes with the report (off with --quiet).
+        progress=_tty(sys.stderr),
         timeout=timeout,
         max_memory=max_memory,
     )
     try:
         code = run_check(request)
+    except BrokenPipeError:
+        # The reader left (h5lint dir | head -1): typer's EPIPE handling then exits quietly.
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure must end with exit status 2
         from .project import ConfigError
 
@@ -345,6 +337,19 @@ def fix(
     except (FixUsageError, OutputError, TargetError, OSError) as exc:
         _fail(str(exc))
     raise typer.Exit(code)
+
+
+# Registered last: typer lists commands in registration order, and 'check' comes first.
+@app.command("version")
+def version_command() -> None:
+    """Print the version."""
+    typer.echo(f"h5lint {__version__}")
+
+
+@app.command("help")
+def help_command(ctx: typer.Context) -> None:
+    """Show the commands."""
+    typer.echo(ctx.parent.get_help() if ctx.parent else "")
 
 
 def main(argv: Optional[List[str]] = None) -> None:
