@@ -119,6 +119,12 @@ def check(
         help="List the files found in folders that are not models (HDF5 data sets, other zips, JSON data) "
         "and were skipped; the summary always counts them.",
     ),
+    skip_non_models: bool = typer.Option(
+        False,
+        "--skip-non-models",
+        help="Skip also named files that reading shows are not models (HDF5 data sets, other zips, JSON data), as "
+        "in folders; a broken model stays an error. The pre-commit hook sets it, as it names every .h5 file.",
+    ),
     respect_gitignore: bool = typer.Option(
         True, "--respect-gitignore/--no-respect-gitignore", help="Skip what .gitignore files ignore."
     ),
@@ -195,6 +201,7 @@ def check(
             "fail-on": fail_on.value if fail_on else None,
             "respect-gitignore": None if respect_gitignore else False,
             "force-exclude": force_exclude or None,
+            "skip-non-models": skip_non_models or None,
         },
         config_file=config,
         exit_zero=exit_zero,
