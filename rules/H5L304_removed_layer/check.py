@@ -1,4 +1,5 @@
-"""H5L304: a built-in class or function of the Keras that saved the file that the target Keras no longer has."""
+"""H5L304: a built-in class or function of the Keras that saved the file that the target Keras lacks: one it no
+longer has (a tf.keras file loaded by Keras 3) or one it never had (a Keras 3 file loaded by tf-keras)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from h5lint.keras.objects import (
     lookup_name,
     places,
 )
+from h5lint.keras.versions import KERAS_LINES
 
 _GENERIC_FIX = "rebuild the model with a class the target has (or load it with the Keras line that saved it)"
 
@@ -41,6 +43,18 @@ def _described(use: NamedObject) -> str:
     return what + (f" (built into {', '.join(lines)} only)" if lines else "")
 
 
+def _lacks(uses: list[NamedObject], model: KerasModel, ctx: RuleContext) -> str:
+    """How the target lacks these names, by the direction of the skew. Names that only Keras lines newer than the
+    target's have are ones the target "never had"; a name an older line (or the target's own) had is one it
+    "no longer has". A name no table knows is placed by the line that wrote the file."""
+    rank = KERAS_LINES.index(ctx.target.line)
+    newer = set()
+    for use in uses:
+        lines = lines_with(lookup_name(use), use.kind) or [model.keras_line]
+        newer.add(None not in lines and all(KERAS_LINES.index(line) > rank for line in lines))
+    return {frozenset({True}): "never had", frozenset({False}): "no longer has"}.get(frozenset(newer), "lacks")
+
+
 def _fix(names: list[str]) -> str:
     advice = table("removed_layers")["removed"]
     fixes = [f"{name}: {advice[name]['fix']}" for name in names if name in advice]
@@ -60,14 +74,14 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
             dict.fromkeys(_described(u) + ("" if u.where == f"layer {location}" else f" ({u.where})") for u in uses)
         )
         message = (
-            f"layer {location} uses {described}, which {ctx.target} no longer has; "
+            f"layer {location} uses {described}, which {ctx.target} {_lacks(uses, model, ctx)}; "
             f"load_model fails on this layer."
         )
         yield Hit(message, f"layer:{location}", _fix(list(dict.fromkeys(lookup_name(u) for u in uses))))
     for name, uses in group_by_name(iter(compiled)).items():
         message = (
-            f"{_described(uses[0])} ({places(uses)}) is gone from {ctx.target}; load_model "
-            "fails while compiling the loaded model (compile=False skips that step)."
+            f"{_described(uses[0])} ({places(uses)}), which {ctx.target} {_lacks(uses, model, ctx)}, makes load_model "
+            "fail while compiling the loaded model (compile=False skips that step)."
         )
         fix = (
             "load with keras.models.load_model(path, compile=False) and compile again with a "
