@@ -9,13 +9,15 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD
+from conftest import FORMAT_EXAMPLES, REALWORLD, require_shared
 
 from h5lint import ir, pbwire
 from h5lint.keras.structure import TensorRef
 from h5lint.parsers.savedmodel import read as savedmodel
 from h5lint.parsers.savedmodel.protoschema import message_class
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 EXAMPLES = (
     "tfk_savedmodel_func",

@@ -76,6 +76,7 @@ def test_files_regex_leaves_other_files(path):
     assert not FILES.search(path)
 
 
+@pytest.mark.needs_shared
 def test_member_files_map_to_one_savedmodel_folder():
     members = [SAVEDMODEL / name for name in ("saved_model.pb", "keras_metadata.pb", "fingerprint.pb")]
     members += sorted((SAVEDMODEL / "variables").iterdir())
@@ -83,6 +84,7 @@ def test_member_files_map_to_one_savedmodel_folder():
     assert [(c.path, c.container) for c in candidates] == [(str(SAVEDMODEL), "savedmodel-dir")]
 
 
+@pytest.mark.needs_shared
 def test_a_file_in_some_other_variables_folder_stays_a_file(tmp_path):
     stray = tmp_path / "variables" / "weights.h5"
     stray.parent.mkdir()
@@ -122,6 +124,7 @@ HOOK_LINE = r"h5lint \(saved Keras/TensorFlow models\)\.+"
 
 
 @pytest.mark.slow
+@pytest.mark.needs_shared
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_try_repo_passes_clean_models_and_fails_broken_ones(tmp_path):
     repo = tmp_path / "project"
