@@ -22,7 +22,8 @@ from conftest import SAMPLES
 MODELS = {
     "models/clf.h5": ("tfk_linear_head_bce.h5", {("H5L201", "output:out")}),
     "models/lambda.keras": ("k3_lambda_anon.keras", {("H5L101", "layer:double")}),
-    "models/rnn/stateful.h5": ("k3_stateful_lstm.h5", {("H5L501", "layer:lstm")}),
+    "models/rnn/stateful.h5": ("k3_stateful_lstm.h5", set()),  # H5L501 there is ignored by per-file-ignores
+    "models/stateful.h5": ("k3_stateful_lstm.h5", {("H5L501", "layer:lstm")}),
     "models/clean.keras": ("k3_sigmoid_head_bce.keras", set()),
     "models/export": ("k3_softmax3_cce_export", set()),
     "web/model.json": ("k3_sigmoid_head_bce_arch.json", set()),
@@ -86,7 +87,10 @@ def repo(tmp_path_factory) -> Path:
     (root / "src").mkdir()
     (root / "src/train.py").write_text("print('train')\n", encoding="utf-8")
     (root / ".gitignore").write_text("checkpoints/\n*.tmp.h5\n", encoding="utf-8")
-    (root / "h5lint.toml").write_text('extend-exclude = ["experiments/"]\n', encoding="utf-8")
+    # Globs are anchored at this file's folder whatever the working directory: from models/, a glob matched
+    # against "rnn/stateful.h5" would miss, and the finding would come back.
+    config = 'extend-exclude = ["experiments/"]\n\n[per-file-ignores]\n"models/rnn/*.h5" = ["H5L501"]\n'
+    (root / "h5lint.toml").write_text(config, encoding="utf-8")
     return root
 
 
@@ -108,7 +112,7 @@ def findings(report: dict) -> set[tuple[str, str, str, str]]:
 
 @pytest.fixture(scope="module")
 def runs(repo) -> dict[str, dict]:
-    """The same scan typed three ways: from the root, from a subfolder, with an absolute path from elsewhere."""
+    """The same scan typed three ways: from the root, from a subfolder, with an absolute path from another one."""
     return {
         "root": h5lint(repo, ".")[1],
         "subfolder": h5lint(repo / "models", "..")[1],
