@@ -185,6 +185,9 @@ class SavedModelInfo:
     has_keras_metadata: bool = False
     schema_version: int | None = None
     graph: GraphSummary | None = None  # None when the folder has no readable graph
+    # The file names MetaGraphDef.asset_file_def lists, as stored: TensorFlow joins each onto assets/ when
+    # loading and reads that file (TF writes plain base names), in file order without repeats.
+    asset_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

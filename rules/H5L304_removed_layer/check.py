@@ -35,53 +35,49 @@ def _removed(model: KerasModel, ctx: RuleContext) -> Iterator[NamedObject]:
             yield use
 
 
-def _described(use: NamedObject) -> str:
-    name = lookup_name(use)
-    lines = lines_with(name, use.kind)
-    mode = use.ref.config.get("mode") if use.kind == LAYERS and isinstance(use.ref.config, Mapping) else None
-    what = f"{KIND_WORDS[use.kind]} {name}" + (f" (mode {mode!r})" if isinstance(mode, str) else "")
+def _described(uses: list[NamedObject]) -> str:
+    name = lookup_name(uses[0])
+    lines = lines_with(name, uses[0].kind)
+    modes = [
+        use.ref.config.get("mode")
+        for use in uses
+        if use.kind == LAYERS and isinstance(use.ref.config, Mapping) and isinstance(use.ref.config.get("mode"), str)
+    ]
+    shown = ", ".join(repr(mode) for mode in dict.fromkeys(modes))
+    what = f"{KIND_WORDS[uses[0].kind]} {name}" + (f" (mode {shown})" if shown else "")
     return what + (f" (built into {', '.join(lines)} only)" if lines else "")
 
 
-def _lacks(uses: list[NamedObject], model: KerasModel, ctx: RuleContext) -> str:
-    """How the target lacks these names, by the direction of the skew. Names that only Keras lines newer than the
-    target's have are ones the target "never had"; a name an older line (or the target's own) had is one it
-    "no longer has". A name no table knows is placed by the line that wrote the file."""
+def _never_had(uses: list[NamedObject], model: KerasModel, ctx: RuleContext) -> bool:
+    """Whether the skew runs backwards: every Keras line that has the name (for a name no table knows, the line
+    that wrote the file) is newer than the target's, so the target never had it rather than no longer has it."""
+    lines = lines_with(lookup_name(uses[0]), uses[0].kind) or [model.keras_line]
     rank = KERAS_LINES.index(ctx.target.line)
-    newer = set()
-    for use in uses:
-        lines = lines_with(lookup_name(use), use.kind) or [model.keras_line]
-        newer.add(None not in lines and all(KERAS_LINES.index(line) > rank for line in lines))
-    return {frozenset({True}): "never had", frozenset({False}): "no longer has"}.get(frozenset(newer), "lacks")
+    return None not in lines and all(KERAS_LINES.index(line) > rank for line in lines)
 
 
-def _fix(names: list[str]) -> str:
+def _fix(name: str) -> str:
     advice = table("removed_layers")["removed"]
-    fixes = [f"{name}: {advice[name]['fix']}" for name in names if name in advice]
-    return "; ".join(fixes) if fixes else _GENERIC_FIX
+    return f"{name}: {advice[name]['fix']}" if name in advice else _GENERIC_FIX
 
 
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
-    by_layer: dict[str, list[NamedObject]] = {}
-    compiled: list[NamedObject] = []
-    for use in _removed(model, ctx):
-        if use.layer is not None:
-            by_layer.setdefault(use.layer.location, []).append(use)
-        else:
-            compiled.append(use)
-    for location, uses in by_layer.items():
-        described = "; ".join(
-            dict.fromkeys(_described(u) + ("" if u.where == f"layer {location}" else f" ({u.where})") for u in uses)
-        )
+    # One finding per removed class or function, listing every place that uses it: one cause, one finding.
+    for name, uses in group_by_name(_removed(model, ctx)).items():
+        never_had = _never_had(uses, model, ctx)
+        layers = list(dict.fromkeys(use.layer.location for use in uses if use.layer is not None))
+        if layers:
+            where = "it" if len(layers) == 1 else f"the first of these {len(layers)} layers"
+            message = (
+                f"{_described(uses)} is used in {places(uses)}, and {ctx.target} "
+                f"{'never had' if never_had else 'no longer has'} it: "
+                f"load_model fails on {where}."
+            )
+            yield Hit(message, f"object:{name}", _fix(name))
+            continue
         message = (
-            f"layer {location} uses {described}, which {ctx.target} {_lacks(uses, model, ctx)}; "
-            f"load_model fails on this layer."
-        )
-        yield Hit(message, f"layer:{location}", _fix(list(dict.fromkeys(lookup_name(u) for u in uses))))
-    for name, uses in group_by_name(iter(compiled)).items():
-        message = (
-            f"{_described(uses[0])} ({places(uses)}), which {ctx.target} {_lacks(uses, model, ctx)}, makes load_model "
-            "fail while compiling the loaded model (compile=False skips that step)."
+            f"{_described(uses)} ({places(uses)}) {'was never in' if never_had else 'is gone from'} {ctx.target}; load_model "
+            "fails while compiling the loaded model (compile=False skips that step)."
         )
         fix = (
             "load with keras.models.load_model(path, compile=False) and compile again with a "
