@@ -59,18 +59,6 @@ def _main(
     """h5lint PATH... scans model files and folders (short for 'h5lint check PATH...')."""
 
 
-@app.command("version")
-def version_command() -> None:
-    """Print the version."""
-    typer.echo(f"h5lint {__version__}")
-
-
-@app.command("help")
-def help_command(ctx: typer.Context) -> None:
-    """Show the commands."""
-    typer.echo(ctx.parent.get_help() if ctx.parent else "")
-
-
 def _fail(message: str) -> None:
     typer.echo(f"h5lint: error: {message}", err=True)
     raise typer.Exit(exitcodes.ERROR)
@@ -88,7 +76,8 @@ def check(
         "-f",
         help="concise (one line per finding, the default), full (whole messages and fixes), json (schema: "
         "h5lint/schemas/report.schema.json), sarif (SARIF 2.1.0 for GitHub code scanning), github (GitHub "
-        "Actions annotations). 'text' is 'full'.",
+        "Actions annotations), gitlab (GitLab code quality), junit (JUnit XML: a test case per artifact). "
+        "'text' is 'full'.",
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     select: Optional[List[str]] = typer.Option(
@@ -116,7 +105,7 @@ def check(
         False,
         "--quiet",
         "-q",
-        help="concise/full: print only the finding lines (no headers, fix hints, summary or progress).",
+        help="concise/full: print only the finding lines (no headers, fix hints or summary); no progress line.",
     ),
     statistics: bool = typer.Option(
         False, "--statistics", help="concise/full: also print how many findings each rule reported."
@@ -132,6 +121,12 @@ def check(
         "--show-skipped",
         help="List the files found in folders that are not models (HDF5 data sets, other zips, JSON data) "
         "and were skipped; the summary always counts them.",
+    ),
+    skip_non_models: bool = typer.Option(
+        False,
+        "--skip-non-models",
+        help="Skip also named files that reading shows are not models (HDF5 data sets, other zips, JSON data), as "
+        "in folders; a broken model stays an error. The pre-commit hook sets it, as it names every .h5 file.",
     ),
     respect_gitignore: bool = typer.Option(
         True, "--respect-gitignore/--no-respect-gitignore", help="Skip what .gitignore files ignore."
@@ -223,6 +218,7 @@ def check(
             "fail-on": fail_on.value if fail_on else None,
             "respect-gitignore": None if respect_gitignore else False,
             "force-exclude": force_exclude or None,
+            "skip-non-models": skip_non_models or None,
         },
         config_file=config,
         exit_zero=exit_zero,
@@ -235,7 +231,8 @@ def check(
         write_baseline=write_baseline,
         jobs=jobs,
         color=_want_color(color, output),
-        progress=output_format.value in ("concise", "full", "text") and _tty(sys.stderr),
+        # On stderr, so whatever the format it never mixes with the report (off with --quiet).
+        progress=_tty(sys.stderr),
         timeout=timeout,
         max_memory=max_memory,
         no_cache=no_cache,
@@ -243,6 +240,9 @@ def check(
     )
     try:
         code = run_check(request)
+    except BrokenPipeError:
+        # The reader left (h5lint dir | head -1): typer's EPIPE handling then exits quietly.
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure must end with exit status 2
         from .project import ConfigError
 
@@ -363,6 +363,19 @@ def fix(
     except (FixUsageError, OutputError, TargetError, OSError) as exc:
         _fail(str(exc))
     raise typer.Exit(code)
+
+
+# Registered last: typer lists commands in registration order, and 'check' comes first.
+@app.command("version")
+def version_command() -> None:
+    """Print the version."""
+    typer.echo(f"h5lint {__version__}")
+
+
+@app.command("help")
+def help_command(ctx: typer.Context) -> None:
+    """Show the commands."""
+    typer.echo(ctx.parent.get_help() if ctx.parent else "")
 
 
 def main(argv: Optional[List[str]] = None) -> None:

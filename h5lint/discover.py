@@ -234,7 +234,7 @@ class Walker:
         except OSError as exc:  # a path inside a folder without search permission
             yield Candidate(self.name(path), (NO_ACCESS,), exc.strerror or str(exc))
             return
-        yield owner if owner is not None else self._file(path, True)
+        yield owner if owner is not None else self._file(path, named=not self.settings.skip_non_models)
 
 
 def discover(paths: Iterable[str], settings: Settings | None = None, root: Path | None = None) -> Iterator[Candidate]:

@@ -25,9 +25,6 @@ from .project import find_project
 from .reporters import RenderOptions, RunInfo, Tally, stream
 from .settings import settings_for
 
-# Exit status after Ctrl-C (128 + SIGINT), as shells report it.
-INTERRUPTED = 130
-
 
 @dataclass(frozen=True)
 class CheckRequest:
@@ -139,14 +136,17 @@ def run_check(request: CheckRequest) -> int:
     )
     run = RunInfo(settings.enabled, __version__, str(project.config_file) if project.config_file else None)
     out = _writer(request.output)
+    chunks = stream(request.output_format, artifacts(), run, tally, options)
     try:
-        for chunk in stream(request.output_format, artifacts(), run, tally, options):
+        for chunk in chunks:
             progress.clear()
             out.write(chunk)
             out.flush()
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        # Stops the workers now when the output failed (a reader that left the pipe), not at collection.
+        chunks.close()
         progress.clear()
         if out is not sys.stdout:
             out.close()
@@ -156,7 +156,7 @@ def run_check(request: CheckRequest) -> int:
         print(line, file=sys.stderr)
     if interrupted:
         print(f"h5lint: interrupted after {tally.artifacts:,} artifacts", file=sys.stderr)
-        return INTERRUPTED
+        return exitcodes.INTERRUPTED
     if request.write_baseline is not None:
         count = write_baseline(request.write_baseline, recorded)
         noun = "finding" if count == 1 else "findings"

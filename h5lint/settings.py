@@ -28,6 +28,7 @@ KEYS = {
     "exclude": "gitignore-style patterns of paths never scanned (replaces the default list)",
     "extend-exclude": "patterns to exclude on top of the default list",
     "force-exclude": "apply exclude also to paths named on the command line (as pre-commit passes them)",
+    "skip-non-models": "skip named files that reading shows are not models, as the walk does (pre-commit names every .h5)",
     "respect-gitignore": "skip what .gitignore files ignore (default true)",
     "rule-options": "{CODE-or-name = {option = value}}: rule options (see h5lint explain CODE)",
     "target": "runtime the models must load in, e.g. 'keras>=3', 'tf-keras==2.15', 'keras==3.8; python==3.11'",
@@ -81,6 +82,9 @@ class Settings:
     per_file_ignores: tuple[tuple[PathPatterns, frozenset[str]], ...] = ()
     exclude: PathPatterns = PathPatterns(DEFAULT_EXCLUDE)
     force_exclude: bool = False
+    # Named files that reading shows are not models (HDF5 data sets ...) skipped, not H5L001: the pre-commit
+    # hook names every file matching its patterns, and data files share the model extensions.
+    skip_non_models: bool = False
     respect_gitignore: bool = True
     target: Target | None = None
     custom_objects: frozenset[str] = frozenset()
@@ -210,6 +214,7 @@ def resolve(
         per_file_ignores=tuple(per_file),
         exclude=_patterns(exclude, f"{where}: exclude"),
         force_exclude=_bool(merged.get("force-exclude", False), f"{where}: force-exclude"),
+        skip_non_models=_bool(merged.get("skip-non-models", False), f"{where}: skip-non-models"),
         respect_gitignore=_bool(merged.get("respect-gitignore", True), f"{where}: respect-gitignore"),
         target=_target(str(target), f"{where}: target") if target else None,
         custom_objects=frozenset(_str_list(merged.get("custom-objects", []), f"{where}: custom-objects")),

@@ -12,8 +12,12 @@ import difflib
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Mapping
+
+from conftest import REPO
 
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
@@ -112,8 +116,17 @@ def replace_block(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
+def first_screen_example() -> str:
+    """What the README's first command prints, run from the repository root as a new user would."""
+    command = [sys.executable, "-m", "h5lint", "sample_models/tfk_linear_head_bce.h5"]
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return f"```\n{proc.stdout}```\n"
+
+
 def readme(text: str) -> str:
     text = replace_block(text, "rules", rule_table_markdown(load_catalog().values()))
+    text = replace_block(text, "example", first_screen_example())
     return replace_block(text, "formats", formats_table())
 
 

@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from conftest import FORMAT_EXAMPLES
+from conftest import SAMPLES
 from sample_reports import LAMBDA, MISMATCH, UNREADABLE, sample_report
 from typer.testing import CliRunner
 
@@ -79,7 +79,7 @@ def _check(*args: str):
 def test_cli_round_trip_survives_a_resave(tmp_path, monkeypatch):
     """H5L003 on HDF5 bytes named .keras; a different model saved under the same name keeps it baselined."""
     monkeypatch.chdir(tmp_path)
-    shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", "model.keras")
+    shutil.copy(SAMPLES / "tfk_sigmoid_head_bce.h5", "model.keras")
     written = _check("model.keras", "--write-baseline", "baseline.json")
     assert written.exit_code == 0, written.output
     assert "recorded 1 finding in baseline.json" in written.stderr
@@ -87,7 +87,7 @@ def test_cli_round_trip_survives_a_resave(tmp_path, monkeypatch):
     [entry] = json.loads((tmp_path / "baseline.json").read_text(encoding="utf-8"))["findings"]
     assert (entry["code"], entry["path"], entry["location"]) == ("H5L003", "model.keras", "file")
 
-    shutil.copy(FORMAT_EXAMPLES / "tfk_sequential.h5", "model.keras")  # re-saved: same finding
+    shutil.copy(SAMPLES / "tfk_sigmoid_head_bce.h5", "model.keras")  # re-saved: same finding
     again = _check("model.keras", "--baseline", "baseline.json")
     assert again.exit_code == 0, again.output
     assert "H5L003" not in again.stdout

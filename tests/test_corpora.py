@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 
 import pytest
-from conftest import REALWORLD, SHARED
+from conftest import REALWORLD, SHARED, require_shared
 from snapshots import SNAPSHOTS, corpus, dumps, recorded
+
+require_shared()  # every test here reads the shared corpora
 
 CORPORA = {"format_examples": (SHARED, "format-examples"), "realworld": (REALWORLD, "files")}
 

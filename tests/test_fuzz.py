@@ -20,6 +20,7 @@ import os
 import resource
 import shutil
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -554,7 +555,7 @@ def test_hostile_names_in_every_output_format(workdir):
 
     source = _seed(LAMBDA_ZIP)
     config = json.loads(_stored_members(source)["config.json"])
-    formats = ("concise", "full", "json", "sarif", "github")
+    formats = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
     clean = lint_paths([str(source)], SETTINGS, jobs=1, budgets=BUDGETS)
     # Whatever the name, a report grows by a bounded amount (SARIF carries the whole rule catalog anyway).
     ceiling = {output_format: len(render(output_format, clean)) + 20_000 for output_format in formats}
@@ -582,5 +583,9 @@ def test_hostile_names_in_every_output_format(workdir):
                 assert not any(line.startswith("::") for line in lines) and "\x1b" not in out and "\r" not in out
             if output_format == "github":
                 assert all(line.startswith("::") for line in lines if line) and "\r" not in out
+            if output_format == "gitlab":
+                json.loads(out.encode("utf-8"))
+            if output_format == "junit":
+                ET.fromstring(out.encode("utf-8"))
 
     run_bounded(search)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD, REPO, SAMPLES
+from conftest import REPO, SAMPLES, corpora
 from typer.testing import CliRunner
 
 from h5lint.cli import app
@@ -25,7 +25,7 @@ from h5lint.parsers import read_candidate
 SCHEMA = json.loads((REPO / "h5lint" / "schemas" / "inspect.schema.json").read_text(encoding="utf-8"))
 REPORT_SCHEMA = json.loads((REPO / "h5lint" / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-CORPORA = [SAMPLES, FORMAT_EXAMPLES, REALWORLD / "files"]
+CORPORA = corpora()
 
 
 def test_schema_is_valid_and_shares_the_load_object():
@@ -33,7 +33,7 @@ def test_schema_is_valid_and_shares_the_load_object():
     assert SCHEMA["$defs"]["load"] == REPORT_SCHEMA["$defs"]["load"]
 
 
-@pytest.fixture(scope="module", params=CORPORA, ids=lambda p: p.name)
+@pytest.fixture(scope="module", params=CORPORA)
 def inspected(request):
     return inspect_paths([str(request.param)], DEFAULT_TARGET)
 

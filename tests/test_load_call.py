@@ -11,7 +11,7 @@ import json
 import os
 
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
+from conftest import REALWORLD, SAMPLES, corpora
 
 from h5lint.engine import lint_paths
 from h5lint.fix.plan import REFUSED, plan_fix
@@ -110,7 +110,7 @@ def test_keras3_picks_the_loader_by_extension():
     assert call.call is None and ".h5/.hdf5" in call.blockers[-1]
 
 
-@pytest.mark.parametrize("root", [SAMPLES, FORMAT_EXAMPLES, REALWORLD / "files"], ids=lambda p: p.name)
+@pytest.mark.parametrize("root", corpora())
 def test_every_readable_artifact_gets_a_load_answer(root):
     report = lint_paths([str(root)], resolve(None, {}), jobs=os.cpu_count() or 1)
     for artifact in report.artifacts:
@@ -130,6 +130,7 @@ def test_text_report_shows_the_load_call_on_request():
     assert "    load: import keras; keras.models.load_model(" in shown and "compile=False)" in shown
 
 
+@pytest.mark.needs_shared
 def test_changed_activations_load_with_a_warning_and_are_not_fixed():
     # Measured (tools/verify_fixes.py --corpus): this Keras 2.8 LSTM model loads in Keras 3 once its config is
     # fixed, but predicts up to 0.012 differently, because Keras 3 redefined hard_sigmoid.

@@ -11,6 +11,7 @@ from h5lint.engine import lint_paths
 from h5lint.reporters import RenderOptions, render
 from h5lint.settings import resolve
 
+pytestmark = pytest.mark.needs_shared  # every run here scans the shared corpora
 PATHS = [str(REALWORLD / "files"), str(FORMAT_EXAMPLES)]
 FORMATS = ("text", "json", "sarif", "github")
 

@@ -298,6 +298,7 @@ def test_every_corpus_variables_folder_reads(folder):
     assert report.artifacts[0].crashed_checks == ()
 
 
+@pytest.mark.needs_shared
 def test_index_without_data_shard_in_the_realworld_corpus():
     # Two real SavedModels were committed without variables.data-*: the index still lists every variable.
     for name in ("71hyeon__Deep-Learning__Augment_model.h5py", "Amaury-ISEN__detection_masque__savedmodel_root"):

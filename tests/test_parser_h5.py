@@ -13,7 +13,7 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD
+from conftest import FORMAT_EXAMPLES, REALWORLD, require_shared
 
 from h5lint import ir
 from h5lint.parsers.h5 import attrs as h5attrs
@@ -24,6 +24,8 @@ from h5lint.parsers.h5.weights import (
     legacy_weights,
 )
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 

@@ -10,13 +10,21 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST, SAMPLES
+from conftest import (
+    FORMAT_EXAMPLES,
+    REALWORLD,
+    REALWORLD_MANIFEST,
+    SAMPLES,
+    require_shared,
+)
 
 from h5lint import ir
 from h5lint.keras.training import canonical_loss_name
 from h5lint.parsers.h5.weights import keras3_weights
 from h5lint.parsers.json_model import read as json_model
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 # The manifest's "other" is a model.to_json() architecture file; its tfjs rows are folders holding model.json.
 MANIFEST_FORMATS = {"other": "keras-json", "tfjs": "tfjs"}

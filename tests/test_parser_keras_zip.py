@@ -7,7 +7,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST
+from conftest import FORMAT_EXAMPLES, REALWORLD, REALWORLD_MANIFEST, require_shared
 
 from h5lint import discover, ir
 from h5lint.candidate import Candidate
@@ -15,6 +15,8 @@ from h5lint.keras.training import canonical_loss_name
 from h5lint.parsers import read_candidate
 from h5lint.parsers.keras_zip import archive as keras_zip
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 # file -> (layout, keras_version, [(output, loss)], weight layers)
 EXAMPLES = {

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES
+from conftest import FORMAT_EXAMPLES, REALWORLD, SAMPLES, require_shared
 
 from h5lint import ir, pbwire
 from h5lint.keras.structure import TensorRef
@@ -17,6 +17,8 @@ from h5lint.parsers.savedmodel import read as savedmodel
 from h5lint.parsers.savedmodel.library import Library, split
 from h5lint.parsers.savedmodel.protoschema import message_class
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 EXAMPLES = (
     "tfk_savedmodel_func",

@@ -14,13 +14,15 @@ import csv
 import re
 
 import pytest
-from conftest import REALWORLD
+from conftest import REALWORLD, require_shared
 
 from h5lint import ir
 from h5lint.discover import discover
 from h5lint.keras.training import canonical_loss_name
 from h5lint.parsers import read_candidate
 from h5lint.testing import interpreted
+
+require_shared()  # every test here reads the shared corpora
 
 ROWS = list(csv.DictReader(open(REALWORLD / "manifest.tsv", encoding="utf-8"), delimiter="\t"))
 # The manifest calls architecture-only model.to_json() files "other"; h5lint names the format.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REALWORLD_MANIFEST
+from conftest import REALWORLD_MANIFEST, require_shared
 from snapshots import found_by_top
+
+require_shared()  # every test here reads the shared corpora
 
 FOUND = found_by_top("realworld", "H5L2")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from conftest import REALWORLD_MANIFEST
+from conftest import REALWORLD_MANIFEST, require_shared
 from snapshots import found_by_top
 
 from h5lint.checks import RuleContext, all_checks
@@ -16,6 +16,8 @@ from h5lint.ir import WeightArray, WeightLayer
 from h5lint.keras.model import interpret
 from h5lint.parsers.h5 import H5_WEIGHTS
 from h5lint.testing import artifact_from_case
+
+require_shared()  # every test here reads the shared corpora
 
 STATEFUL_JSON = "chen0040__keras-timeseries-web-api__demo__models__monthly-milk-production__stateful-lstm-architecture.json"
 

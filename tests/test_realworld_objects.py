@@ -10,8 +10,10 @@ import csv
 import re
 
 import pytest
-from conftest import REALWORLD
+from conftest import REALWORLD, require_shared
 from snapshots import found_by_top
+
+require_shared()  # every test here reads the shared corpora
 
 REALWORLD_FOUND = found_by_top("realworld", "H5L30")
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import REALWORLD
+from conftest import REALWORLD, require_shared
 
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
+
+require_shared()  # every test here reads the shared corpora
 
 ROWS = {r["local_name"]: r for r in csv.DictReader(open(REALWORLD / "manifest.tsv", encoding="utf-8"), delimiter="\t")}
 

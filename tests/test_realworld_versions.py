@@ -13,10 +13,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REALWORLD, SAMPLES
+from conftest import REALWORLD, SAMPLES, require_shared
 
 from h5lint.engine import lint_paths
 from h5lint.settings import resolve
+
+require_shared()  # every test here reads the shared corpora
 
 FILES = REALWORLD / "files"
 CODES = ("H5L401", "H5L402", "H5L403")

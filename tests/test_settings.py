@@ -10,7 +10,7 @@ from conftest import REPO
 
 from h5lint.catalog import load_catalog
 from h5lint.findings import Severity
-from h5lint.keras.versions import parse_target
+from h5lint.keras.versions import TargetError, parse_target
 from h5lint.project import ConfigError, find_config
 from h5lint.settings import resolve
 
@@ -66,11 +66,35 @@ def test_selection_by_name_and_prefix():
     "text, package, major",
     [("keras>=3", "keras", 3), ("tf-keras==2.15", "tf-keras", 2), ("tensorflow==2.15", "tensorflow", 2),
      ("tensorflow>=2.16", "tensorflow", 3), ("keras==2.12", "keras", 2),
-     ("keras<3", "keras", 2), ("tensorflow<2.16", "tensorflow", 2), ("keras<3.5", "keras", 3)],
+     ("keras<3", "keras", 2), ("tensorflow<2.16", "tensorflow", 2), ("keras<3.5", "keras", 3),
+     # as people write them: any case, the -cpu/-gpu builds, _ for -, no version at all
+     ("Keras>=3", "keras", 3), ("tensorflow-cpu==2.15", "tensorflow", 2), ("tf_keras", "tf-keras", 2),
+     (" TensorFlow-GPU < 2.16 ", "tensorflow", 2)],
 )
 def test_targets(text, package, major):
     target = parse_target(text)
     assert (target.package, target.keras_major) == (package, major)
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [("keras 3", "'3' is not a version specifier"), ("keras>=", "'>=' is not a version specifier"),
+     ("keras>=three", "is not a version specifier"), ("pytorch>=2", "is not a runtime h5lint knows"), ("", "is not")],
+)
+def test_targets_it_cannot_parse_say_so_with_examples(text, said):
+    with pytest.raises(TargetError, match=re.escape(said)) as raised:
+        parse_target(text)
+    assert "e.g. 'keras>=3'" in str(raised.value) and "'tensorflow-cpu==2.15'" in str(raised.value)
+
+
+def test_cli_target_errors_exit_2_naming_the_target(tmp_path):
+    from typer.testing import CliRunner
+
+    from h5lint.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(tmp_path), "--target", "keras 3"])
+    assert result.exit_code == 2
+    assert "h5lint: error: configuration: target: 'keras 3': '3' is not a version specifier" in result.stderr
 
 
 def test_config_found_by_walking_up(tmp_path):

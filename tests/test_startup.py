@@ -69,6 +69,7 @@ def _imported_by_run(paths: list[str], ignore: list[str]) -> set[str]:
         "json",
     ],
 )
+@pytest.mark.needs_shared
 def test_heavy_imports_follow_the_files_and_rules(paths, ignore, expected):
     # jsonschema never: the rule catalog is validated by the tests, not at run time.
     assert _imported_by_run([str(p) for p in paths], ignore) == expected

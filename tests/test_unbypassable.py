@@ -480,7 +480,7 @@ def _peak_rss_of_run(*args) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("output_format", ["json", "sarif", "concise"])
+@pytest.mark.parametrize("output_format", ["json", "sarif", "concise", "gitlab", "junit"])
 def test_memory_does_not_grow_with_the_number_of_files(tmp_path, output_format):
     # Each of these files is an H5L001 finding and an unreadable artifact: nothing of them may be kept.
     for count in (2_000, 20_000):

@@ -25,6 +25,8 @@ REPORTERS = {
     "json": "json:stream",
     "sarif": "sarif:stream",
     "github": "github:stream",
+    "gitlab": "gitlab:stream",
+    "junit": "junit:stream",
 }
 
 # Same as [project.urls] Homepage in pyproject.toml; SARIF informationUri and rule help links.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..codes import UNREADABLE
-from ..findings import ArtifactReport, LoadCall, Severity
+from ..findings import ArtifactReport, Finding, LoadCall, Severity
 from . import Tally
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -50,6 +50,12 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else f"{text}."
 
 
+def unprefixed(finding: Finding) -> str:
+    """The message as a sentence, without the artifact path some messages start with (where the report already
+    names the file next to it)."""
+    return sentence(finding.message.removeprefix(f"{finding.path}: "))
+
+
 def severity_counts(tally: Tally) -> dict[str, int]:
     return {s.value: tally.count(s) for s in SEVERITIES}
 
@@ -63,6 +69,16 @@ def printable(text: str) -> str:
     """Text from a scanned file made safe for a terminal or CI log line: controls escaped, no leading "::"."""
     text = CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return "\\x3a" + text[1:] if text.startswith("::") else text
+
+
+# Every surrogate and the two non-characters: XML 1.0 cannot hold them and a strict UTF-8 consumer (GitLab, a
+# JUnit parser) rejects them, even the U+DC80..U+DCFF that stand for a file name's undecodable bytes.
+_NOT_UNICODE_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def well_formed(text: str) -> str:
+    """``text`` with what no UTF-8 document may hold written as its ``\\uXXXX`` escape."""
+    return _NOT_UNICODE_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def unreadable_messages(artifact: ArtifactReport) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 A report streams: an artifact's findings are written as it is checked, never all held. Where a list must
 come after something still being written (JSON's findings after its artifacts, SARIF's notifications
-after its results) its elements wait in a spool, in memory up to a limit and then in a temporary file.
+after its results, JUnit's test cases after the counts) its elements wait in a :class:`Spool`, in memory up to a
+limit and then in a temporary file.
 """
 
 from __future__ import annotations
@@ -21,13 +22,35 @@ def indented(value: Any, depth: int) -> str:
     return pad + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
 
+class Spool:
+    """Text kept to be written later: in memory up to :data:`SPOOL_BYTES`, then in a temporary file."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] | None = None
+
+    def write(self, text: str) -> None:
+        if self._file is None:
+            # surrogateescape: file names that are not UTF-8 are written as the bytes they are
+            self._file = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogateescape")
+        self._file.write(text)
+
+    def replay(self) -> Iterator[str]:
+        """What was written, in order; the spool is empty afterwards."""
+        if self._file is not None:
+            self._file.seek(0)
+            while chunk := self._file.read(1 << 16):
+                yield chunk
+            self._file.close()
+            self._file = None
+
+
 class JsonList:
     """The elements of a list whose items sit at ``depth`` levels of indentation."""
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
         self.count = 0
-        self._spool: IO[str] | None = None
+        self._spool = Spool()
 
     def add(self, value: Any) -> str:
         """The text that writes ``value`` as the next element."""
@@ -37,9 +60,6 @@ class JsonList:
 
     def spool(self, value: Any) -> None:
         """Keep ``value`` to be written by :meth:`replay`."""
-        if self._spool is None:
-            # surrogateescape: file names that are not UTF-8 are written as the bytes they are
-            self._spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogateescape")
         self._spool.write(self.add(value))
 
     def close(self) -> str:
@@ -47,9 +67,5 @@ class JsonList:
 
     def replay(self) -> Iterator[str]:
         """The spooled elements and the closing bracket (the opening one is the caller's)."""
-        if self._spool is not None:
-            self._spool.seek(0)
-            while chunk := self._spool.read(1 << 16):
-                yield chunk
-            self._spool.close()
+        yield from self._spool.replay()
         yield self.close()

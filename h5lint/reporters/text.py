@@ -30,6 +30,7 @@ from ._describe import (
     logical_location,
     printable,
     sentence,
+    unprefixed,
     version_tags,
 )
 
@@ -79,10 +80,8 @@ def _where(finding: Finding) -> str:
 def _finding(finding: Finding, paint: Paint, width: int | None) -> str:
     where = _where(finding)
     severity = finding.severity.value
-    message = finding.message
-    if width is not None:  # concise: the line starts with the path; the message need not say it again
-        message = message.removeprefix(f"{finding.path}: ")
-    text = printable(sentence(message))
+    # concise: the line starts with the path; the message need not say it again
+    text = printable(unprefixed(finding) if width is not None else sentence(finding.message))
     if width is not None:
         room = max(40, width - len(where) - len(finding.code) - len(severity) - 6)
         text = text if len(text) <= room else text[: room - len(_CUT)].rstrip() + _CUT
