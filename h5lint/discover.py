@@ -40,6 +40,14 @@ MODEL_SUFFIXES = tuple(dict.fromkeys(s for spec in SPECS for s in spec.model_suf
 _WALK_FILTERS = {spec.container: spec.found_by_walk for spec in FILE_SPECS}
 
 
+def worth_reading(container: str, path: Path) -> bool:
+    """Whether a file met while walking may be a model (a worker decides the rest by reading it)."""
+    if container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS):
+        return path.name.lower().endswith(MODEL_SUFFIXES)  # garbage named like a model is worth a finding
+    found_by_walk = _WALK_FILTERS.get(container)
+    return found_by_walk is None or found_by_walk(path)
+
+
 @dataclass(frozen=True)
 class _Ignore:
     base: str  # root-relative folder the .gitignore sits in ("" for the root)
@@ -137,11 +145,7 @@ class Walker:
             return Candidate(name, (NO_ACCESS,), exc.strerror or str(exc), named)
 
     def _worth_reading(self, candidate: Candidate, path: Path) -> bool:
-        """Whether a file met while walking may be a model (a worker decides the rest by reading it)."""
-        if candidate.container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS):
-            return path.name.lower().endswith(MODEL_SUFFIXES)  # garbage named like a model is worth a finding
-        found_by_walk = _WALK_FILTERS.get(candidate.container)
-        return found_by_walk is None or found_by_walk(path)
+        return worth_reading(candidate.container, path)
 
     def _walk(self, start: Path) -> Iterator[Candidate]:
         # A stack of suspended folder listings instead of recursion: no nesting depth ends the run, and

@@ -27,8 +27,7 @@ from .attrs import (
     present,
     text_attr,
 )
-from .files import open_h5
-from .heap import file_heap_trap
+from .files import heap_trap_before_open, open_h5
 from .links import hard_links, outside_references, resolve
 from .weights import (
     Opener,
@@ -66,7 +65,7 @@ def _opener(path: str) -> Opener:
 
 def read(path: str, read_weights: bool = True) -> ParseOutcome:
     """Parse one HDF5 file; every problem becomes a :class:`Problem`, nothing escapes."""
-    trap = file_heap_trap(path)
+    trap = heap_trap_before_open(path)
     if trap is not None:
         return _fail(path, _Unreadable(trap))
     try:
