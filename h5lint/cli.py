@@ -175,6 +175,14 @@ def check(
         help="Memory (MiB) h5lint may add while reading and checking one file or folder (default: 2048); "
         "an allocation past it fails and the artifact is reported as H5L001. 0: no limit. Linux only.",
     ),
+    remote_budget: Optional[float] = typer.Option(
+        None,
+        "--remote-budget",
+        min=0,
+        metavar="MIB",
+        help="MiB h5lint may fetch to judge one artifact named by URL (s3://, gs://, hf://, https://, "
+        "file://; default: 256); past it the artifact is reported as H5L001. 0: no limit.",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -221,6 +229,7 @@ def check(
         progress=output_format.value in ("concise", "full", "text") and _tty(sys.stderr),
         timeout=timeout,
         max_memory=max_memory,
+        remote_budget=remote_budget,
     )
     try:
         code = run_check(request)

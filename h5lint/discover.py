@@ -30,6 +30,7 @@ from .candidate import (
     Candidate,
 )
 from .parsers import SPECS
+from .remote.urls import is_url
 from .settings import Settings
 from .sniff import FILE_SPECS, sniff
 
@@ -212,8 +213,8 @@ class Walker:
         """Every artifact under ``paths``, each once, in the order given (folders sorted by name)."""
         seen: set[str] = set()
         for raw in paths:
-            path = Path(raw)
-            for candidate in self._named(path):
+            found = remote_candidates(raw, self.settings) if is_url(raw) else self._named(Path(raw))
+            for candidate in found:
                 if candidate.path not in seen:
                     seen.add(candidate.path)
                     yield candidate
@@ -237,6 +238,13 @@ class Walker:
             yield Candidate(self.name(path), (NO_ACCESS,), exc.strerror or str(exc))
             return
         yield owner if owner is not None else self._file(path, True)
+
+
+def remote_candidates(url: str, settings: Settings) -> Iterator[Candidate]:
+    # Imported for URLs only: a local run never loads fsspec.
+    from .remote.discover import candidates
+
+    return candidates(url, settings)
 
 
 def discover(paths: Iterable[str], settings: Settings | None = None, root: Path | None = None) -> Iterator[Candidate]:

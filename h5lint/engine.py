@@ -11,9 +11,10 @@ import functools
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .budgets import Budgets, within_memory, within_time
@@ -37,9 +38,13 @@ from .keras.model import KerasModel, interpret
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
+from .remote.urls import is_url
 from .settings import Settings
 from .wording import clipped, encodable
 from .workers import GRACE_SECONDS, TIME_UP, Supervisor, cpu_count
+
+if TYPE_CHECKING:
+    from .remote.ranges import Meter
 
 _CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
 
@@ -255,13 +260,13 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
     return lint_outcomes(path, (outcome,), settings, anchor)
 
 
-def _anchor(candidate: Candidate) -> str:
-    """The file a folder artifact's findings are shown on (code scanning links files, not folders)."""
+def _anchor(candidate: Candidate, read_path: str) -> str:
+    """The file a folder artifact's findings are shown on (code scanning links files, not folders), looked
+    for where the artifact is read and named as the candidate names it."""
     spec = BY_CONTAINER.get(candidate.container)
     for name in spec.anchors if spec is not None else ():
-        member = Path(candidate.path, name)
-        if member.is_file():
-            return str(member)
+        if Path(read_path, name).is_file():
+            return candidate.path.rstrip("/") + "/" + name if is_url(candidate.path) else str(Path(candidate.path, name))
     return candidate.path
 
 
@@ -291,26 +296,79 @@ def _died(path: str, why: str) -> ParseOutcome:
     )
 
 
-def _read(candidate: Candidate, settings: Settings) -> Result:
+def _read(candidate: Candidate, settings: Settings, budgets: Budgets) -> Result:
+    if is_url(candidate.path):
+        return _read_remote(candidate, settings, budgets)
+    return _judge(candidate, candidate.path, settings)
+
+
+def _judge(
+    candidate: Candidate,
+    read_path: str,
+    settings: Settings,
+    renamed: Callable[[ParseOutcome], ParseOutcome] = lambda outcome: outcome,
+    met: Callable[[], Problem | None] = lambda: None,
+) -> Result:
+    """Read ``candidate`` from ``read_path`` (a remote one's staged copy: ``renamed`` names it by its URL
+    again) and check it; ``met()`` is what the reading itself ran into (a remote read refused), reported
+    ahead of the parser's own words for it."""
     weights = _reads_weights(settings, candidate.path)
     polyglot = len(candidate.containers) > 1
     outcomes = [
-        read_candidate(replace(candidate, containers=(container,)), weights, extension_checked=not polyglot)
-        for container in candidate.containers
+        renamed(read_candidate(replace(candidate, path=read_path, containers=(c,)), weights, not polyglot))
+        for c in candidate.containers
     ]
     if not candidate.named and all(o.not_a_model for o in outcomes):
         return Skipped(candidate.path, outcomes[0].not_a_model or "not a model")
-    if polyglot:
-        first = outcomes[0]
-        outcomes[0] = ParseOutcome(first.artifact, (_polyglot(candidate), *first.problems), first.not_a_model)
-    return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate))
+    first = met()
+    if polyglot or first is not None:
+        head = outcomes[0]
+        extra = ((_polyglot(candidate),) if polyglot else ()) + ((first,) if first is not None else ())
+        outcomes[0] = ParseOutcome(head.artifact, (*extra, *head.problems), head.not_a_model)
+    return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate, read_path))
+
+
+def _read_remote(candidate: Candidate, settings: Settings, budgets: Budgets) -> Result:
+    """A URL's artifact: read by ranges or staged (:mod:`.remote.read`), with the bytes it cost."""
+    from .remote.ranges import (
+        Meter,  # imported for URLs only: a local run never loads fsspec
+    )
+    from .remote.read import prepared
+
+    meter = Meter(int(budgets.remote_mib * (1 << 20)))
+    with prepared(candidate, _reads_weights(settings, candidate.path), meter) as ready:
+        if isinstance(ready, Skipped):
+            return ready
+        met = functools.partial(_remote_problem, candidate, meter)
+        result = _judge(ready.candidate, ready.read_path, settings, ready.outcome, met)
+        late = meter.problem is not None and isinstance(result, ArtifactReport)
+    if late and not any(f.code == UNREADABLE for f in result.findings):
+        # Reading stopped while a rule streamed weights (their readers stop quietly): say so.
+        result = _with_problem(result, _remote_problem(candidate, meter), settings)
+    return replace(result, bytes_fetched=meter.fetched) if isinstance(result, ArtifactReport) else result
+
+
+def _remote_problem(candidate: Candidate, meter: Meter) -> Problem | None:
+    why = meter.problem
+    if why is None:
+        return None
+    fix = "raise the budget with --remote-budget MIB (0 turns it off), or check the server and the file"
+    return Problem(UNREADABLE, Hit(f"{candidate.path}: {why}", "file", fix))
+
+
+def _with_problem(report: ArtifactReport, problem: Problem | None, settings: Settings) -> ArtifactReport:
+    if problem is None or problem.code not in _enabled(settings, report.path):
+        return report
+    finding = _finding(load_catalog()[problem.code], problem.hit, report.path, settings)
+    ordered = sorted((*report.findings, finding), key=lambda f: (f.code, f.location or "", f.message))
+    return replace(report, findings=tuple(ordered))
 
 
 def check_candidate(candidate: Candidate, settings: Settings, budgets: Budgets, root: str | None) -> Result:
     """One artifact, read and checked within its budgets (H5L001 past them); runs in a worker process."""
     if root is not None and os.getcwd() != root:
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
-    result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
+    result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings, budgets)))
     if result is None:
         result = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
     return result
@@ -341,13 +399,25 @@ def scan(
     ``isolate=False`` reads them in this process instead of supervised workers (for callers that watch
     what h5lint does from inside, such as tests; a hang in C or a crash then takes the caller with it).
     """
+    return check_all(discover(paths, settings, root), settings, root=root, jobs=jobs, budgets=budgets, isolate=isolate)
+
+
+def check_all(
+    candidates: Iterable[Candidate],
+    settings: Settings,
+    *,
+    root: Path | None = None,
+    jobs: int = 1,
+    budgets: Budgets = Budgets(),
+    isolate: bool = True,
+) -> Iterator[Result]:
+    """:func:`scan` of candidates already discovered (a Dask partition of a listing, see :mod:`.distributed`)."""
     # Imported once here, the checks are shared by every forked worker. Parsers are not: each worker
     # imports the heavy library its files need (h5py, protobuf) once, and a run of JSON files none.
     all_checks()
     job = functools.partial(
         check_candidate, settings=settings, budgets=budgets, root=str(root.resolve()) if root is not None else None
     )
-    candidates = discover(paths, settings, root)
     if not isolate:
         if root is not None:
             raise ValueError("in-process scans name paths as given: pass root only with isolate=True")

@@ -48,6 +48,7 @@ class CheckRequest:
     progress: bool = False  # a progress line on stderr (the CLI asks for it on a terminal)
     timeout: float | None = None  # seconds per artifact; None: the default, 0: no limit
     max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
+    remote_budget: float | None = None  # MiB fetched per remote artifact; None: the default, 0: no limit
 
 
 class _Progress:
@@ -92,6 +93,7 @@ def run_check(request: CheckRequest) -> int:
     budgets = Budgets(
         timeout=defaults.timeout if request.timeout is None else request.timeout,
         memory_mib=defaults.memory_mib if request.max_memory is None else request.max_memory,
+        remote_mib=defaults.remote_mib if request.remote_budget is None else request.remote_budget,
     )
     tally = Tally()
     progress = _Progress(request.progress and not request.quiet)
@@ -101,7 +103,8 @@ def run_check(request: CheckRequest) -> int:
 
     def artifacts() -> Iterator[ArtifactReport]:
         nonlocal interrupted
-        results = scan(request.paths, settings, root=project.root, jobs=request.jobs or default_jobs(), budgets=budgets)
+        jobs = request.jobs or default_jobs()
+        results = scan(request.paths, settings, root=project.root, jobs=jobs, budgets=budgets)
         try:
             for result in results:
                 if isinstance(result, Skipped):
