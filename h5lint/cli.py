@@ -183,6 +183,13 @@ def check(
         help="MiB h5lint may fetch to judge one artifact named by URL (s3://, gs://, hf://, https://, "
         "file://; default: 256); past it the artifact is reported as H5L001. 0: no limit.",
     ),
+    dask: Optional[str] = typer.Option(
+        None,
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        help="Check the artifacts on this Dask cluster (tcp://host:8786): the URLs are listed here and "
+        "partitions of them are read by the workers (pip install 'h5lint[dask]').",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -230,6 +237,7 @@ def check(
         timeout=timeout,
         max_memory=max_memory,
         remote_budget=remote_budget,
+        dask=dask,
     )
     try:
         code = run_check(request)

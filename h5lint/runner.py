@@ -49,6 +49,7 @@ class CheckRequest:
     timeout: float | None = None  # seconds per artifact; None: the default, 0: no limit
     max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
     remote_budget: float | None = None  # MiB fetched per remote artifact; None: the default, 0: no limit
+    dask: str | None = None  # a Dask scheduler's address: check the artifacts on its workers
 
 
 class _Progress:
@@ -103,8 +104,13 @@ def run_check(request: CheckRequest) -> int:
 
     def artifacts() -> Iterator[ArtifactReport]:
         nonlocal interrupted
-        jobs = request.jobs or default_jobs()
-        results = scan(request.paths, settings, root=project.root, jobs=jobs, budgets=budgets)
+        if request.dask is not None:
+            from .distributed import scan_many
+
+            results = scan_many(request.paths, settings, scheduler=request.dask, budgets=budgets, root=project.root)
+        else:
+            jobs = request.jobs or default_jobs()
+            results = scan(request.paths, settings, root=project.root, jobs=jobs, budgets=budgets)
         try:
             for result in results:
                 if isinstance(result, Skipped):

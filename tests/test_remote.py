@@ -1,5 +1,5 @@
 """Artifacts named by URL: the same findings as on disk, read by byte ranges, from moto's S3 server, a
-local HTTP server and a fake Hugging Face filesystem (all on 127.0.0.1)."""
+local HTTP server, a fake Hugging Face filesystem and a Dask LocalCluster (all on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -125,14 +125,29 @@ def test_http_gives_the_same_findings_as_the_local_files(few, few_report, tmp_pa
     assert all(method == "HEAD" or rng for method, _, rng in requests)  # every file GET asked for a range
 
 
+def test_dask_local_cluster_gives_the_same_report_as_a_serial_run(s3_env, few, few_report, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    # Threads, not processes: each Dask worker still checks its partition in h5lint's own supervised
+    # processes, and two more Python worker processes would double the test's time for nothing it tests.
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = _report(tmp_path, [f"s3://{BUCKET}/few/"], dask=cluster.scheduler_address)
+    assert _comparable(remote, f"s3://{BUCKET}/few") == _comparable(few_report, str(few))
+
+
 @pytest.mark.slow
-def test_all_samples_read_alike_from_disk_s3_and_http(s3_env, tmp_path):
+def test_all_samples_read_alike_from_disk_s3_http_and_dask(s3_env, tmp_path):
+    distributed = pytest.importorskip("distributed")
     local = _report(tmp_path, [str(SAMPLES)])
     upload_folder(s3_client(s3_env), BUCKET, SAMPLES, "samples")
     expected = _comparable(local, str(SAMPLES), SAMPLES.relative_to(REPO).as_posix())
     assert _comparable(_report(tmp_path, [f"s3://{BUCKET}/samples/"]), f"s3://{BUCKET}/samples") == expected
     with range_http_server(SAMPLES) as (base, _):
         assert _comparable(_report(tmp_path, [f"{base}/"]), base) == expected
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        dask = _report(tmp_path, [f"s3://{BUCKET}/samples/"], dask=cluster.scheduler_address)
+    assert _comparable(dask, f"s3://{BUCKET}/samples") == expected
 
 
 def test_a_big_h5_on_s3_is_judged_from_a_few_ranges(s3_env, tmp_path):
