@@ -9,6 +9,7 @@ reporters render them exactly as a run on one machine.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,13 @@ def check_partition(
     candidates: Sequence[Candidate], settings: Settings, budgets: Budgets, root: Path | None
 ) -> list[Result]:
     """One partition, checked on a Dask worker (one supervised process: Dask already runs partitions side by side)."""
+    if multiprocessing.current_process().daemon:
+        # Python lets no daemonic process start children, and the budgets need h5lint's own worker processes.
+        raise ConfigError(
+            "the Dask worker runs as a daemonic process, which cannot start h5lint's supervised reading "
+            "processes: start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False (or threads: "
+            "LocalCluster(processes=False))"
+        )
     return list(check_all(candidates, settings, root=root, jobs=1, budgets=budgets))
 
 
