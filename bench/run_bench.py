@@ -31,7 +31,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from h5lint.parsers.protoschema import message_class
+from h5lint.parsers.savedmodel.protoschema import message_class
 
 HERE = Path(__file__).resolve().parent
 FORMAT_EXAMPLES = HERE.parent.parent / "shared" / "format-examples"
