@@ -172,6 +172,17 @@ def test_a_big_h5_on_s3_is_judged_from_a_few_ranges(s3_env, tmp_path):
     assert "H5L201" in {f["code"] for f in budgeted["findings"]}  # the budget hides no other finding
 
 
+@pytest.mark.slow
+def test_a_1_gib_h5_on_s3_costs_well_under_a_megabyte_config_only(s3_env, tmp_path):
+    big = tmp_path / "big.h5"
+    write_big_h5(big, inputs=131072, units=2048)  # 1 GiB of float32 weights
+    assert big.stat().st_size > 1 << 30
+    s3_client(s3_env).upload_file(str(big), BUCKET, "big/1gib.h5")
+    doc = _report(tmp_path, [f"s3://{BUCKET}/big/1gib.h5"], cli_config={"select": CONFIG_ONLY})
+    assert [f["code"] for f in doc["findings"]] == ["H5L201"]
+    assert doc["artifacts"][0]["bytes_fetched"] < 1 << 20, doc["artifacts"][0]["bytes_fetched"]
+
+
 def test_statistics_and_sarif_name_the_url_and_the_bytes(s3_env, tmp_path):
     url = f"s3://{BUCKET}/samples/k3_linear_head_bce.keras"
     text = tmp_path / "report.txt"
