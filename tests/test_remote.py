@@ -324,3 +324,21 @@ def test_file_urls_do_not_follow_links_out_of_the_folder(few, tmp_path):
     assert codes[f"{scanned.as_uri()}/model.h5"] == ["H5L201"]
     assert {path for path, found in codes.items() if "elsewhere" in path and found == ["H5L001"]}, codes
     assert not [path for path, found in codes.items() if "elsewhere" in path and found != ["H5L001"]], codes
+
+
+def test_a_remote_global_heap_that_would_loop_libhdf5_is_refused_as_hdf5_reads_it(tmp_path):
+    from test_hostile import CLEAN_H5, _rezip, _trap_heap
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "trap.h5").write_bytes(_trap_heap(bytearray(CLEAN_H5.read_bytes())))
+    _rezip(served / "trap.keras", change=lambda n, d: bytes(_trap_heap(bytearray(d))) if n.endswith(".h5") else d)
+    # HeapGuard sees the collection before libhdf5 walks it; were it to miss, the worker would spin in C
+    # until the time limit, and the finding would name the limit instead.
+    with range_http_server(served) as (base, _):
+        doc = _report(tmp_path, [f"{base}/trap.h5", f"{base}/trap.keras"], timeout=30)
+    found = {(f["path"], f["code"], f["location"]): f["message"] for f in doc["findings"]}
+    h5 = found.get((f"{base}/trap.h5", "H5L001", "file"), "")
+    keras = found.get((f"{base}/trap.keras", "H5L001", "member:model.weights.h5"), "")
+    assert "global heap" in h5 and "time limit" not in h5, found
+    assert "global heap" in keras and "time limit" not in keras, found

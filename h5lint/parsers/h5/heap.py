@@ -200,6 +200,7 @@ class HeapGuard(io.RawIOBase):
         self._length: int | None = None
         self._checked: set[int] = set()
         self._budget = [MAX_OBJECTS]
+        self._trap: str | None = None  # once found, every later read fails too: HDF5 may retry a read
 
     def readable(self) -> bool:
         return True
@@ -214,6 +215,8 @@ class HeapGuard(io.RawIOBase):
         return self._stream.seek(offset, whence)
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._trap is not None:
+            raise OSError(self._trap)
         start = self._stream.tell()
         count = self._stream.readinto(buffer)
         data = bytes(memoryview(buffer)[:count])
@@ -231,4 +234,5 @@ class HeapGuard(io.RawIOBase):
             self._length = _length_size(self._data) or 0
         why = _verdict(self._data, at, self._length, self._budget) if self._length else None
         if why is not None:
+            self._trap = why
             raise OSError(why)
