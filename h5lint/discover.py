@@ -25,6 +25,7 @@ from .candidate import (
     MISSING,
     NO_ACCESS,
     OUTSIDE,
+    PICKLE,
     SPECIAL,
     UNKNOWN,
     Candidate,
@@ -43,7 +44,7 @@ _WALK_FILTERS = {spec.container: spec.found_by_walk for spec in FILE_SPECS}
 
 def worth_reading(container: str, path: Path) -> bool:
     """Whether a file met while walking may be a model (a worker decides the rest by reading it)."""
-    if container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS):
+    if container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS, PICKLE):
         return path.name.lower().endswith(MODEL_SUFFIXES)  # garbage named like a model is worth a finding
     found_by_walk = _WALK_FILTERS.get(container)
     return found_by_walk is None or found_by_walk(path)
@@ -141,7 +142,7 @@ class Walker:
         if not stat.S_ISREG(mode):
             return Candidate(name, (SPECIAL,), "not a regular file (FIFO, socket or device); skipped", named)
         try:
-            return Candidate(name, sniff(str(path)), None, named)
+            return Candidate(name, *sniff(str(path)), named)
         except OSError as exc:
             return Candidate(name, (NO_ACCESS,), exc.strerror or str(exc), named)
 
@@ -227,7 +228,8 @@ class Walker:
             ):
                 return
             if is_dir:
-                owned = self._folder_candidate(path, True)
+                # A model folder, or a folder inside one (a SavedModel's variables/): the model is checked.
+                owned = self._folder_candidate(path, True) or self._owning_artifact(path)
                 if owned is not None:
                     yield owned
                 else:

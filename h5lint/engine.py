@@ -34,7 +34,7 @@ from .findings import (
 )
 from .ir import ModelArtifact, VersionTags
 from .keras.loading import LoadCall, load_call
-from .keras.model import KerasModel, interpret
+from .keras.model import KerasModel, interpret, with_writer
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
@@ -214,6 +214,12 @@ def _refused_weights(artifact: ModelArtifact) -> list[Problem]:
     return found
 
 
+def _damaged_versions(outcomes: Sequence[ParseOutcome]) -> VersionTags:
+    """What the readable parts of an unreadable artifact say about its writer (empty when nothing)."""
+    said = next((o.versions for o in outcomes if o.versions is not None), None)
+    return with_writer(said) if said is not None else VersionTags()
+
+
 def lint_outcomes(
     path: str, outcomes: Sequence[ParseOutcome], settings: Settings, anchor: str | None = None
 ) -> ArtifactReport:
@@ -236,17 +242,18 @@ def lint_outcomes(
             with keep_open():  # the rules' weight readers share one open file per weights file
                 pairs.extend(pair for pair in _rule_hits(model, settings, sorted(enabled), crashed) if pair[0] in enabled)
     load = _load_call(models[0], settings, crashed) if models else None
-    findings: dict[str, Finding] = {}
+    findings: dict[tuple[str, str], Finding] = {}
     for code, hit in pairs:
         finding = _finding(catalog[code], hit, path, settings)
-        findings.setdefault(finding.fingerprint, finding)  # one finding per rule and place
+        # A hit repeated word for word is one finding; two different problems at one place are two.
+        findings.setdefault((finding.fingerprint, finding.message), finding)
     ordered = sorted(_capped(findings.values(), path), key=lambda f: (f.code, f.location or "", f.message))
     reported = models[0] if models else None
     return ArtifactReport(
         path=path,
         format=reported.format.name if reported else None,
         layout=reported.layout if reported else None,
-        versions=_encodable_versions(reported.versions) if reported else VersionTags(),
+        versions=_encodable_versions(reported.versions if reported else _damaged_versions(outcomes)),
         findings=tuple(ordered),
         readable=reported is not None,
         crashed_checks=tuple(crashed),
@@ -280,7 +287,7 @@ def _polyglot(candidate: Candidate) -> Problem:
     return Problem(POLYGLOT, Hit(message, "file", "do not load it; re-export the model from trusted code"))
 
 
-def _too_slow(path: str, seconds: float) -> ParseOutcome:
+def too_slow(path: str, seconds: float) -> ParseOutcome:
     return unreadable(
         path,
         f"reading and checking it took longer than {seconds:g} s, h5lint's per-file time limit",
@@ -288,7 +295,7 @@ def _too_slow(path: str, seconds: float) -> ParseOutcome:
     )
 
 
-def _died(path: str, why: str) -> ParseOutcome:
+def died(path: str, why: str) -> ParseOutcome:
     return unreadable(
         path,
         f"the worker process reading it ended abruptly ({why}); the other files were checked",
@@ -324,15 +331,14 @@ def _judge(
     if polyglot or first is not None:
         head = outcomes[0]
         extra = ((_polyglot(candidate),) if polyglot else ()) + ((first,) if first is not None else ())
-        outcomes[0] = ParseOutcome(head.artifact, (*extra, *head.problems), head.not_a_model)
+        outcomes[0] = replace(head, problems=(*extra, *head.problems))
     return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate, read_path))
 
 
 def _read_remote(candidate: Candidate, settings: Settings, budgets: Budgets) -> Result:
     """A URL's artifact: read by ranges or staged (:mod:`.remote.read`), with the bytes it cost."""
-    from .remote.ranges import (
-        Meter,  # imported for URLs only: a local run never loads fsspec
-    )
+    # Imported for URLs only: a local run never loads fsspec.
+    from .remote.ranges import Meter
     from .remote.read import prepared
 
     meter = Meter(int(budgets.remote_mib * (1 << 20)))
@@ -370,14 +376,14 @@ def check_candidate(candidate: Candidate, settings: Settings, budgets: Budgets, 
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
     result = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings, budgets)))
     if result is None:
-        result = lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
+        result = lint_outcome(candidate.path, too_slow(candidate.path, budgets.timeout), settings)
     return result
 
 
 def _lost(candidate: Candidate, why: str, settings: Settings, budgets: Budgets) -> ArtifactReport:
     if why == TIME_UP:
-        return lint_outcome(candidate.path, _too_slow(candidate.path, budgets.timeout), settings)
-    return lint_outcome(candidate.path, _died(candidate.path, why), settings)
+        return lint_outcome(candidate.path, too_slow(candidate.path, budgets.timeout), settings)
+    return lint_outcome(candidate.path, died(candidate.path, why), settings)
 
 
 def default_jobs() -> int:

@@ -100,6 +100,9 @@ class ParseOutcome:
 
     artifact: ModelArtifact | None
     problems: tuple[Problem, ...] = field(default=())
+    # What the readable parts of an artifact that could not be read say about its writer (a .keras zip's
+    # metadata.json when config.json is broken, a truncated HDF5 file's root attributes); None when nothing.
+    versions: VersionTags | None = None
     # Why the bytes, although of a container a model can be in, hold no model at all (an HDF5 data set,
     # a zip of anything else, JSON data); None when they do or may. A file the user named is then one
     # H5L001 (in ``problems``); a file a folder walk found is skipped.

@@ -54,6 +54,17 @@ class VersionTags:
     # The part that records the tags could not be read, so a missing tag is no evidence of anything.
     unread: bool = False
 
+    def named(self) -> dict[str, str | None]:
+        """The tags by their public names (report and inspect JSON keys), in display order."""
+        return {
+            "keras_version": self.keras_version,
+            "backend": self.backend,
+            "tensorflow_version": self.tensorflow_version,
+            "tensorflow_git_version": self.tensorflow_git_version,
+            "writer": self.writer,
+            "producer": self.producer,
+        }
+
 
 @dataclass(frozen=True)
 class KerasConfig:
@@ -185,6 +196,9 @@ class SavedModelInfo:
     has_keras_metadata: bool = False
     schema_version: int | None = None
     graph: GraphSummary | None = None  # None when the folder has no readable graph
+    # The file names MetaGraphDef.asset_file_def lists, as stored: TensorFlow joins each onto assets/ when
+    # loading and reads that file (TF writes plain base names), in file order without repeats.
+    asset_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

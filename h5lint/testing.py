@@ -94,6 +94,7 @@ def _savedmodel(raw: Mapping[str, Any]) -> ir.SavedModelInfo:
         function_names=tuple(raw.get("function_names", ())),
         has_keras_metadata=bool(raw.get("has_keras_metadata", False)),
         graph=_graph(raw["graph"]) if "graph" in raw else None,
+        asset_files=tuple(raw.get("asset_files", ())),
     )
 
 

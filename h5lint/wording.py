@@ -9,6 +9,8 @@ from typing import Sequence
 _LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 SHOWN = 5
+# How many characters of a name or value from a file a message quotes.
+QUOTED = 60
 
 
 def listed(names: Sequence[str], most: int = SHOWN) -> str:
@@ -36,3 +38,9 @@ def encodable(text: str) -> str:
     """``text`` with each lone surrogate (a JSON ``\\ud800`` escape in a file decodes to one) written as that
     escape: no reporter can encode it, and one name must not end the report."""
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def quoted(text: str, most: int = QUOTED) -> str:
+    """``'gs://bucket/model'`` for a value read from a file: at most ``most`` characters (cut with ``…``),
+    quoted and with control characters escaped as Python's repr does, so one value cannot flood or break a line."""
+    return repr(text if len(text) <= most else text[: most - 1] + "…")

@@ -118,6 +118,35 @@ def test_never_writes_over_the_input_or_an_existing_file(lstm: Path, tmp_path: P
     assert _digest(lstm) == before
 
 
+def test_never_writes_through_a_link_or_inside_a_model_folder(lstm: Path, tmp_path: Path):
+    before = _digest(lstm)
+    link = tmp_path / "link.h5"
+    link.symlink_to(lstm)
+    assert _fix(str(lstm), "--target", "keras>=3", "-o", str(link)).exit_code == 2
+    hard = tmp_path / "hard.h5"
+    hard.hardlink_to(lstm)
+    assert _fix(str(lstm), "--target", "keras>=3", "-o", str(hard)).exit_code == 2
+    assert _digest(lstm) == before
+    folder = tmp_path / "unzipped"
+    shutil.copytree(SAMPLES / "k3_sigmoid_head_bce_unzipped", folder)
+    result = _fix(str(folder), "--target", "keras>=3", "-o", str(folder / "copy.keras"))
+    assert result.exit_code in (1, 2) and not (folder / "copy.keras").exists()
+
+
+def test_a_reader_that_dies_is_a_usage_error_not_a_crash(lstm: Path, monkeypatch):
+    import os
+    import signal
+
+    from h5lint.parsers.h5 import model as h5_model
+
+    def crash(path, **kwargs):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(h5_model, "read", crash)
+    result = _fix(str(lstm), "--target", "keras>=3", "--diff")
+    assert result.exit_code == 2 and "SIGSEGV" in result.output
+
+
 def test_usage_errors():
     assert _fix(str(SAMPLES / "tfk_stateful_lstm.h5"), "--target", "keras>=3").exit_code == 2  # no -o, no --diff
     assert _fix(str(SAMPLES / "broken_empty.h5"), "--target", "keras>=3", "--diff").exit_code == 2

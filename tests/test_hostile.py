@@ -552,7 +552,12 @@ def test_a_file_truncated_while_it_is_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras_zip, "parse_json", cut_then_parse)
     report = lint(h5_path, zip_path)
-    assert located(report) == [(str(h5_path), "H5L001", "file"), (str(zip_path), "H5L001", "member:model.weights.h5")]
+    # Both attributes of the cut file are reported unreadable (two parts, two messages), the zip's store once.
+    assert located(report) == [
+        (str(h5_path), "H5L001", "file"),
+        (str(h5_path), "H5L001", "file"),
+        (str(zip_path), "H5L001", "member:model.weights.h5"),
+    ]
 
 
 def test_weights_that_vanish_between_parsing_and_checking_are_skipped(tmp_path):
@@ -622,7 +627,9 @@ def _marker_states():
 def test_code_stored_in_models_never_runs(tmp_path):
     hostile = sorted(SAMPLES.glob("*lambda_writes_file*")) + sorted(SAMPLES.glob("*lambda_os_system*"))
     hostile += sorted(SAMPLES.glob("edited_*module_os_system*")) + sorted(SAMPLES.glob("edited_*exec*"))
-    assert len(hostile) >= 4
+    # a pickle calling posix.system('touch /tmp/h5lint_pwned') inside a TorchModuleWrapper (not armed: it always runs)
+    hostile += sorted(SAMPLES.glob("edited_*pickle_os_system*"))
+    assert len(hostile) >= 5
     scratch, cwd = tmp_path / "tmp", tmp_path / "cwd"
     scratch.mkdir()
     cwd.mkdir()
@@ -632,6 +639,7 @@ def test_code_stored_in_models_never_runs(tmp_path):
     findings, _ = _cli_findings(*hostile, env=env, cwd=cwd)
     assert {(p, c) for p, c, _ in findings} >= {(str(p), "H5L101") for p in hostile if "lambda" in p.name}
     assert {(p, c) for p, c, _ in findings} >= {(str(p), "H5L103") for p in hostile if "module_os_system" in p.name}
+    assert {(p, c) for p, c, _ in findings} >= {(str(p), "H5L108") for p in hostile if "pickle" in p.name}
     assert _marker_states() == markers
     assert list(scratch.iterdir()) == [] and list(cwd.iterdir()) == []
 

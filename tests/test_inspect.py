@@ -132,3 +132,27 @@ def test_cli(tmp_path: Path):
     result = runner.invoke(app, ["inspect", "--format", "json", str(SAMPLES / "broken_empty.h5")])
     assert result.exit_code == 1
     VALIDATOR.validate(json.loads(result.output))
+
+
+def test_a_reader_that_dies_costs_its_own_entry_only(tmp_path, monkeypatch):
+    # inspect reads in supervised workers, like check: a crash in C (here SIGSEGV) is that file's entry.
+    import os
+    import shutil
+    import signal
+
+    from h5lint.parsers.json_model import read as json_model
+
+    doomed = tmp_path / "doomed.json"
+    shutil.copy(SAMPLES / "tfk_sigmoid_head_bce_arch.json", doomed)
+    real_read = json_model.read
+
+    def read(path, **kwargs):
+        if path.endswith("doomed.json"):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real_read(path, **kwargs)
+
+    monkeypatch.setattr(json_model, "read", read)
+    clean = SAMPLES / "tfk_sigmoid_head_bce.h5"
+    first, lost, last = inspect_paths([str(clean), str(doomed), str(clean.with_suffix(".keras"))], DEFAULT_TARGET)
+    assert isinstance(first, ModelSummary) and isinstance(last, ModelSummary)
+    assert isinstance(lost, Unreadable) and "SIGSEGV" in lost.messages[0]

@@ -100,7 +100,7 @@ def test_a_savedmodel_keeps_its_variables():
     folder = _sample(TFK_SM)
     variables = sorted((folder / "variables").iterdir())
     assert _candidates([*variables, folder / "saved_model.pb"]) == [(str(folder), "savedmodel-dir")]
-    assert _candidates([folder / "variables"]) == []  # not a checkpoint of its own
+    assert _candidates([folder / "variables"]) == [(str(folder), "savedmodel-dir")]  # its SavedModel, not a checkpoint
     assert (str(folder), "savedmodel-dir") in _candidates([SAMPLES])
     assert not [path for path, container in _candidates([SAMPLES]) if "/variables/" in path]
 

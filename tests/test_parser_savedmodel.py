@@ -557,3 +557,14 @@ def test_wire_damage_descriptions():
         "at offset 6 text field meta_graphs[0].meta_info_def.tags[0] is not UTF-8"
     )
     assert pbwire.undo_text_damage("\x0a\x88".encode("latin-1").decode("cp1252").encode("utf-8"))[0] == b"\x0a\x88"
+
+
+def test_a_folder_inside_a_savedmodel_named_directly_checks_the_savedmodel():
+    from conftest import SAMPLES
+
+    from h5lint.discover import discover
+
+    model = SAMPLES / "tfk_sigmoid_head_bce_savedmodel"
+    for inner in ("variables", "variables/", "assets"):
+        if (model / inner).is_dir():
+            assert [c.path for c in discover([str(model / inner)])] == [str(model)]

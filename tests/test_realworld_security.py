@@ -3,7 +3,8 @@
 The manifest's `lambda` column counts Lambda layers per file; h5lint must report each one, at its
 layer, whatever its encoding (raw marshal strings from Keras 1/2.0, base64, Keras 3 `__lambda__`,
 keras_metadata.pb tuples). No file in the set has unsafe graph ops, foreign module references,
-external HDF5 references or unsafe zip members, so H5L102-H5L105 must be silent on all of them.
+external HDF5 references, unsafe zip members, TFSMLayers, vocabulary paths, TorchModuleWrappers or
+path-like asset and layer names, so H5L102-H5L109 must be silent on all of them.
 """
 
 from __future__ import annotations

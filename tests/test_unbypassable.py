@@ -79,7 +79,7 @@ def _stored_polyglot(path: Path, boundary: int) -> Path:
 @pytest.mark.parametrize("boundary", [4096, 8192, 16384])
 def test_a_zip_whose_weights_store_sits_on_a_user_block_is_read_as_both(tmp_path, boundary):
     path = _stored_polyglot(tmp_path / "polyglot.keras", boundary)
-    assert sniff.sniff(str(path)) == ("hdf5", "zip")
+    assert sniff.sniff(str(path)) == (("hdf5", "zip"), None)
     found = pairs(lint(path), path)
     # Read as HDF5 it is a Keras 3 weights store (H5L002); read as a zip, Keras 3 sees the Lambda.
     assert found == [("H5L002", "file"), ("H5L005", "file"), PWN]
@@ -92,7 +92,7 @@ def test_an_hdf5_file_with_a_zip_appended_is_read_as_both(tmp_path):
     clean = io.BytesIO()
     _write_zip(clean, _members(LAMBDA_KERAS))
     path.write_bytes((SAMPLES / "tfk_sigmoid_head_bce.h5").read_bytes() + clean.getvalue())
-    assert sniff.sniff(str(path)) == ("hdf5", "zip")
+    assert sniff.sniff(str(path)) == (("hdf5", "zip"), None)
     assert pairs(lint(path), path) == [("H5L005", "file"), PWN]
     assert gate(path) == 1
 

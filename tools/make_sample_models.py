@@ -10,7 +10,8 @@ h5lint itself never imports TensorFlow)::
     python tools/make_sample_models.py --facts-only --refresh edited_no_keras_version.h5
 
 Every model file is written by a real writer (tf-keras 2.21, Keras 3.15, raw TensorFlow 2.21 or the
-tensorflowjs 4.22 converter).  ``broken_*`` and ``edited_*`` samples are copies of those real files that
+tensorflowjs 4.22 converter; the TorchModuleWrapper sample by Keras 3.15 on the PyTorch backend, in the Python that
+``--torch-python`` names, e.g. a venv with ``pip install torch==2.13.0 keras==3.15.1 h5py``).  ``broken_*`` and ``edited_*`` samples are copies of those real files that
 were cut or edited here (truncate, corrupt bytes, drop a zip member, rewrite an HDF5 attribute, ...).
 
 Besides the files the generator records only what needs TensorFlow to know, in ``sample_models/samples.json``:
@@ -272,6 +273,10 @@ def main() -> None:
                         help="update samples.json, but copy only new samples (and --refresh ones) into sample_models/")
     parser.add_argument("--refresh", nargs="+", default=[], metavar="SAMPLE",
                         help="with --facts-only: also replace these samples' files (file or folder names)")
+    parser.add_argument("--torch-python", default=os.environ.get("H5LINT_TORCH_PYTHON"), metavar="PYTHON",
+                        help="a Python with torch and Keras 3 that writes the TorchModuleWrapper sample "
+                             "(sample_models_torch.py; default $H5LINT_TORCH_PYTHON); without it that sample is "
+                             "kept as published")
     args = parser.parse_args()
     assert not args.refresh or args.facts_only, "--refresh needs --facts-only"
     assert not (args.steps and args.facts_only), "--facts-only needs every step"
@@ -281,8 +286,9 @@ def main() -> None:
 
     ctx = types.SimpleNamespace(OUT=OUT, write_all=write_all, register=register, fresh=fresh,
                                 copy_sample=copy_sample, rewrite_zip=rewrite_zip, K3_VERSION=K3_VERSION,
-                                TF_VERSION=TF_VERSION, keras=keras, tf=tf, h5py=h5py, np=np, hashlib=hashlib,
-                                json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES, LOADABLE=LOADABLE)
+                                TF_VERSION=TF_VERSION, keras=keras, tf_keras=tf_keras, tf=tf, h5py=h5py, np=np,
+                                hashlib=hashlib, json=json, shutil=shutil, zipfile=zipfile, SAMPLES=SAMPLES,
+                                LOADABLE=LOADABLE, PUBLISHED=PUBLISHED, TORCH_PYTHON=args.torch_python)
     for step in cases.STEPS:
         if args.steps and step.__name__ not in args.steps:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import numpy as np
 
@@ -89,6 +90,29 @@ def lstm_model(stateful, bidirectional=False, name="lstm_model"):
         return m
 
     return build
+
+
+def unbuilt_model(K):
+    """Sequential Dense(8,'hidden') -> Dense(4,'hidden2') -> Dense(1,sigmoid,'out') without an input shape: never
+    built, so no layer has weights when it is saved."""
+    m = K.Sequential([K.layers.Dense(8, activation="relu", name="hidden"),
+                      K.layers.Dense(4, activation="relu", name="hidden2"),
+                      K.layers.Dense(1, activation="sigmoid", name="out")], name="unbuilt")
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    return m
+
+
+def unbuilt_facts(c, name):
+    """What Keras 3 does with an unbuilt sample: loads it without weights, makes random ones at the first call."""
+    x = np.ones((2, 4), "float32")
+    loaded = [c.keras.models.load_model(str(c.OUT / name)) for _ in range(2)]
+    before, built = len(loaded[0].weights), loaded[0].built
+    outputs = [m.predict(x, verbose=0) for m in loaded]
+    after = len(loaded[0].weights)
+    differ = not np.allclose(outputs[0], outputs[1])
+    return (f"Keras {c.K3_VERSION} load_model loads it with {before} weights (model.built {built}); its "
+            f"first predict() creates {after}, and two loads predict {'different' if differ else 'the same'} values "
+            f"for the same input ({'new random weights each time' if differ else 'unexpected'})")
 
 
 def with_weights(build, edit):
@@ -747,6 +771,20 @@ def step_correctness(c):
     zo = with_weights(dense_head(1, "sigmoid", "binary_crossentropy", name="zero_output_kernel"), zero_out_edit)
     c.write_all(three, zo, "zero_output_kernel", "clean model, then out.set_weights([zeros_like(kernel), bias])")
 
+    # H5L505: a model saved before it was built (tf-keras refuses to write one to HDF5, Keras 3 does not)
+    for name in c.write_all(["k3_h5", "k3_keras"], unbuilt_model, "unbuilt",
+                            "Sequential([Dense(8,relu,'hidden'), Dense(4,relu,'hidden2'), Dense(1,sigmoid,'out')]) "
+                            "with no input shape, compiled (sgd, BCE) and saved without ever being called"):
+        c.SAMPLES[name]["notes"] = unbuilt_facts(c, name)
+    with tempfile.TemporaryDirectory() as scratch:  # not a sample: only whether tf-keras writes one
+        try:
+            c.fresh()
+            unbuilt_model(c.tf_keras).save(os.path.join(scratch, "tfk_unbuilt.h5"))
+            refused = f"tf-keras {c.tf_keras.__version__} writes it to HDF5 too"
+        except ValueError as exc:
+            refused = f"tf-keras {c.tf_keras.__version__} refuses to save it to HDF5 ({str(exc).split('. ')[0]})"
+    c.SAMPLES["k3_unbuilt.h5"]["notes"] += "; " + refused
+
     # H5L504
     c.write_all(three, normalization_model(False), "normalization_unadapted",
                 "Input(4)->Normalization('norm') never adapted->Dense->Dense(1,sigmoid), BCE")
@@ -1105,6 +1143,251 @@ def step_cure(c):
     c.LOADABLE.append(d.name)
 
 
+# ---- Issue 10 item 5: content that makes load_model reach outside the file ------------------------------
+
+# posix.system('touch /tmp/h5lint_pwned') as protocol-2 pickle opcodes, written out byte by byte (the edited
+# TorchModuleWrapper's data.pkl). Nothing here or in h5lint ever unpickles it.
+HOSTILE_PICKLE = (
+    b"\x80\x02"  # PROTO 2
+    b"cposix\nsystem\n"  # GLOBAL 'posix system'
+    b"X\x17\x00\x00\x00touch /tmp/h5lint_pwned"  # BINUNICODE, 23 bytes
+    b"\x85"  # TUPLE1
+    b"R"  # REDUCE: call posix.system with that tuple
+    b"."  # STOP
+)
+TORCH_SAMPLE = "k3_torch_module_wrapper.keras"
+
+
+def _edit_layers(cfg, edit):
+    """Apply ``edit(layer)`` to every layer entry of a Keras 3 functional config (config.json)."""
+    for layer in cfg["config"]["layers"]:
+        edit(layer)
+    return cfg
+
+
+def _renamed(c, blob: bytes, old: str, new: str) -> bytes:
+    """config.json with layer ``old`` renamed to ``new`` everywhere the graph names it (its entry, its config and
+    the keras_history of the tensors other layers take from it)."""
+    cfg = c.json.loads(blob)
+
+    def walk(value):
+        if isinstance(value, dict):
+            history = value.get("keras_history")
+            if isinstance(history, list) and history and history[0] == old:
+                history[0] = new
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            if len(value) == 3 and value[0] == old and all(isinstance(v, int) for v in value[1:]):
+                value[0] = new  # input_layers / output_layers entries
+            for item in value:
+                walk(item)
+
+    def rename(layer):
+        if layer["name"] == old:
+            layer["name"] = layer["config"]["name"] = new
+
+    walk(_edit_layers(cfg, rename))
+    return c.json.dumps(cfg).encode()
+
+
+def _torch_sample(c) -> None:
+    """k3_torch_module_wrapper.keras, written with the torch Python (sample_models_torch.py); without one the
+    published file and its record are kept, since no other process here can write it."""
+    import subprocess
+
+    if c.TORCH_PYTHON:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample_models_torch.py")
+        env = {k: v for k, v in os.environ.items() if k not in ("H5LINT_PWN", "KERAS_BACKEND")}
+        proc = subprocess.run([c.TORCH_PYTHON, script, str(c.OUT)], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, f"{script} failed:\n{proc.stderr}"
+        record = c.json.loads(proc.stdout.strip().splitlines()[-1])
+    else:
+        published = c.PUBLISHED / TORCH_SAMPLE
+        assert published.exists(), f"{TORCH_SAMPLE} needs --torch-python (a Python with torch and Keras 3)"
+        c.shutil.copyfile(published, c.OUT / TORCH_SAMPLE)
+        record = c.json.loads((c.PUBLISHED / "samples.json").read_text())[TORCH_SAMPLE]
+        print(f"[make_sample_models] no --torch-python: {TORCH_SAMPLE} kept as published", flush=True)
+    c.register(TORCH_SAMPLE, record["made_by"], record.get("notes", ""))
+    c.SAMPLES[TORCH_SAMPLE]["load_check"] = record["load_check"]
+    # step_load_check adds what Keras 3 on TensorFlow and tf-keras say (neither has torch to unpickle with)
+    c.LOADABLE.append(TORCH_SAMPLE)
+
+
+def _hostile_torch_module(c, blob: bytes) -> bytes:
+    """config.json whose TorchModuleWrapper payload has its archive/data.pkl replaced by HOSTILE_PICKLE (the
+    torch.save zip is otherwise copied member by member)."""
+    import base64
+    import io
+
+    def edit(layer):
+        if layer["class_name"] != "TorchModuleWrapper":
+            return
+        src = io.BytesIO(base64.b64decode(layer["config"]["module"]))
+        dst = io.BytesIO()
+        with c.zipfile.ZipFile(src) as zin, c.zipfile.ZipFile(dst, "w") as zout:
+            for info in zin.infolist():
+                data = HOSTILE_PICKLE if info.filename.endswith("/data.pkl") else zin.read(info.filename)
+                zout.writestr(info, data)
+        layer["config"]["module"] = base64.b64encode(dst.getvalue()).decode("ascii")
+
+    return c.json.dumps(_edit_layers(c.json.loads(blob), edit)).encode()
+
+
+def _asset_savedmodel(c, folder) -> None:
+    """A tf.Module whose lookup table reads a vocabulary file: tf.saved_model.save copies it to assets/ and lists
+    it in MetaGraphDef.asset_file_def."""
+    import tempfile
+
+    tf = c.tf
+    c.fresh()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = os.path.join(tmp, "h5lint_vocab.txt")
+        with open(vocab, "w") as fh:
+            fh.write("cat\ndog\nbird\n")
+
+        class Vocab(tf.Module):
+            def __init__(self):
+                super().__init__(name="vocab")
+                init = tf.lookup.TextFileInitializer(vocab, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE,
+                                                     tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER)
+                self.table = tf.lookup.StaticHashTable(init, default_value=-1)
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="words")])
+            def __call__(self, words):
+                return {"ids": self.table.lookup(words)}
+
+        mod = Vocab()
+        tf.saved_model.save(mod, str(folder), signatures={"serving_default": mod.__call__})
+
+
+def _asset_filename(folder, name: str) -> None:
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    sm = saved_model_pb2.SavedModel()
+    sm.ParseFromString((folder / "saved_model.pb").read_bytes())
+    for mg in sm.meta_graphs:
+        for asset in mg.asset_file_def:
+            asset.filename = name
+    (folder / "saved_model.pb").write_bytes(sm.SerializeToString())
+    (folder / "fingerprint.pb").unlink(missing_ok=True)  # the fingerprint hashes no longer match
+
+
+def step_load_time_hazards(c):
+    """Issue 10 item 5: layers whose config makes load_model reach outside the file (TFSMLayer, vocabulary paths,
+    TorchModuleWrapper pickles) and path-like names (SavedModel asset names, layer names)."""
+    import contextlib
+
+    import tf_keras
+
+    keras, v3 = c.keras, c.K3_VERSION
+
+    # TFSMLayer over the Keras 3 export of the clean model, named by a path relative to the folder the model
+    # is saved from (as a user keeps the export next to the model); Keras stores the filepath as given.
+    export = "k3_sigmoid_head_bce_export"
+    with contextlib.chdir(c.OUT):
+        c.fresh()
+        inp = keras.Input(shape=(4,), name="inp")
+        x = keras.layers.TFSMLayer(export, call_endpoint="serve", name="tfsm")(inp)
+        out = keras.layers.Dense(1, activation="sigmoid", name="out")(x)
+        keras.Model(inp, out, name="tfsm_layer").save("k3_tfsm_layer.keras")
+    c.register("k3_tfsm_layer.keras",
+               f"keras {v3}: model.save('k3_tfsm_layer.keras'), saved from the build folder; Input(4)->"
+               f"TFSMLayer('{export}', call_endpoint='serve', name='tfsm')->Dense(1,sigmoid,'out')",
+               notes=f"config.json stores filepath '{export}', relative to the loading process's working folder")
+    c.LOADABLE.append("k3_tfsm_layer.keras")
+
+    url = "gs://h5lint-example/savedmodel"
+
+    def tfsm_url(b):
+        def edit(layer):
+            if layer["class_name"] == "TFSMLayer":
+                layer["config"]["filepath"] = url
+        return c.json.dumps(_edit_layers(c.json.loads(b), edit)).encode()
+
+    c.rewrite_zip("k3_tfsm_layer.keras", "edited_k3_tfsm_layer_url.keras", replace={"config.json": tfsm_url})
+    c.register("edited_k3_tfsm_layer_url.keras",
+               f"copy of k3_tfsm_layer.keras; config.json: the TFSMLayer's filepath rewritten to '{url}' "
+               "(CVE-2026-1462 pattern: a SavedModel fetched from a bucket when the model is loaded)")
+
+    # A vocabulary file given by path: tf-keras stores the path in the config and reads it on every load.
+    with contextlib.chdir(c.OUT):
+        c.fresh()
+        with open("h5lint_vocab.txt", "w") as fh:
+            fh.write("cat\ndog\nbird\n")
+        K = tf_keras
+        inp = K.Input(shape=(1,), dtype="string", name="inp")
+        x = K.layers.StringLookup(vocabulary="h5lint_vocab.txt", name="lookup")(inp)
+        x = K.layers.CategoryEncoding(num_tokens=5, output_mode="one_hot", name="onehot")(x)
+        out = K.layers.Dense(1, activation="sigmoid", name="out")(x)
+        m = K.Model(inp, out, name="vocabulary_file")
+        m.compile(optimizer="sgd", loss="binary_crossentropy")
+        m.save("tfk_vocabulary_file.h5")
+        os.remove("h5lint_vocab.txt")  # not a sample: the path in the file points at nothing shipped
+    c.register("tfk_vocabulary_file.h5",
+               f"tf_keras {K.__version__}: model.save('tfk_vocabulary_file.h5'), saved from the build folder; "
+               "Input(1, string)->StringLookup(vocabulary='h5lint_vocab.txt', name='lookup')->CategoryEncoding(5, "
+               "one_hot, 'onehot')->Dense(1,sigmoid,'out'), BCE",
+               notes="the model_config stores vocabulary 'h5lint_vocab.txt' (the path given, relative to the loading "
+                     "process's working folder); the file is not shipped. Behind the load check's cut messages: Keras "
+                     "3.15 refuses it in safe mode ('Requested the loading of a vocabulary file outside of the model "
+                     "archive'), tf-keras 2.21 tries to read it ('Vocabulary file h5lint_vocab.txt does not exist')")
+    c.LOADABLE.append("tfk_vocabulary_file.h5")
+
+    c.fresh()
+    inp = keras.Input(shape=(1,), dtype="string", name="inp")
+    x = keras.layers.StringLookup(vocabulary=["cat", "dog", "bird"], name="lookup")(inp)
+    x = keras.layers.CategoryEncoding(num_tokens=5, output_mode="one_hot", name="onehot")(x)
+    out = keras.layers.Dense(1, activation="sigmoid", name="out")(x)
+    m = keras.Model(inp, out, name="string_lookup")
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    m.save(str(c.OUT / "k3_string_lookup.keras"))
+    c.register("k3_string_lookup.keras",
+               f"keras {v3}: model.save('k3_string_lookup.keras'); Input(1, string)->StringLookup(vocabulary=['cat', "
+               "'dog', 'bird'], name='lookup')->CategoryEncoding(5, one_hot, 'onehot')->Dense(1,sigmoid,'out'), BCE",
+               notes="config.json stores the vocabulary as a list")
+    c.LOADABLE.append("k3_string_lookup.keras")
+
+    def vocab_path(b):
+        def edit(layer):
+            if layer["class_name"] == "StringLookup":
+                layer["config"]["vocabulary"] = "/etc/hostname"
+        return c.json.dumps(_edit_layers(c.json.loads(b), edit)).encode()
+
+    c.rewrite_zip("k3_string_lookup.keras", "edited_k3_vocabulary_path.keras", replace={"config.json": vocab_path})
+    c.register("edited_k3_vocabulary_path.keras",
+               "copy of k3_string_lookup.keras; config.json: the StringLookup's vocabulary rewritten to '/etc/hostname' "
+               "(CVE-2025-12058 pattern: a local file read into the vocabulary when the model is loaded)")
+
+    # TorchModuleWrapper (PyTorch backend), and a copy whose pickle calls posix.system
+    _torch_sample(c)
+    c.rewrite_zip(TORCH_SAMPLE, "edited_k3_torch_pickle_os_system.keras",
+                  replace={"config.json": lambda b: _hostile_torch_module(c, b)})
+    c.register("edited_k3_torch_pickle_os_system.keras",
+               f"copy of {TORCH_SAMPLE}; config.json: in the TorchModuleWrapper's base64 torch.save archive, "
+               "archive/data.pkl replaced by a protocol-2 pickle assembled opcode by opcode that calls "
+               "posix.system('touch /tmp/h5lint_pwned') (CVE-2025-49655 pattern; never loaded)")
+
+    # SavedModel asset names
+    folder = c.OUT / "tf_module_asset_savedmodel"
+    _asset_savedmodel(c, folder)
+    c.register(folder.name, f"tensorflow {c.TF_VERSION}: tf.saved_model.save(tf.Module with a StaticHashTable("
+               "TextFileInitializer('h5lint_vocab.txt', ...)) and a tf.function ids = table.lookup(words), dir, "
+               "signatures={'serving_default': f})",
+               notes="assets/h5lint_vocab.txt, listed in asset_file_def as 'h5lint_vocab.txt'")
+    d = c.copy_sample(folder.name, "edited_savedmodel_asset_traversal")
+    _asset_filename(d, "../../h5lint_vocab.txt")
+    c.register(d.name, f"copy of {folder.name}/; saved_model.pb re-serialized with asset_file_def[0].filename = "
+               "'../../h5lint_vocab.txt' (tensorflow.core.protobuf.saved_model_pb2), fingerprint.pb removed")
+
+    # A layer name shaped like a path
+    c.rewrite_zip("k3_sigmoid_head_bce.keras", "edited_k3_layer_name_traversal.keras",
+                  replace={"config.json": lambda b: _renamed(c, b, "hidden", "../../hidden")})
+    c.register("edited_k3_layer_name_traversal.keras",
+               "copy of k3_sigmoid_head_bce.keras; config.json: layer 'hidden' renamed to '../../hidden' (its entry, "
+               "its config and the keras_history that names it)")
+
+
 def step_load_check(c):
     """Record what the real loaders (Keras 3 and tf-keras, fresh process) say about each full model a Keras
     writer made (``load_model``; ``model_from_json`` for the ``*_arch.json`` architectures)."""
@@ -1118,7 +1401,7 @@ def step_load_check(c):
                           check=True)
     results = c.json.loads(proc.stdout.strip().splitlines()[-1])
     for name, res in results.items():
-        c.SAMPLES[name]["load_check"] = res
+        c.SAMPLES[name].setdefault("load_check", {}).update(res)  # after a result another process recorded
 
 
 def step_custom_objects(c):
@@ -1137,4 +1420,4 @@ def step_custom_objects(c):
 
 
 STEPS = [step_formats, step_savedmodels, step_correctness, step_security, step_tfjs, step_broken, step_edited,
-         step_tf_checkpoints_and_graphs, step_cure, step_load_check, step_custom_objects]
+         step_tf_checkpoints_and_graphs, step_cure, step_load_time_hazards, step_load_check, step_custom_objects]

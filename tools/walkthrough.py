@@ -202,9 +202,9 @@ def new_rule(clone: Path) -> None:
 
 def new_format(clone: Path) -> None:
     write(clone, "h5lint/parsers/tflite.py", FORMAT_MODULE)
-    edit(clone, "h5lint/parsers/__init__.py", "from . import h5, json_model, keras_zip, savedmodel\n",
-         "from . import h5, json_model, keras_zip, savedmodel, tflite\n")
-    edit(clone, "h5lint/parsers/__init__.py", "json_model.SPEC)", "json_model.SPEC, tflite.SPEC)")
+    edit(clone, "h5lint/parsers/__init__.py", "from . import checkpoint, h5, json_model, keras_zip, savedmodel\n",
+         "from . import checkpoint, h5, json_model, keras_zip, savedmodel, tflite\n")
+    edit(clone, "h5lint/parsers/__init__.py", "    checkpoint.SPEC,\n", "    checkpoint.SPEC,\n    tflite.SPEC,\n")
     write(clone, "tests/test_parser_tflite.py", FORMAT_TEST)
 
 

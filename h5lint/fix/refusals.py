@@ -11,6 +11,7 @@ from ..keras.knowledge import table
 from ..keras.loadability import changed_activations
 from ..keras.model import KerasModel
 from ..keras.objects import LAYERS, MODELS, group_by_name, lookup_name
+from ..keras.outside import savedmodel_path, vocabulary_path
 from ..keras.versions import KERAS_1, KERAS_3, Target
 from ..wording import listed
 from .configs import FIXABLE_FORMATS
@@ -97,6 +98,16 @@ def _activations(model: KerasModel, target: Target) -> list[str]:
 def _outside(model: KerasModel, target: Target) -> list[str]:
     if model.h5_references:
         return ["the HDF5 file points at other files (external links or storage), which a copy would not carry"]
+    readers = [
+        layer.location for layer in (model.graph.walk() if model.graph else ())
+        if vocabulary_path(layer) is not None or savedmodel_path(layer) is not None
+    ]
+    if readers:
+        return [
+            f"layers read files outside the model when it loads ({listed(readers)}: a vocabulary path or a "
+            "TFSMLayer filepath, H5L106/H5L107), which a copy would not carry; re-save them with the vocabulary "
+            "as a list, or rebuild them"
+        ]
     names = [m.name for m in model.archive_members]
     unsafe = [n for n in names if n.startswith("/") or ".." in n.split("/")]
     if unsafe or len(names) != len(set(names)):

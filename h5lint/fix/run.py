@@ -1,8 +1,13 @@
-"""What ``h5lint fix`` runs once the CLI has parsed its arguments: read, plan, diff or write, report, exit code."""
+"""What ``h5lint fix`` runs once the CLI has parsed its arguments: read, plan, diff or write, report, exit code.
+
+The model is read and the plan made in a supervised worker within check's time and memory budgets (a file that
+hangs libhdf5 or crashes a reader ends that worker, not h5lint); only the plan comes back to be written here.
+"""
 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -10,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import exitcodes
+from ..budgets import Budgets, within_memory, within_time
 from ..discover import discover
+from ..engine import died, too_slow
 from ..keras.model import KerasModel, interpret
 from ..keras.versions import Target
 from ..parsers import read_candidate
+from ..workers import GRACE_SECONDS, TIME_UP, Supervisor
 from .plan import FIXED, NOTHING_TO_FIX, REFUSED, FixPlan, plan_fix
 from .write import write_fix
 
@@ -42,6 +50,38 @@ def read_model(path: str) -> KerasModel:
         said = "; ".join(p.hit.message for p in outcome.problems) or "unreadable"
         raise FixUsageError(f"cannot read it: {said}")
     return interpret(outcome.artifact)
+
+
+Planned = tuple[FixPlan, "str | None"] | str  # the plan and the model's layout, or why there is none
+
+
+def _plan(path: str, target: Target) -> Planned:
+    try:
+        model = read_model(path)
+    except FixUsageError as exc:
+        return str(exc)
+    return plan_fix(model, target), model.layout
+
+
+def _within_budgets(path: str, target: Target, budgets: Budgets) -> Planned:
+    planned = within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _plan(path, target)))
+    return planned if planned is not None else _said(too_slow(path, budgets.timeout))
+
+
+def _said(outcome: Any) -> str:
+    return "cannot read it: " + "; ".join(p.hit.message for p in outcome.problems)
+
+
+def _lost(path: str, why: str, budgets: Budgets) -> str:
+    return _said(too_slow(path, budgets.timeout) if why == TIME_UP else died(path, why))
+
+
+def _supervised_plan(path: str, target: Target, budgets: Budgets) -> Planned:
+    job = functools.partial(_within_budgets, target=target, budgets=budgets)
+    lost = functools.partial(_lost, budgets=budgets)
+    deadline = budgets.timeout + GRACE_SECONDS if budgets.timeout else None
+    (planned,) = Supervisor(1, job, lost, deadline).run([path])
+    return planned
 
 
 def _pretty(doc: Any) -> list[str]:
@@ -88,11 +128,13 @@ def _json(plan: FixPlan, written: Path | None) -> str:
 def run_fix(request: FixRequest) -> int:
     if request.output is None and not request.diff:
         raise FixUsageError("name the new file with -o OUT, or show the changes with --diff")
-    model = read_model(request.path)
-    plan = plan_fix(model, request.target)
+    planned = _supervised_plan(request.path, request.target, Budgets())
+    if isinstance(planned, str):
+        raise FixUsageError(planned)
+    plan, layout = planned
     written = None
     if plan.status == FIXED and request.output is not None and not request.diff:
-        write_fix(plan, request.output, model.layout)
+        write_fix(plan, request.output, layout)
         written = request.output
     if request.output_format == "json":
         sys.stdout.write(_json(plan, written))

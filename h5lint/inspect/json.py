@@ -20,15 +20,7 @@ SCHEMA_VERSION = "1.0"
 
 
 def _versions(summary: ModelSummary) -> dict[str, Any]:
-    v = summary.versions
-    return {
-        "keras_version": v.keras_version,
-        "backend": v.backend,
-        "tensorflow_version": v.tensorflow_version,
-        "tensorflow_git_version": v.tensorflow_git_version,
-        "writer": v.writer,
-        "producer": v.producer,
-    }
+    return summary.versions.named()
 
 
 def _layer(row: LayerRow) -> dict[str, Any]:

@@ -15,19 +15,32 @@ from typing import Any, Iterator, Mapping
 from .knowledge import table
 from .objects import (
     ACTIVATIONS,
+    CONSTRAINTS,
+    FUNCTIONS,
+    INITIALIZERS,
     LAYERS,
     LOSSES,
     METRICS,
     MODELS,
+    OPTIMIZERS,
+    REGULARIZERS,
     NamedObject,
     lookup_name,
 )
+from .refs import module_is_keras
 from .versions import KERAS_LINES, Target
 
 # Kinds whose lookups also accept another kind's names: an activation may be an activation layer
-# object (LeakyReLU), a metric may be a loss function, a layer entry may be a nested model.
-_ALSO_ACCEPTS = {ACTIVATIONS: (LAYERS,), METRICS: (LOSSES,), LAYERS: (MODELS,), MODELS: (LAYERS,)}
-_KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
+# object (LeakyReLU), a metric may be a loss function, a layer entry may be a nested model, and a
+# function stored by name is looked up in Keras's function modules (BUILTIN_MODULES of
+# keras/src/saving/serialization_lib.py) before custom_objects fails.
+_ALSO_ACCEPTS = {
+    ACTIVATIONS: (LAYERS,),
+    METRICS: (LOSSES,),
+    LAYERS: (MODELS,),
+    MODELS: (LAYERS,),
+    FUNCTIONS: (ACTIVATIONS, CONSTRAINTS, INITIALIZERS, LOSSES, METRICS, OPTIMIZERS, REGULARIZERS),
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,12 +88,13 @@ def module_says_keras(obj: NamedObject) -> bool | None:
     """What a Keras 3 ``module`` field says: Keras's own (True), other code (False), or nothing (None).
 
     Any module outside Keras (``my_pkg.layers``) is the project's code even when the class shares a
-    Keras name. Functions carry ``module: "builtins"`` whatever they are, so for them the name decides.
+    Keras name. Keras 3 writes ``module: "builtins"`` for every plain Python function (the module of
+    Python's function type, not where the function lives), so for them the name decides.
     """
     module = obj.ref.module
     if not module or module == "builtins":
         return None
-    return module.split(".", 1)[0] in _KERAS_PACKAGES
+    return module_is_keras(module)
 
 
 def builtin_for(obj: NamedObject, writer: str | None, target: Target) -> bool:
@@ -97,7 +111,10 @@ def builtin_for(obj: NamedObject, writer: str | None, target: Target) -> bool:
 def runs_commands(obj: NamedObject) -> bool:
     """A module or built-in that runs code when imported or called: the security rules' finding.
 
-    Advising ``custom_objects={"system": system}`` for an ``os.system`` envelope would be wrong.
+    Advising ``custom_objects={"system": system}`` for an ``os.system`` envelope would be wrong. A
+    ``builtins`` envelope is Keras's plain-function encoding, harmless for most names; only the names
+    of Python built-ins that run code count, because Keras before 3.9 resolved a name it did not know by
+    importing the envelope's module (``eval`` from ``builtins``).
     """
     foreign = table("foreign_modules")
     module = obj.ref.module or ""

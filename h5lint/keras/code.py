@@ -6,13 +6,21 @@ string, keras_metadata.pb's ``{"class_name": "__tuple__", "items": [...]}``, Ker
 ``{"class_name": "__lambda__", "config": {"code": ...}}`` and Keras 3's function envelope
 ``{"class_name": "function", "config": "name", "module": ...}``. Bytecode is read by walking the marshal
 bytes (:mod:`.bytecode`); nothing is unmarshalled or run.
+
+The envelope is not code: it is how Keras 3 serializes every function object (an activation, a loss, a
+Lambda's ``def``), by name only, and the loader finds the function in ``custom_objects``, its
+registrations or its own modules like any other named object (:mod:`.objects`). Its ``module`` is
+``"builtins"`` for a plain Python function: the module of Python's function type, which
+``serialize_with_public_class`` records for an unregistered function (keras/src/saving/serialization_lib.py),
+not a reference to Python's built-ins.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .bytecode import code_bytes, read_code_names
+from .refs import is_function_envelope, names_class
 from .structure import StoredCode
 
 # Config keys that can hold code, with the key that says how it is stored (Keras 1/2).
@@ -20,7 +28,7 @@ CODE_KEYS = (("function", "function_type"), ("output_shape", "output_shape_type"
 
 
 def is_lambda(class_name: str) -> bool:
-    return class_name == "Lambda" or class_name.endswith(".Lambda")
+    return names_class(class_name, "Lambda")
 
 
 def _bytecode(key: str, encoded: str) -> StoredCode:
@@ -50,14 +58,20 @@ def _decode(key: str, value: Any, kind: Any, module: Any) -> StoredCode | None:
             if not isinstance(code, str) and isinstance(inner.get("value"), list):
                 code = inner["value"][0] if inner["value"] else None
             return _bytecode(key, code) if isinstance(code, str) else None
-        if value.get("class_name") == "function" and isinstance(inner, str):
-            return _named(key, inner, value.get("module"))
-        return None
+        return None  # a function envelope is a named object, not code (function_references)
     if isinstance(value, str) and kind == "function":
         return _named(key, value, module)
     if isinstance(value, str) and kind == "lambda":
         return _bytecode(key, value)
     return None
+
+
+def function_references(class_name: str, config: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``(config key, envelope)`` of each function a Lambda layer names by reference instead of storing its code."""
+    if is_lambda(class_name):
+        for key, _kind_key in CODE_KEYS:
+            if is_function_envelope(config.get(key)):
+                yield key, config[key]
 
 
 def stored_code(class_name: str, config: Mapping[str, Any]) -> tuple[StoredCode, ...]:

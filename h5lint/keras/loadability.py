@@ -15,10 +15,13 @@ from typing import Any, Callable, Iterator, Mapping
 from .. import ir
 from ..wording import listed
 from .arguments import rejected_arguments
+from .builtins import builtin_in
 from .knowledge import table
 from .model import KerasModel
-from .objects import ACTIVATIONS
-from .structure import Layer, ModelGraph, TrainingConfig
+from .objects import ACTIVATIONS, LAYERS
+from .refs import flag
+from .structure import Layer, ModelGraph, ObjectRef, TrainingConfig
+from .training import canonical_loss_name
 from .versions import (
     KERAS_3,
     TF_KERAS,
@@ -31,6 +34,7 @@ from .versions import (
 # Reason keys other modules act on.
 COMPILED_OBJECTS = "compiled-objects"  # only compile() fails: load_model(..., compile=False) works
 SAVEDMODEL = "savedmodel"  # Keras 3 reads no SavedModel: TFSMLayer / tf.saved_model.load instead
+KERAS3_MISSING_CLASSES = "keras3-missing-classes"  # layers Keras 3 does not have (per layer: H5L301/H5L303/H5L304)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def _keras3_missing_classes(model: KerasModel, target: Target) -> Reason | None:
         return None
     kinds = sorted({layer.class_name for layer in _layers(model) if layer.class_name in missing})
     return Reason(
-        "keras3-missing-classes",
+        KERAS3_MISSING_CLASSES,
         f"{len(found)} layer{'s' if len(found) > 1 else ''} of classes Keras 3 does not have: "
         f"{'/'.join(kinds)} ({listed(found)})",
         "rebuild those parts with Keras layers (keras.ops inside a registered custom layer for raw TensorFlow "
@@ -305,24 +309,61 @@ def _legacy_dtype_policies(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
-def _compile_problems(training: TrainingConfig) -> list[str]:
+@dataclass(frozen=True)
+class _Compiled:
+    """One compiled loss or optimizer setting Keras 3's compile cannot rebuild."""
+
+    found: str  # "loss 'mse'"
+    why: str  # what kind of setting it is
+    remedy: str  # how to spell it for Keras 3
+
+
+def _loss_call(loss: ObjectRef, config: Mapping[str, Any]) -> str:
+    """``keras.losses.BinaryCrossentropy(from_logits=True)``: the Keras 3 spelling of a tf.keras loss object."""
+    function = config.get("fn")
+    if canonical_loss_name(loss.class_name) == loss.class_name and isinstance(function, str):
+        return f"loss='{canonical_loss_name(function)}'"  # a wrapper of a loss function, not a loss class
+    logits = "from_logits=True" if flag(config.get("from_logits")) else ""
+    return f"keras.losses.{loss.class_name}({logits})"
+
+
+def _compile_problems(training: TrainingConfig) -> list[_Compiled]:
     """The compiled loss and optimizer settings Keras 3's compile cannot rebuild."""
     facts = _facts()["keras3"]
     found = []
     for loss in training.loss_objects:
         config = loss.config if isinstance(loss.config, Mapping) else {}
         if loss.registered_name is None and loss.class_name in facts["rejected_loss_names"]:
-            found.append(f"loss '{loss.class_name}'")
+            found.append(
+                _Compiled(
+                    f"loss '{loss.class_name}'", "a short or old loss name", f"loss='{canonical_loss_name(loss.class_name)}'"
+                )
+            )
         elif config.get("reduction") in facts["rejected_loss_reductions"] or any(
             key in config for key in facts["rejected_loss_keys"]
         ):
-            found.append(f"loss {loss.class_name}(reduction={config.get('reduction')!r})")
+            reduction = config.get("reduction")
+            rejected = reduction in facts["rejected_loss_reductions"]
+            found.append(
+                _Compiled(
+                    f"loss {loss.class_name}(reduction={reduction!r})",
+                    f"a tf.keras loss object with reduction={reduction!r}" if rejected else "a tf.keras loss object",
+                    _loss_call(loss, config),
+                )
+            )
     optimizer = training.optimizer
     config = optimizer.config if optimizer is not None and isinstance(optimizer.config, Mapping) else {}
     keys = [key for key in facts["rejected_optimizer_keys"] if key in config]
     if optimizer is not None and keys:
-        found.append(f"optimizer {optimizer.class_name}({', '.join(keys)}=...)")
-    return sorted(set(found))
+        name = optimizer.class_name.rsplit(">", 1)[-1]
+        found.append(
+            _Compiled(
+                f"optimizer {optimizer.class_name}({', '.join(keys)}=...)",
+                "the Keras 2.0-2.2 optimizer argument 'lr'",
+                f"keras.optimizers.{name}(learning_rate=...)",
+            )
+        )
+    return list({item.found: item for item in sorted(found, key=lambda item: item.found)}.values())
 
 
 def _compiled_objects(model: KerasModel, target: Target) -> Reason | None:
@@ -333,15 +374,14 @@ def _compiled_objects(model: KerasModel, target: Target) -> Reason | None:
     found = _compile_problems(model.training)
     if not found:
         return None
+    whys = "; ".join(dict.fromkeys(item.why for item in found))
     return Reason(
         COMPILED_OBJECTS,
-        f"Keras 3's compile cannot rebuild the compiled {listed(found)} (short or old loss names such as 'mse', "
-        f"tf.keras loss objects with reduction='auto', the Keras 2.0-2.2 optimizer argument 'lr'), so "
+        f"Keras 3's compile cannot rebuild the compiled {listed([item.found for item in found])} ({whys}), so "
         f"load_model with its default compile=True fails",
         "run h5lint fix, which spells them the Keras 3 way, or load it with keras.models.load_model(path, "
-        "compile=False) and call compile() again, spelled the "
-        "Keras 3 way (loss='mean_squared_error', keras.losses.BinaryCrossentropy(from_logits=True), "
-        "keras.optimizers.Adam(learning_rate=...))",
+        "compile=False) and call compile() again, spelled the Keras 3 way: "
+        f"{', '.join(dict.fromkeys(item.remedy for item in found))}",
     )
 
 
@@ -395,21 +435,57 @@ def _legacy_json(model: KerasModel, target: Target) -> Reason | None:
     )
 
 
+def _builds_on_any_rank(layer: Layer) -> bool:
+    facts = _facts()["keras3"]
+    if layer.class_name in facts["any_rank_layers_on_last_axis"]:
+        return layer.config.get("axis", -1) in (-1, [-1])
+    return layer.class_name in facts["any_rank_layers"]
+
+
+def _shape_text(dims: list[Any]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _extra_axis(layer: Layer) -> str:
+    """``(None, None, 4) instead of (None, 4)``: the input Keras 3 builds from a recorded batch_input_shape."""
+    dims = layer.config.get("batch_input_shape")
+    plain = isinstance(dims, list) and 0 < len(dims) <= 8
+    if not plain or not all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in dims):
+        return "an input with one axis too many"
+    return f"an input of {_shape_text([None, *dims])} instead of {_shape_text(dims)}"
+
+
 def _first_layer_batch_shape(model: KerasModel, target: Target) -> Reason | None:
-    found = []
+    found: list[Layer] = []
+    graphs = []
     for graph in _graphs(model.graph):
         if graph.kind != "sequential" or graph.stored_as_list or not graph.layers:
             continue
         first = graph.layers[0]
         if first.class_name != "InputLayer" and "batch_input_shape" in first.config:
-            found.append(first.location)
+            found.append(first)
+            graphs.append(graph)
     if not found:
         return None
+    layers = [layer for graph in graphs for layer in graph.walk()]
+    # Classes Keras 3 does not have fail before any shape matters (H5L301/H5L303/H5L304 report them).
+    known = [layer for layer in layers if builtin_in(layer.class_name, LAYERS, KERAS_3)]
+    fixed = sorted({layer.class_name for layer in known if not _builds_on_any_rank(layer)})
+    if fixed:
+        consequence = f"; layers that do not work on that rank ({listed(fixed)}) then break the build, so load_model fails"
+    elif len(known) == len(layers):
+        consequence = (
+            "; the model still loads, as its layers build on an input of any rank, but predict() on inputs of "
+            "the recorded shape fails ('Invalid input shape')"
+        )
+    else:
+        consequence = ""  # whether it would load once the classes Keras 3 lacks are replaced depends on them
+    built = _extra_axis(found[0]) if len(found) == 1 else "inputs with one axis too many"
     return Reason(
         "first-layer-batch-shape",
         f"the first layer of a Sequential model without an InputLayer carries batch_input_shape "
-        f"({listed(found)}), which Keras 3's legacy loader turns into an input shape with one axis too many "
-        f"(convolution and recurrent layers then fail to build)",
+        f"({listed([layer.location for layer in found])}), which Keras 3's legacy loader takes for the shape of one "
+        f"sample, so it builds {built}{consequence}",
         "run h5lint fix, which moves the shape to an InputLayer, or load it with tf-keras and re-save it from Keras 3 "
         "code with an explicit keras.Input",
     )

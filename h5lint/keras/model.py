@@ -132,11 +132,14 @@ class KerasModel:
         return self._weights_by_name.get(name)
 
 
+def with_writer(versions: VersionTags) -> VersionTags:
+    """The version tags with the Keras line that wrote them, when the file did not say it itself."""
+    return versions if versions.writer is not None else replace(versions, writer=writer_for(versions.keras_version))
+
+
 def interpret(artifact: ModelArtifact) -> KerasModel:
     """The semantic model of ``artifact``; never raises for what a config holds."""
-    versions = artifact.versions
-    if versions.writer is None:
-        versions = replace(versions, writer=writer_for(versions.keras_version))
+    versions = with_writer(artifact.versions)
     graph = training = None
     problem = None
     keras = artifact.keras

@@ -2,10 +2,11 @@
 
 A saved model names objects in many places: layer classes (also wrapped layers, RNN cells and nested
 models), the serialized objects inside each layer config (activations, initializers, regularizers,
-constraints, dtype policies), what ``compile()`` recorded (losses, metrics, optimizer) and the class of
-a subclassed top-level model. Each dialect writes them differently (formats.md §2.3-2.5, §1.6): bare
-strings, legacy ``{"class_name", "config"}``, Keras 3 envelopes with ``module``/``registered_name``,
-function envelopes whose real name is in ``config``, and Keras 1 dicts that carry only ``name``.
+constraints, dtype policies, the functions a Keras 3 Lambda names), what ``compile()`` recorded
+(losses, metrics, optimizer) and the class of a subclassed top-level model. Each dialect writes them
+differently (formats.md §2.3-2.5, §1.6): bare strings, legacy ``{"class_name", "config"}``, Keras 3
+envelopes with ``module``/``registered_name``, function envelopes whose real name is in ``config``, and
+Keras 1 dicts that carry only ``name``.
 
 Whether a name is built in is :mod:`.builtins`' question.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..wording import listed
+from .code import function_references
 from .refs import LAYER_KEYS, config_object, object_ref
 from .structure import Layer, ModelGraph, ObjectRef, TrainingConfig
 
@@ -29,6 +31,7 @@ LOSSES = "losses"
 METRICS = "metrics"
 OPTIMIZERS = "optimizers"
 DTYPE_POLICIES = "dtype_policies"
+FUNCTIONS = "functions"  # a function a Lambda layer names instead of storing its code
 
 # What each kind is called in messages.
 KIND_WORDS = {
@@ -42,6 +45,7 @@ KIND_WORDS = {
     METRICS: "metric",
     OPTIMIZERS: "optimizer",
     DTYPE_POLICIES: "dtype policy",
+    FUNCTIONS: "function",
 }
 
 # Metric/loss wrappers that record the function they wrap as "fn".
@@ -90,6 +94,10 @@ def _layer_objects(layer: Layer) -> Iterator[NamedObject]:
         ref = config_object(value)
         if ref is not None:
             yield NamedObject(ref, kind, f"{key} of layer {layer.location}", layer)
+    for key, envelope in function_references(layer.class_name, layer.config):
+        ref = object_ref(envelope)
+        if ref is not None:
+            yield NamedObject(ref, FUNCTIONS, f"{key} of layer {layer.location}", layer)
 
 
 def _wrapped_function(ref: ObjectRef, kind: str, where: str) -> Iterator[NamedObject]:

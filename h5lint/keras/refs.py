@@ -17,6 +17,8 @@ WRAPPED_KEYS = ("layer", "backward_layer", "cell")
 # Config keys that hold other layers, which the graph walks as layers of their own.
 LAYER_KEYS = frozenset({*WRAPPED_KEYS, "cells", "layers"})
 MAX_DEPTH = 64
+# Root packages of the modules a Keras 3 ``module`` field names for Keras's own objects.
+KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:
@@ -29,6 +31,25 @@ def as_str(value: Any) -> str | None:
 
 def as_int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def names_class(class_name: str, bare: str) -> bool:
+    """Whether a layer's ``class_name`` names the class ``bare``: ``Lambda``, or ``keras.layers.core.Lambda`` as
+    some Keras 2 configs qualify it."""
+    return class_name == bare or class_name.endswith("." + bare)
+
+
+def module_is_keras(module: str | None) -> bool:
+    """A Keras 3 ``module`` field that is absent (older dialects) or inside Keras's own packages."""
+    return not module or module.split(".", 1)[0] in KERAS_PACKAGES
+
+
+def flag(value: Any) -> bool:
+    """A boolean argument as Keras reads it: by truthiness (``if self.stateful:``), never checked to be a bool.
+
+    A config keeps whatever the writer's code passed, so ``-1``, ``1`` and even ``"false"`` are on.
+    """
+    return bool(value)
 
 
 def split_class_name(raw: Any, registered: Any = None) -> tuple[str, str | None]:
@@ -52,6 +73,15 @@ def dtype_policy_name(value: Any) -> str | None:
     return None
 
 
+def is_function_envelope(value: Any) -> bool:
+    """Keras 3's (and tf-keras's) serialized function: ``{"class_name": "function", "config": "halve", ...}``.
+
+    Its ``module`` is ``"builtins"`` for any plain Python function (the module of Python's function type),
+    so it says nothing about where the function lives.
+    """
+    return isinstance(value, Mapping) and value.get("class_name") == "function" and isinstance(value.get("config"), str)
+
+
 def object_ref(value: Any) -> ObjectRef | None:
     """A serialized Keras object (string name, legacy or Keras 3 dict, function envelope)."""
     if isinstance(value, str):
@@ -61,8 +91,8 @@ def object_ref(value: Any) -> ObjectRef | None:
         return None
     config = value.get("config")
     module = as_str(value.get("module"))
-    if value["class_name"] == "function" and isinstance(config, str):
-        # Keras 3 / tf-keras function envelope: the real name is the config string.
+    if is_function_envelope(value):
+        # The real name is the config string.
         class_name, registered = split_class_name(config)
         return ObjectRef(class_name, registered, module)
     class_name, registered = split_class_name(value["class_name"], value.get("registered_name"))

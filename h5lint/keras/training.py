@@ -11,7 +11,7 @@ import re
 from typing import Any, Iterator, Mapping
 
 from .knowledge import table
-from .refs import object_ref
+from .refs import flag, object_ref
 from .structure import Loss, ModelGraph, ObjectRef, OutputSpec, TrainingConfig
 
 
@@ -42,7 +42,7 @@ def _loss(value: Any) -> Loss | None:
     # tf-keras LossFunctionWrapper records the function it wraps as "fn".
     fn = config.get("fn") if isinstance(config.get("fn"), str) else None
     name = canonical_loss_name(fn or ref.class_name) if not ref.registered_name else ref.registered_name
-    return Loss(name=name, object=ref, from_logits=bool(config.get("from_logits", False)), config=config)
+    return Loss(name=name, object=ref, from_logits=flag(config.get("from_logits", False)), config=config)
 
 
 def _is_object(value: Mapping[str, Any]) -> bool:

@@ -115,6 +115,21 @@ class Target:
         uppers = [c for c in _clauses(self.spec) if c.operator in ("==", "===", "<", "<=", "~=")]
         return ",".join(str(c) for c in uppers) or None
 
+    def allows_some(self, low: tuple[int, ...], high: tuple[int, ...] | None) -> bool:
+        """Whether a release in ``[low, high)`` (``high`` None: no end) meets the spec; ``!=`` is ignored.
+
+        Versions are compared as releases of three numbers, so ``==3.13`` allows 3.13.0 up to 3.14.0.
+        """
+        floor, ceiling = (0, 0, 0), None
+        for clause in _clauses(self.spec):
+            bound = _padded(_release(clause.version), 3)
+            floor = max(floor, _lowest(clause, bound))
+            top = _ceiling(clause)
+            ceiling = top if ceiling is None or top is None else min(ceiling, top)
+        start = max(floor, _padded(low, 3))
+        ends = [_padded(end, 3) for end in (ceiling, high) if end is not None]
+        return not ends or start < min(ends)
+
 
 def _clauses(spec: str) -> tuple[Specifier, ...]:
     return tuple(Specifier(part) for part in spec.split(",") if part)
@@ -143,6 +158,29 @@ def _above(version: tuple[int, ...], clause: Specifier) -> bool:
         ceiling = bound[:-2] + (bound[-2] + 1,)
         return version[: len(ceiling)] >= ceiling
     return False
+
+
+def _lowest(clause: Specifier, bound: tuple[int, ...]) -> tuple[int, ...]:
+    """The first release ``clause`` allows (``>3.13.1`` -> 3.13.2); (0, 0, 0) for clauses without a floor."""
+    if clause.operator == ">":
+        return bound[:-1] + (bound[-1] + 1,)
+    return bound if clause.operator in (">=", "==", "===", "~=") else (0, 0, 0)
+
+
+def _ceiling(clause: Specifier) -> tuple[int, ...] | None:
+    """The first release above what ``clause`` allows (the end of its range), None when it sets no top.
+
+    Written like :func:`_above`: ``==3.13``/``<=3.13`` end at 3.14, ``~=3.13.1`` at 3.14, ``<3.13.2`` at 3.13.2.
+    """
+    op = clause.operator
+    bound = _release(clause.version)
+    if op in ("==", "===", "<="):
+        return _padded(bound[:-1] + (bound[-1] + 1,), 3)
+    if op == "<":
+        return _padded(bound, 3)
+    if op == "~=" and len(bound) > 1:
+        return _padded(bound[:-2] + (bound[-2] + 1,), 3)
+    return None
 
 
 def _newest_in(spec: str) -> Version | None:

@@ -28,6 +28,9 @@ class StoredWeights(Protocol):
     @property
     def graph(self) -> ModelGraph | None: ...
 
+    @property
+    def weights(self) -> tuple[WeightLayer, ...] | None: ...
+
     def weight_layer(self, name: str) -> WeightLayer | None: ...
 
 # Elements per chunk when streaming values: bounded memory whatever the array's size.
@@ -214,6 +217,33 @@ def owned_weights(model: StoredWeights, layer: Layer) -> list[WeightArray]:
     if not found and parent is not None and len(parent.wrapped) == 1 and parent.wrapped[0][1].path == layer.path:
         found = [w for w in stored.weights if owner(top, w.name).path == parent.path]
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _weighted_classes() -> frozenset[str]:
+    return frozenset(table("layer_weights")["weighted"]["classes"])
+
+
+def owns_weights(layer: Layer) -> bool:
+    """True if the layer always owns weights: a built-in weighted class, or a wrapper/model holding one."""
+    if layer.registered_name is None and layer.class_name in _weighted_classes():
+        return True
+    if layer.submodel is not None:
+        return any(owns_weights(inner) for inner in layer.submodel.layers)
+    return any(owns_weights(inner) for _role, inner in layer.wrapped)
+
+
+def saved_unbuilt(model: StoredWeights) -> tuple[Layer, ...]:
+    """The top-level layers that own weights, when the file lists its layers but stores no weight at all.
+
+    Keras creates a layer's weights when the layer is built (its first call, or an input shape), and
+    saves what exists: a model saved before it was built lists every layer with an empty weight group.
+    Its config rebuilds an unbuilt model too, so loading matches nothing to nothing and succeeds; the
+    layers get new random weights at their first call. Empty when the file stores any weight.
+    """
+    if model.graph is None or not model.weights or any(entry.weights for entry in model.weights):
+        return ()
+    return tuple(layer for layer in model.graph.layers if owns_weights(layer))
 
 
 @functools.lru_cache(maxsize=1)

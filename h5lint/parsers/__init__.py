@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import platform
+from dataclasses import replace
 from pathlib import Path
 
 from .. import candidate as d
@@ -69,6 +70,15 @@ def _simple_unreadable(candidate: d.Candidate) -> ParseOutcome | None:
             "this is a Git LFS pointer (a small text file), not the model itself",
             "run 'git lfs pull' (or check out with LFS installed) so the real model file replaces the pointer",
         )
+    if kind == d.PICKLE:
+        return unreadable(
+            path,
+            f"the bytes are {candidate.detail or 'a Python pickle'}, not a Keras model: no Keras loader reads it, and "
+            "unpickling it (pickle.load, joblib.load) runs whatever code it names; h5lint recognised it by its first "
+            "bytes and did not unpickle it",
+            "do not unpickle it unless you trust where it came from; save a Keras model with model.save('model.keras') "
+            "and give pickles a .pkl name",
+        )
     if kind == d.UNKNOWN:
         return unreadable(
             path,
@@ -82,6 +92,14 @@ def _mismatch(candidate: d.Candidate) -> Problem | None:
     path = Path(candidate.path)
     suffix = path.suffix.lower()
     promised = next((spec for spec in SPECS if suffix in spec.suffixes), None)
+    if promised is not None and candidate.container == d.PICKLE:
+        # A pickle under a model's name is a trap for whoever trusts the name: say so, unread or not.
+        message = (
+            f"{candidate.path}: named '{path.suffix}' but is a Python pickle, not {promised.words}: Keras's loaders "
+            f"fail on it, and the name hides that loading it the way it was saved (pickle.load, joblib.load) runs the "
+            f"code it names"
+        )
+        return Problem(FORMAT_MISMATCH, Hit(message, "file", "rename it to .pkl, or replace it by the saved model"))
     actual = BY_CONTAINER.get(candidate.container)
     if promised is None or actual is None or promised is actual:
         return None  # unreadable bytes are reported by H5L001 alone
@@ -100,7 +118,8 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True, extension_
     """
     simple = _simple_unreadable(candidate)
     if simple is not None:
-        return simple
+        mismatch = _mismatch(candidate)
+        return ParseOutcome(None, (mismatch, *simple.problems)) if mismatch else simple
     try:
         reader = _import_reader(BY_CONTAINER[candidate.container].reader)
         outcome = reader.read(candidate.path, read_weights=read_weights)
@@ -120,5 +139,5 @@ def read_candidate(candidate: d.Candidate, read_weights: bool = True, extension_
         )
     mismatch = _mismatch(candidate) if extension_checked else None
     if mismatch is not None:
-        outcome = ParseOutcome(outcome.artifact, (mismatch, *outcome.problems), outcome.not_a_model)
+        outcome = replace(outcome, problems=(mismatch, *outcome.problems))
     return outcome

@@ -51,7 +51,7 @@ class Ready:
         artifact = outcome.artifact
         if artifact is not None:
             artifact = dataclasses.replace(artifact, path=self.renamed(artifact.path))
-        return ParseOutcome(artifact, problems, outcome.not_a_model)
+        return dataclasses.replace(outcome, artifact=artifact, problems=problems)
 
 
 def _unreadable(candidate: Candidate, why: str, kind: str = NO_ACCESS) -> Ready:
@@ -135,8 +135,8 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
     session.files[url] = (fs, inner, file.size)
     head = opened(url)
     assert head is not None
-    containers = sniff_stream(head)
-    found = dataclasses.replace(candidate, containers=containers)
+    containers, detail = sniff_stream(head)
+    found = dataclasses.replace(candidate, containers=containers, detail=detail)
     if not candidate.named and not worth_reading(containers[0], Path(file.relative)):
         return Skipped(url, "not a model")
     if "json" not in containers:

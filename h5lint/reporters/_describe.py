@@ -44,17 +44,7 @@ def logical_location(location: str | None) -> LogicalLocation | None:
 
 def version_tags(artifact: ArtifactReport) -> dict[str, str | None]:
     """The tags by their public names (JSON keys, --show-versions labels), in display order."""
-    v = artifact.versions
-    return {
-        "format": artifact.format,
-        "layout": artifact.layout,
-        "keras_version": v.keras_version,
-        "backend": v.backend,
-        "tensorflow_version": v.tensorflow_version,
-        "tensorflow_git_version": v.tensorflow_git_version,
-        "writer": v.writer,
-        "producer": v.producer,
-    }
+    return {"format": artifact.format, "layout": artifact.layout, **artifact.versions.named()}
 
 
 def sentence(text: str) -> str:

@@ -18,7 +18,11 @@ def _reason(ref: ObjectRef, table: Mapping[str, Any]) -> str | None:
     if module and (root in table["dangerous_modules"] or module in table["dangerous_modules"]):
         return f"module '{module}' (object '{name}')"
     if root == "builtins" and name in table["dangerous_builtins"]:
-        return f"the built-in function '{name}'"
+        # "builtins" is how Keras 3 writes any plain function; only these names reach Python's built-ins.
+        return (
+            f"the function '{name}' with module 'builtins' (Keras's encoding of a plain function), which Keras "
+            f"before 3.9 resolves to Python's built-in {name}()"
+        )
     if f"{module}.{name}" in table["keras_gadgets"]:
         return f"'{module}.{name}', which downloads files or disables Keras's safe mode"
     package = registered.split(">", 1)[0] if ">" in registered else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import stat
 from collections import Counter
 from typing import Iterator
@@ -11,6 +10,7 @@ from h5lint.checks import RuleContext
 from h5lint.findings import Hit
 from h5lint.ir import ArchiveMember
 from h5lint.keras.model import KerasModel
+from h5lint.pathnames import path_shape
 
 _SCRIPT_SUFFIXES = (
     ".sh", ".bash", ".zsh", ".py", ".pyc", ".pyo", ".pyd", ".so", ".dll", ".dylib", ".exe", ".bat", ".cmd",
@@ -20,12 +20,12 @@ _SCRIPT_SUFFIXES = (
 
 def _path_problems(name: str) -> list[str]:
     problems = []
-    posix = name.replace("\\", "/")
-    if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix):
+    shape = path_shape(name)
+    if shape.absolute:
         problems.append("has an absolute path, so extracting it writes outside the target folder")
-    if ".." in posix.split("/"):
+    if shape.parent:
         problems.append("climbs out of the archive with '..' (path traversal)")
-    if "\\" in name:
+    if shape.backslash:
         problems.append("uses backslashes, which Windows extractors treat as folders")
     return problems
 

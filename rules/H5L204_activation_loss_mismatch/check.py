@@ -112,6 +112,8 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         # from_logits=True with a squashed head is H5L202's (the activation itself is the problem).
         if loss is None or act is None or loss.from_logits or act.kind not in PROBABILITY:
             continue
+        if act.kind == SOFTMAX and act.units == 1:
+            continue  # always 1.0 whatever the loss: H5L203's, and a loss fix here would keep the constant
         expects = loss_expects(loss)
         hit: Hit | None = None
         if act.kind == SIGMOID and expects == CATEGORICAL:

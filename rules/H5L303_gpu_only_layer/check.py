@@ -10,6 +10,7 @@ from h5lint.keras import knowledge
 from h5lint.keras.builtins import builtin_in
 from h5lint.keras.model import KerasModel
 from h5lint.keras.objects import LAYERS
+from h5lint.wording import listed
 
 
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
@@ -17,18 +18,19 @@ def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
         return
     table = knowledge.table("removed_layers")["gpu_only"]
     target = ctx.target.line
+    # One finding per CuDNN class, listing its layers: the class is the cause, the fix is the same for each.
+    by_class: dict[str, list[str]] = {}
     for layer in model.graph.walk():
-        entry = table.get(layer.class_name)
-        if entry is None:
-            continue
+        if layer.class_name in table:
+            by_class.setdefault(layer.class_name, []).append(layer.location)
+    for class_name, locations in by_class.items():
+        entry = table[class_name]
         replacement = entry["replacement"]
-        if builtin_in(layer.class_name, LAYERS, target):
+        if builtin_in(class_name, LAYERS, target):
             consequence = f"{ctx.target} still loads it, but it runs only on a GPU with cuDNN and fails on a CPU"
         else:
-            consequence = f"{ctx.target} has no {layer.class_name}, so load_model fails with \"Unknown layer\""
-        message = (
-            f"layer {layer.location} is a {layer.class_name}; {consequence}. "
-            f"{replacement} uses cuDNN by itself when a GPU is present."
-        )
-        fix = f"rebuild the layer as {entry['rebuild']}; {entry['weights']}; then save the model again"
-        yield Hit(message, f"layer:{layer.location}", fix)
+            consequence = f"{ctx.target} has no {class_name}, so load_model fails with \"Unknown layer\""
+        layers = f"layer {locations[0]} is a" if len(locations) == 1 else f"layers {listed(locations)} are"
+        message = f"{layers} {class_name}; {consequence}. {replacement} uses cuDNN by itself when a GPU is present."
+        fix = f"rebuild each as {entry['rebuild']}; {entry['weights']}; then save the model again"
+        yield Hit(message, f"object:{class_name}", fix)

@@ -33,40 +33,38 @@ def _removed(model: KerasModel, ctx: RuleContext) -> Iterator[NamedObject]:
             yield use
 
 
-def _described(use: NamedObject) -> str:
-    name = lookup_name(use)
-    lines = lines_with(name, use.kind)
-    mode = use.ref.config.get("mode") if use.kind == LAYERS and isinstance(use.ref.config, Mapping) else None
-    what = f"{KIND_WORDS[use.kind]} {name}" + (f" (mode {mode!r})" if isinstance(mode, str) else "")
+def _described(uses: list[NamedObject]) -> str:
+    name = lookup_name(uses[0])
+    lines = lines_with(name, uses[0].kind)
+    modes = [
+        use.ref.config.get("mode")
+        for use in uses
+        if use.kind == LAYERS and isinstance(use.ref.config, Mapping) and isinstance(use.ref.config.get("mode"), str)
+    ]
+    shown = ", ".join(repr(mode) for mode in dict.fromkeys(modes))
+    what = f"{KIND_WORDS[uses[0].kind]} {name}" + (f" (mode {shown})" if shown else "")
     return what + (f" (built into {', '.join(lines)} only)" if lines else "")
 
 
-def _fix(names: list[str]) -> str:
+def _fix(name: str) -> str:
     advice = table("removed_layers")["removed"]
-    fixes = [f"{name}: {advice[name]['fix']}" for name in names if name in advice]
-    return "; ".join(fixes) if fixes else _GENERIC_FIX
+    return f"{name}: {advice[name]['fix']}" if name in advice else _GENERIC_FIX
 
 
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
-    by_layer: dict[str, list[NamedObject]] = {}
-    compiled: list[NamedObject] = []
-    for use in _removed(model, ctx):
-        if use.layer is not None:
-            by_layer.setdefault(use.layer.location, []).append(use)
-        else:
-            compiled.append(use)
-    for location, uses in by_layer.items():
-        described = "; ".join(
-            dict.fromkeys(_described(u) + ("" if u.where == f"layer {location}" else f" ({u.where})") for u in uses)
-        )
+    # One finding per removed class or function, listing every place that uses it: one cause, one finding.
+    for name, uses in group_by_name(_removed(model, ctx)).items():
+        layers = list(dict.fromkeys(use.layer.location for use in uses if use.layer is not None))
+        if layers:
+            where = "it" if len(layers) == 1 else f"the first of these {len(layers)} layers"
+            message = (
+                f"{_described(uses)} is used in {places(uses)}, and {ctx.target} no longer has it: "
+                f"load_model fails on {where}."
+            )
+            yield Hit(message, f"object:{name}", _fix(name))
+            continue
         message = (
-            f"layer {location} uses {described}, which {ctx.target} no longer has; "
-            f"load_model fails on this layer."
-        )
-        yield Hit(message, f"layer:{location}", _fix(list(dict.fromkeys(lookup_name(u) for u in uses))))
-    for name, uses in group_by_name(iter(compiled)).items():
-        message = (
-            f"{_described(uses[0])} ({places(uses)}) is gone from {ctx.target}; load_model "
+            f"{_described(uses)} ({places(uses)}) is gone from {ctx.target}; load_model "
             "fails while compiling the loaded model (compile=False skips that step)."
         )
         fix = (

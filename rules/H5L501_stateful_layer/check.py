@@ -9,6 +9,7 @@ from h5lint.checks import RuleContext
 from h5lint.findings import Hit
 from h5lint.keras.knowledge import table
 from h5lint.keras.model import KerasModel
+from h5lint.keras.refs import flag
 from h5lint.keras.shapes import batch_size
 from h5lint.keras.structure import Layer, ModelGraph
 
@@ -27,7 +28,13 @@ def _table() -> Mapping[str, Any]:
 
 def _is_stateful(layer: Layer) -> bool:
     builtin = layer.registered_name is None and layer.class_name in _table()["stateful"]["classes"]
-    return builtin and layer.config.get("stateful") is True
+    return builtin and flag(layer.config.get("stateful"))
+
+
+def _stored(layer: Layer) -> str:
+    """``stateful=True``, or the value as stored when it is not a bool (``stateful=-1``, which Keras takes as True)."""
+    value = layer.config.get("stateful")
+    return "stateful=True" if value is True else f"stateful={value!r}, which Keras takes as True"
 
 
 def _graphs_along(graph: ModelGraph, path: tuple[str, ...]) -> list[ModelGraph]:
@@ -93,12 +100,12 @@ def _visit(graph: ModelGraph, layer: Layer, wrappers: list[Layer]) -> Iterator[H
     if pair is not None and all(_is_stateful(inner) for inner in pair):
         subject = (
             f"{layer.class_name} layer '{layer.location}' runs a stateful {pair[0].class_name} "
-            f"(stateful=True) in both directions"
+            f"({_stored(pair[0])}) in both directions"
         )
         yield Hit(_message(subject, _batch_size(graph, pair[0], [layer, *wrappers])), f"layer:{layer.location}", _FIX)
         return
     if _is_stateful(layer):
-        subject = f"{layer.class_name} layer '{layer.location}' is stateful (stateful=True)"
+        subject = f"{layer.class_name} layer '{layer.location}' is stateful ({_stored(layer)})"
         yield Hit(_message(subject, _batch_size(graph, layer, wrappers)), f"layer:{layer.location}", _FIX)
     for _role, inner in layer.wrapped:
         yield from _visit(graph, inner, [layer, *wrappers])

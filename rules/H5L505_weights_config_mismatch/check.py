@@ -13,16 +13,22 @@ Only checks that hold for every correct file are made:
 
 from __future__ import annotations
 
-import functools
 from typing import Iterator
 
 from h5lint import ir
 from h5lint.checks import RuleContext
-from h5lint.findings import Hit
-from h5lint.keras.knowledge import table
+from h5lint.findings import Hit, Severity
 from h5lint.keras.model import KerasModel
 from h5lint.keras.structure import Layer
-from h5lint.keras.weights import expected_last_dim, kernel_fits, kernel_of, shape_text
+from h5lint.keras.weights import (
+    expected_last_dim,
+    kernel_fits,
+    kernel_of,
+    owns_weights,
+    saved_unbuilt,
+    shape_text,
+)
+from h5lint.wording import listed
 
 _FIX = (
     "Re-export the model from the code that trained it (model.save(...)) instead of editing the file; if only "
@@ -31,27 +37,13 @@ _FIX = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _weighted_classes() -> frozenset[str]:
-    return frozenset(table("layer_weights")["weighted"]["classes"])
-
-
-def _has_weights(layer: Layer) -> bool:
-    """True if the layer always owns weights: a built-in weighted class, or a wrapper/model holding one."""
-    if layer.registered_name is None and layer.class_name in _weighted_classes():
-        return True
-    if layer.submodel is not None:
-        return any(_has_weights(inner) for inner in layer.submodel.layers)
-    return any(_has_weights(inner) for _role, inner in layer.wrapped)
-
-
 def _layer_lists(model: KerasModel) -> Iterator[Hit]:
     graph = model.graph
     assert graph is not None and model.weights is not None
     stored = {entry.name: entry for entry in model.weights}
     for layer in graph.layers:
         entry = stored.get(layer.name)
-        if _has_weights(layer) and (entry is None or not entry.weights):
+        if owns_weights(layer) and (entry is None or not entry.weights):
             what = "lists it without weights" if entry is not None else "stores no weights for it"
             yield Hit(
                 f"Layer '{layer.name}' ({layer.class_name}) has weights in the model config, but the file {what} "
@@ -88,8 +80,26 @@ def _kernel_shapes(model: KerasModel) -> Iterator[Hit]:
         )
 
 
+def _unbuilt(layers: tuple[Layer, ...]) -> Hit:
+    return Hit(
+        f"No weights are stored for any of its layers ({listed([layer.location for layer in layers])}): the model "
+        "was saved before it was built (never called on data, trained or given an input shape), so it holds no "
+        "trained weights. Keras 3's "
+        "load_model loads it all the same, and the layers get new random weights at their first call: predict() "
+        "returns what an untrained model computes.",
+        "file",
+        "build the model before saving it (start it with keras.Input(shape=...), or call it on a batch), train it, "
+        "and save it again; to share only the architecture, save model.to_json() instead",
+        Severity.WARNING,
+    )
+
+
 def check(model: KerasModel, ctx: RuleContext) -> Iterator[Hit]:
     if model.graph is None or model.weights is None:
+        return
+    unbuilt = saved_unbuilt(model)
+    if unbuilt:
+        yield _unbuilt(unbuilt)  # not a mismatch: config and weights agree that nothing was built
         return
     if model.format.loader == ir.LEGACY_H5:
         yield from _layer_lists(model)

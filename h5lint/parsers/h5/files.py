@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import io
+import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from ...remote import ranges
 from ..parts import PartProblem, part_size
-from .heap import HeapGuard, file_heap_trap
+from .heap import FileBytes, HeapGuard, StreamBytes, file_heap_trap, runs_past_end
 
 if TYPE_CHECKING:
     import h5py
@@ -54,3 +57,62 @@ def h5_file_opener(file: Path, root: Path) -> Opener:
     refuse_heap_trap(file_heap_trap(file))
     # h5lint only reads; locking fails on read-only mounts and some network disks.
     return functools.partial(h5py.File, file, "r", locking=False)
+
+
+class _ZeroPadded(io.RawIOBase):
+    """A file's bytes, then zeros up to ``size``: what HDF5 needs to open a file cut short at all."""
+
+    def __init__(self, file: BinaryIO, real: int, size: int) -> None:
+        super().__init__()
+        self._file, self._real, self._size, self._pos = file, real, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        view = memoryview(buffer).cast("B")
+        wanted = max(0, min(len(view), self._size - self._pos))
+        got = 0
+        if self._pos < self._real:
+            self._file.seek(self._pos)
+            got = self._file.readinto(view[: min(wanted, self._real - self._pos)]) or 0
+        view[got:wanted] = bytes(wanted - got)
+        self._pos += wanted
+        return wanted
+
+
+@contextmanager
+def open_cut_short(path: str | Path, declared: int) -> Iterator[h5py.File]:
+    """A truncated HDF5 file opened as if it were ``declared`` bytes long (zeros past its end), read-only.
+
+    HDF5 refuses a file shorter than its superblock's end-of-file address; the root group's header and
+    the strings of its attributes come first in a Keras file, so they can survive the cut. Whatever lay
+    past the cut reads as zeros, which HDF5 rejects as a bad signature when a read reaches it.
+    """
+    import h5py
+
+    remote = ranges.opened(str(path))
+    if remote is not None:
+        if runs_past_end(StreamBytes(remote, remote.size)):
+            raise PartProblem("a global heap runs past the cut; HDF5 would loop on the zeros after it")
+        # Not searched for traps before opening (that would fetch every byte): guarded as HDF5 reads.
+        with h5py.File(HeapGuard(_ZeroPadded(remote, remote.size, declared), declared), "r") as h5:
+            yield h5
+        return
+    with open(path, "rb") as file:
+        if runs_past_end(FileBytes(file.fileno())):
+            raise PartProblem("a global heap runs past the cut; HDF5 would loop on the zeros after it")
+        real = os.fstat(file.fileno()).st_size
+        with h5py.File(_ZeroPadded(file, real, declared), "r") as h5:
+            yield h5

@@ -157,6 +157,21 @@ def _verdict(data: Data, at: int, length: int, budget: list[int]) -> str | None:
     return None
 
 
+def runs_past_end(data: Data) -> bool:
+    """True if a global heap collection in ``data`` (a file cut short) declares more bytes than are left.
+
+    Read from a copy padded with zeros, such a collection's tail is free-space objects of 0 bytes, on
+    which HDF5 loops forever (see :func:`heap_trap`).
+    """
+    length = _length_size(data)
+    if length is None:
+        return False
+    for at in _occurrences(data, SIGNATURE):
+        if at + 8 + length > len(data) or at + _number(data, at + 8, length) > len(data):
+            return True
+    return False
+
+
 def _occurrences(data: Data, signature: bytes) -> Iterator[int]:
     """Offsets of every ``signature`` in ``data``, in order, searched one SEARCH_WINDOW at a time."""
     for start in range(0, len(data), SEARCH_WINDOW):

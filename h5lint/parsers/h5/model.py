@@ -17,7 +17,7 @@ from ... import ir
 from ...codes import UNREADABLE, WEIGHTS_ONLY
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
-from ..parts import some_names
+from ..parts import PartProblem, some_names
 from . import H5_FULL, H5_WEIGHTS
 from .attrs import (
     AttrProblem,
@@ -27,7 +27,7 @@ from .attrs import (
     present,
     text_attr,
 )
-from .files import heap_trap_before_open, open_h5
+from .files import heap_trap_before_open, open_cut_short, open_h5
 from .links import hard_links, outside_references, resolve
 from .weights import (
     Opener,
@@ -53,10 +53,14 @@ _TRUNCATED = re.compile(r"truncated file: eof = (\d+).*?stored_eof = (\d+)")
 class _Unreadable(Exception):
     """Raised inside this module to turn into H5L001 with the message given."""
 
-    def __init__(self, message: str, fix: str | None = _REEXPORT, not_a_model: bool = False) -> None:
+    def __init__(
+        self, message: str, fix: str | None = _REEXPORT, not_a_model: bool = False,
+        versions: ir.VersionTags | None = None,
+    ) -> None:
         super().__init__(message)
         self.fix = fix
         self.not_a_model = not_a_model
+        self.versions = versions  # what the file still says about its writer
 
 
 def _opener(path: str) -> Opener:
@@ -73,7 +77,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     except PermissionError as exc:
         return _fail(path, _Unreadable(f"cannot be opened ({exc.strerror or exc})", "check the file's permissions"))
     except (OSError, RuntimeError, ValueError) as exc:
-        return _fail(path, _Unreadable(_open_error(exc)))
+        return _fail(path, _Unreadable(_open_error(exc)), _cut_short_versions(path, exc))
     try:
         with h5:
             return _read_open(path, h5)
@@ -104,8 +108,28 @@ def _open_error(exc: BaseException) -> str:
     return f"truncated or corrupt HDF5: {text}; re-export or re-download it"
 
 
-def _fail(path: str, exc: _Unreadable) -> ParseOutcome:
-    return ParseOutcome(None, (_problem(path, str(exc), exc.fix),), str(exc) if exc.not_a_model else None)
+def _fail(path: str, exc: _Unreadable, versions: ir.VersionTags | None = None) -> ParseOutcome:
+    return ParseOutcome(
+        None,
+        (_problem(path, str(exc), exc.fix),),
+        versions=versions or exc.versions,
+        not_a_model=str(exc) if exc.not_a_model else None,
+    )
+
+
+def _cut_short_versions(path: str, exc: BaseException) -> ir.VersionTags | None:
+    """The version tags of a truncated file's root, when they lie before the cut."""
+    sizes = _TRUNCATED.search(str(exc))
+    if sizes is None:
+        return None
+    try:
+        with open_cut_short(path, int(sizes.group(2))) as h5:
+            tags = ir.VersionTags(
+                keras_version=_optional_text(h5, "keras_version"), backend=_optional_text(h5, "backend")
+            )
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, PartProblem, AttrProblem):
+        return None  # the root itself lay past the cut
+    return tags if tags.keras_version or tags.backend else None
 
 
 def _problem(path: str, message: str, fix: str | None = _REEXPORT) -> Problem:

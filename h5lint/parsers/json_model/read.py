@@ -217,10 +217,13 @@ def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
     folder = Path(path).parent
     weights: list[ir.WeightArray] = []
     shard_names: list[str] = []
+    outside: list[str] = []
+    missing: list[str] = []
+    unusable: list[tuple[str, str]] = []  # present, but not a regular file h5lint may read
     optimizer = False
     for paths, entries in groups:
         shard_names.extend(paths)
-        shards = _present_shards(path, folder, paths, problems)
+        shards = _present_shards(folder, paths, outside, missing, unusable)
         offset: int | None = 0  # unknown after a string or unknown dtype: their byte size is not fixed
         for entry in entries:
             name, shape = entry["name"], tuple(entry["shape"])
@@ -241,24 +244,48 @@ def _tfjs_weights(path: str, raw: Any, problems: list[Problem]) -> _Manifest:
             held = sum(s.size for s in shards)
             message = f"weights shards {some_names(list(paths))} hold {held:,} bytes but weightsManifest needs {offset:,}"
             problems.append(problem(path, message, f"member:{paths[-1]}", SHARD_FIX))
+    problems.extend(_absent_shards(path, outside, missing))
+    for name, why in dict.fromkeys(unusable):
+        problems.append(problem(path, f"weights file {name} listed in weightsManifest {why}", f"member:{name}", SHARD_FIX))
     return _Manifest((ir.WeightLayer("", tuple(weights)),), tuple(dict.fromkeys(shard_names)), optimizer)
 
 
-def _present_shards(path: str, folder: Path, names: list[str], problems: list[Problem]) -> tuple[_Shard, ...] | None:
-    """The group's shard files, or None (with a problem each) when any is missing or outside the folder."""
+def _absent_shards(path: str, outside: list[str], missing: list[str]) -> list[Problem]:
+    """One problem per cause (outside the folder, missing), listing every shard file it concerns."""
+    found = []
+    outside, missing = list(dict.fromkeys(outside)), list(dict.fromkeys(missing))
+    if outside:
+        one = len(outside) == 1
+        what = f"weights file {outside[0]} is" if one else f"{len(outside)} weights files ({some_names(outside)}) are"
+        message = f"{what} not inside the model's folder; h5lint does not read {'it' if one else 'them'}"
+        found.append(problem(path, message, f"member:{outside[0]}", SHARD_FIX))
+    if missing:
+        what = (
+            f"weights file {missing[0]} listed in weightsManifest is missing"
+            if len(missing) == 1
+            else f"{len(missing)} weights files listed in weightsManifest are missing ({some_names(missing)})"
+        )
+        found.append(problem(path, f"{what}; loading the model fails", f"member:{missing[0]}", SHARD_FIX))
+    return found
+
+
+def _present_shards(
+    folder: Path, names: list[str], outside: list[str], missing: list[str], unusable: list[tuple[str, str]]
+) -> tuple[_Shard, ...] | None:
+    """The group's shard files, or None (noting each absent or unusable one) when any cannot be read."""
     shards = []
     for name in names:
         file = _inside(folder, name)
         if file is None:
-            message = f"weights file {name} is not inside the model's folder; h5lint does not read it"
-            problems.append(problem(path, message, f"member:{name}", SHARD_FIX))
+            outside.append(name)
             continue
         try:
             shards.append(_Shard(file, part_size(file, folder), folder))
         except PartProblem as exc:
-            missing = not os.path.lexists(file)
-            message = "is missing; loading the model fails" if missing else str(exc)
-            problems.append(problem(path, f"weights file {name} listed in weightsManifest {message}", f"member:{name}", SHARD_FIX))
+            if os.path.lexists(file):
+                unusable.append((name, str(exc)))
+            else:
+                missing.append(name)
     return tuple(shards) if len(shards) == len(names) else None
 
 
@@ -482,7 +509,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     except JsonProblem as exc:
         # Broken JSON that names model keys is a broken model; other broken JSON is no model at all.
         broken = problem(path, str(exc), "file", "re-export the file; it is not valid JSON")
-        return ParseOutcome(None, (broken,), None if _MODEL_JSON_KEY.search(data) else str(exc))
+        return ParseOutcome(None, (broken,), not_a_model=None if _MODEL_JSON_KEY.search(data) else str(exc))
     if isinstance(doc, Mapping):
         if "modelTopology" in doc:
             return _tfjs(path, doc, nonstandard)
@@ -492,4 +519,4 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
             return _architecture(path, doc, nonstandard, layout)
     message = f"JSON but not a Keras/TF.js model ({describe_json(doc)})"
     fix = "point h5lint at a model file, or exclude this file in [tool.h5lint]"
-    return ParseOutcome(None, (problem(path, message, "file", fix),), message)
+    return ParseOutcome(None, (problem(path, message, "file", fix),), not_a_model=message)

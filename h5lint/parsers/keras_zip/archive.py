@@ -353,7 +353,7 @@ def _read_model(source: _ZipSource | _FolderSource, fmt: ir.Format, read_weights
         members = some_names([m.name for m in source.members])
         message = f"{source.what} without {CONFIG}: not a Keras model (members: {members})"
         if not path.lower().endswith(".keras"):  # any other zip (data, a wheel, .npz) is no model at all
-            return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), message)
+            return ParseOutcome(None, (*problems, problem(path, message, "file", RESAVE_FIX)), not_a_model=message)
         # A .keras without its config is a broken model: its other members are still checked.
         problems.append(problem(path, message, "file", RESAVE_FIX))
     # A part that cannot be read is reported and the rest is still read: a broken config.json must not

@@ -31,6 +31,8 @@ def _owner(path: Path) -> Path | None:
         return parent
     if parent.name in ("variables", "assets") and is_savedmodel_dir(parent.parent):
         return parent.parent
+    if path.name in ("variables", "assets") and path.is_dir() and is_savedmodel_dir(parent):
+        return parent  # the folder itself, named on the command line
     return None
 
 

@@ -643,6 +643,7 @@ def _graph_contents(folder: Path, model: Any, keras: bool) -> _Contents:
         fingerprint=_fingerprint(folder),
         has_keras_metadata=keras,
         schema_version=model.saved_model_schema_version or None,
+        asset_files=tuple(dict.fromkeys(a.filename for mg in model.meta_graphs for a in mg.asset_file_def)),
     )
     return _Contents(
         info,
