@@ -342,3 +342,35 @@ def test_a_remote_global_heap_that_would_loop_libhdf5_is_refused_as_hdf5_reads_i
     keras = found.get((f"{base}/trap.keras", "H5L001", "member:model.weights.h5"), "")
     assert "global heap" in h5 and "time limit" not in h5, found
     assert "global heap" in keras and "time limit" not in keras, found
+
+
+def test_without_the_dask_extra_dask_is_a_usage_error_naming_it(monkeypatch):
+    from h5lint.distributed import scan_many
+    from h5lint.project import ConfigError
+
+    monkeypatch.setitem(sys.modules, "dask.bag", None)
+    with pytest.raises(ConfigError, match=r"pip install 'h5lint\[dask\]'"):
+        list(scan_many(["s3://bucket/"], Settings(enabled=()), scheduler="tcp://127.0.0.1:1"))
+
+
+def _partition_in_a_daemon(queue) -> None:
+    from h5lint.budgets import Budgets
+    from h5lint.distributed import check_partition
+
+    try:
+        check_partition([], Settings(enabled=()), Budgets(), None)
+        queue.put("no error")
+    except Exception as exc:  # the message travels back to the test
+        queue.put(str(exc))
+
+
+def test_a_daemonic_dask_worker_is_told_the_setting_that_fixes_it():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_partition_in_a_daemon, args=(queue,), daemon=True)
+    process.start()
+    message = queue.get(timeout=60)
+    process.join()
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in message
