@@ -141,7 +141,8 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
         return Skipped(url, "not a model")
     if "json" not in containers:
         return Ready(found, url)  # HDF5 and zips by ranges; what is not a model needs no bytes more
-    local = scratch / (file.relative or "model.json")
+    # The URL's last part names the copy (JSON readers judge names), unless it could step out of scratch.
+    local = scratch / (file.relative if file.relative not in ("", ".", "..") else "model.json")
     _copy(head, local)  # through the blocks sniffing fetched
     text = local.read_bytes()
     _stage(fs, [(e, read_weights) for e in _siblings_named(url, text)], scratch, meter)
