@@ -16,6 +16,9 @@ from typing import Callable, TypeVar
 
 DEFAULT_TIMEOUT = 60.0  # seconds per artifact: the CLI's --timeout
 DEFAULT_MEMORY_MIB = 2048  # MiB of address space an artifact's work may add: the CLI's --max-memory
+# MiB one remote artifact may fetch: the CLI's --remote-budget. Configs cost KiB; weights count only when
+# weight rules read them, and a SavedModel's files are fetched whole.
+DEFAULT_REMOTE_MIB = 256
 
 T = TypeVar("T")
 
@@ -26,6 +29,7 @@ class Budgets:
 
     timeout: float = DEFAULT_TIMEOUT
     memory_mib: int = DEFAULT_MEMORY_MIB
+    remote_mib: float = DEFAULT_REMOTE_MIB
 
 
 class _TimeUp(BaseException):

@@ -14,6 +14,8 @@ NO_ACCESS = "no-access"  # stat or read failed (permissions, I/O error)
 SPECIAL = "special"  # a FIFO, socket or device
 OUTSIDE = "outside"  # a symbolic link met while walking that leads out of the folder being walked
 PICKLE = "pickle"  # a Python pickle, recognised by its first bytes and never unpickled (detail says what it is)
+# A file named by URL: its bytes are sniffed by the worker that reads it, so listing a bucket reads none.
+REMOTE_FILE = "remote-file"
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,21 @@ def check(
         help="Where results are cached (default: .h5lint_cache in the project root). An artifact unchanged "
         "since a run with the same h5lint and settings is not read again.",
     ),
+    remote_budget: Optional[float] = typer.Option(
+        None,
+        "--remote-budget",
+        min=0,
+        metavar="MIB",
+        help="MiB h5lint may fetch to judge one artifact named by URL (s3://, gs://, hf://, https://, "
+        "file://; default: 256); past it the artifact is reported as H5L001. 0: no limit.",
+    ),
+    dask: Optional[str] = typer.Option(
+        None,
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        help="Check the artifacts on this Dask cluster (tcp://host:8786): the URLs are listed here and "
+        "partitions of them are read by the workers (pip install 'h5lint[dask]').",
+    ),
 ) -> None:
     """Scan model files and folders and report findings.
 
@@ -237,6 +252,8 @@ def check(
         max_memory=max_memory,
         no_cache=no_cache,
         cache_dir=cache_dir,
+        remote_budget=remote_budget,
+        dask=dask,
     )
     try:
         code = run_check(request)

@@ -31,6 +31,7 @@ from .candidate import (
     Candidate,
 )
 from .parsers import SPECS
+from .remote.urls import is_url
 from .settings import Settings
 from .sniff import FILE_SPECS, sniff
 
@@ -39,6 +40,14 @@ GITIGNORE = ".gitignore"
 # Names that say "this is meant to be a model", so unreadable bytes are worth a finding.
 MODEL_SUFFIXES = tuple(dict.fromkeys(s for spec in SPECS for s in spec.model_suffixes)) + (".model",)
 _WALK_FILTERS = {spec.container: spec.found_by_walk for spec in FILE_SPECS}
+
+
+def worth_reading(container: str, path: Path) -> bool:
+    """Whether a file met while walking may be a model (a worker decides the rest by reading it)."""
+    if container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS, PICKLE):
+        return path.name.lower().endswith(MODEL_SUFFIXES)  # garbage named like a model is worth a finding
+    found_by_walk = _WALK_FILTERS.get(container)
+    return found_by_walk is None or found_by_walk(path)
 
 
 @dataclass(frozen=True)
@@ -138,11 +147,7 @@ class Walker:
             return Candidate(name, (NO_ACCESS,), exc.strerror or str(exc), named)
 
     def _worth_reading(self, candidate: Candidate, path: Path) -> bool:
-        """Whether a file met while walking may be a model (a worker decides the rest by reading it)."""
-        if candidate.container in (EMPTY, UNKNOWN, LFS_POINTER, NO_ACCESS, PICKLE):
-            return path.name.lower().endswith(MODEL_SUFFIXES)  # garbage named like a model is worth a finding
-        found_by_walk = _WALK_FILTERS.get(candidate.container)
-        return found_by_walk is None or found_by_walk(path)
+        return worth_reading(candidate.container, path)
 
     def _walk(self, start: Path) -> Iterator[Candidate]:
         # A stack of suspended folder listings instead of recursion: no nesting depth ends the run, and
@@ -209,8 +214,8 @@ class Walker:
         """Every artifact under ``paths``, each once, in the order given (folders sorted by name)."""
         seen: set[str] = set()
         for raw in paths:
-            path = Path(raw)
-            for candidate in self._named(path):
+            found = remote_candidates(raw, self.settings) if is_url(raw) else self._named(Path(raw))
+            for candidate in found:
                 if candidate.path not in seen:
                     seen.add(candidate.path)
                     yield candidate
@@ -235,6 +240,13 @@ class Walker:
             yield Candidate(self.name(path), (NO_ACCESS,), exc.strerror or str(exc))
             return
         yield owner if owner is not None else self._file(path, named=not self.settings.skip_non_models)
+
+
+def remote_candidates(url: str, settings: Settings) -> Iterator[Candidate]:
+    # Imported for URLs only: a local run never loads fsspec.
+    from .remote.discover import candidates
+
+    return candidates(url, settings)
 
 
 def discover(paths: Iterable[str], settings: Settings | None = None, root: Path | None = None) -> Iterator[Candidate]:

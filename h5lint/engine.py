@@ -7,7 +7,7 @@ what this yields.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -64,6 +64,22 @@ def scan(
     With ``cache``, artifacts unchanged since a run with the same settings are answered from it here,
     without a worker, and the others are saved to it by the worker that reads them.
     """
+    return check_all(
+        discover(paths, settings, root), settings, root=root, jobs=jobs, budgets=budgets, isolate=isolate, cache=cache
+    )
+
+
+def check_all(
+    candidates: Iterable[Candidate],
+    settings: Settings,
+    *,
+    root: Path | None = None,
+    jobs: int = 1,
+    budgets: Budgets = Budgets(),
+    isolate: bool = True,
+    cache: ResultCache | None = None,
+) -> Iterator[Result]:
+    """:func:`scan` of candidates already discovered (a Dask partition of a listing, see :mod:`.distributed`)."""
     # Parsers' libraries are not imported here: each worker imports the heavy library its files need
     # (h5py, protobuf) once, and a run of JSON files none.
     job = functools.partial(
@@ -73,7 +89,6 @@ def scan(
         root=str(root.resolve()) if root is not None else None,
         cache=cache,
     )
-    candidates = discover(paths, settings, root)
     ready = cache.lookup if cache is not None else None
     if not isolate:
         if root is not None:

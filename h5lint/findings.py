@@ -83,6 +83,8 @@ class ArtifactReport:
     anchor: str | None = None
     # The call that loads it in the target runtime (or why none can); None when it could not be read.
     load: LoadCall | None = None
+    # Bytes fetched to judge a remote artifact (None for a local one): the range-read promise, measured.
+    bytes_fetched: int | None = None
 
 
 @dataclass(frozen=True)

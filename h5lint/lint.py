@@ -6,12 +6,14 @@ budgets); :mod:`.engine` decides which artifacts, where and in what order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .budgets import Budgets, within_memory, within_time
 from .cache import ResultCache
@@ -34,9 +36,13 @@ from .keras.model import KerasModel, interpret, with_writer
 from .keras.versions import DEFAULT_TARGET
 from .openfiles import keep_open
 from .parsers import BY_CONTAINER, read_candidate, unreadable
+from .remote.urls import is_url
 from .settings import Settings
 from .wording import clipped, encodable
 from .workers import TIME_UP
+
+if TYPE_CHECKING:
+    from .remote.ranges import Meter
 
 _CONFIG_FIX = "re-export the model from the code that trained it (model.save(...))"
 
@@ -259,13 +265,13 @@ def lint_outcome(path: str, outcome: ParseOutcome, settings: Settings, anchor: s
     return lint_outcomes(path, (outcome,), settings, anchor)
 
 
-def _anchor(candidate: Candidate) -> str:
-    """The file a folder artifact's findings are shown on (code scanning links files, not folders)."""
+def _anchor(candidate: Candidate, read_path: str) -> str:
+    """The file a folder artifact's findings are shown on (code scanning links files, not folders), looked
+    for where the artifact is read and named as the candidate names it."""
     spec = BY_CONTAINER.get(candidate.container)
     for name in spec.anchors if spec is not None else ():
-        member = Path(candidate.path, name)
-        if member.is_file():
-            return str(member)
+        if Path(read_path, name).is_file():
+            return candidate.path.rstrip("/") + "/" + name if is_url(candidate.path) else str(Path(candidate.path, name))
     return candidate.path
 
 
@@ -295,19 +301,71 @@ def died(path: str, why: str) -> ParseOutcome:
     )
 
 
-def _read(candidate: Candidate, settings: Settings) -> Result:
+def _read(candidate: Candidate, settings: Settings, budgets: Budgets) -> Result:
+    if is_url(candidate.path):
+        return _read_remote(candidate, settings, budgets)
+    return _judge(candidate, candidate.path, settings)
+
+
+def _judge(
+    candidate: Candidate,
+    read_path: str,
+    settings: Settings,
+    renamed: Callable[[ParseOutcome], ParseOutcome] = lambda outcome: outcome,
+    met: Callable[[], Problem | None] = lambda: None,
+) -> Result:
+    """Read ``candidate`` from ``read_path`` (a remote one's staged copy: ``renamed`` names it by its URL
+    again) and check it; ``met()`` is what the reading itself ran into (a remote read refused), reported
+    ahead of the parser's own words for it."""
     weights = _reads_weights(settings, candidate.path)
     polyglot = len(candidate.containers) > 1
     outcomes = [
-        read_candidate(replace(candidate, containers=(container,)), weights, extension_checked=not polyglot)
-        for container in candidate.containers
+        renamed(read_candidate(replace(candidate, path=read_path, containers=(c,)), weights, not polyglot))
+        for c in candidate.containers
     ]
     if not candidate.named and all(o.not_a_model for o in outcomes):
         return Skipped(candidate.path, outcomes[0].not_a_model or "not a model")
-    if polyglot:
-        first = outcomes[0]
-        outcomes[0] = replace(first, problems=(_polyglot(candidate), *first.problems))
-    return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate))
+    first = met()
+    if polyglot or first is not None:
+        head = outcomes[0]
+        extra = ((_polyglot(candidate),) if polyglot else ()) + ((first,) if first is not None else ())
+        outcomes[0] = replace(head, problems=(*extra, *head.problems))
+    return lint_outcomes(candidate.path, outcomes, settings, _anchor(candidate, read_path))
+
+
+def _read_remote(candidate: Candidate, settings: Settings, budgets: Budgets) -> Result:
+    """A URL's artifact: read by ranges or staged (:mod:`.remote.read`), with the bytes it cost."""
+    # Imported for URLs only: a local run never loads fsspec.
+    from .remote.ranges import Meter
+    from .remote.read import prepared
+
+    meter = Meter(int(budgets.remote_mib * (1 << 20)))
+    with prepared(candidate, _reads_weights(settings, candidate.path), meter) as ready:
+        if isinstance(ready, Skipped):
+            return ready
+        met = functools.partial(_remote_problem, candidate, meter)
+        result = _judge(ready.candidate, ready.read_path, settings, ready.outcome, met)
+        late = meter.problem is not None and isinstance(result, ArtifactReport)
+    if late and not any(f.code == UNREADABLE for f in result.findings):
+        # Reading stopped while a rule streamed weights (their readers stop quietly): say so.
+        result = _with_problem(result, _remote_problem(candidate, meter), settings)
+    return replace(result, bytes_fetched=meter.fetched) if isinstance(result, ArtifactReport) else result
+
+
+def _remote_problem(candidate: Candidate, meter: Meter) -> Problem | None:
+    why = meter.problem
+    if why is None:
+        return None
+    fix = "raise the budget with --remote-budget MIB (0 turns it off), or check the server and the file"
+    return Problem(UNREADABLE, Hit(f"{candidate.path}: {why}", "file", fix))
+
+
+def _with_problem(report: ArtifactReport, problem: Problem | None, settings: Settings) -> ArtifactReport:
+    if problem is None or problem.code not in _enabled(settings, report.path):
+        return report
+    finding = _finding(load_catalog()[problem.code], problem.hit, report.path, settings)
+    ordered = sorted((*report.findings, finding), key=lambda f: (f.code, f.location or "", f.message))
+    return replace(report, findings=tuple(ordered))
 
 
 def check_candidate(
@@ -319,7 +377,9 @@ def check_candidate(
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
 
     def work() -> Result | None:
-        return within_time(budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings)))
+        return within_time(
+            budgets.timeout, lambda: within_memory(budgets.memory_mib, lambda: _read(candidate, settings, budgets))
+        )
 
     result = cache.through(candidate, work) if cache is not None else work()
     if result is None:

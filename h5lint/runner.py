@@ -48,6 +48,8 @@ class CheckRequest:
     max_memory: int | None = None  # MiB of memory per artifact; None: the default, 0: no limit
     no_cache: bool = False  # neither read nor write the results cache
     cache_dir: Path | None = None  # None: .h5lint_cache in the project root
+    remote_budget: float | None = None  # MiB fetched per remote artifact; None: the default, 0: no limit
+    dask: str | None = None  # a Dask scheduler's address: check the artifacts on its workers
 
 
 class _Progress:
@@ -92,6 +94,7 @@ def run_check(request: CheckRequest) -> int:
     budgets = Budgets(
         timeout=defaults.timeout if request.timeout is None else request.timeout,
         memory_mib=defaults.memory_mib if request.max_memory is None else request.max_memory,
+        remote_mib=defaults.remote_mib if request.remote_budget is None else request.remote_budget,
     )
     cache, cache_notes = (None, None)
     if not request.no_cache:
@@ -104,9 +107,13 @@ def run_check(request: CheckRequest) -> int:
 
     def artifacts() -> Iterator[ArtifactReport]:
         nonlocal interrupted
-        results = scan(
-            request.paths, settings, root=project.root, jobs=request.jobs or default_jobs(), budgets=budgets, cache=cache
-        )
+        if request.dask is not None:
+            from .distributed import scan_many
+
+            results = scan_many(request.paths, settings, scheduler=request.dask, budgets=budgets, root=project.root)
+        else:
+            jobs = request.jobs or default_jobs()
+            results = scan(request.paths, settings, root=project.root, jobs=jobs, budgets=budgets, cache=cache)
         try:
             for result in results:
                 if isinstance(result, Skipped):

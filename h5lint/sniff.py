@@ -6,6 +6,8 @@ offset): it is then read as each, so neither reading can hide what the other wou
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from .candidate import EMPTY, LFS_POINTER, PICKLE, UNKNOWN
 from .parsers import SPECS
 from .pickles import describe_head
@@ -19,10 +21,15 @@ def sniff(path: str) -> tuple[tuple[str, ...], str | None]:
     """The containers of the file at ``path``, and what it is when that is worth saying (a pickle);
     raises OSError when it cannot be read."""
     with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-        if not head:
-            return (EMPTY,), None
-        found = tuple(spec.container for spec in FILE_SPECS if spec.sniff is not None and spec.sniff(head, fh))
+        return sniff_stream(fh)
+
+
+def sniff_stream(fh: BinaryIO) -> tuple[tuple[str, ...], str | None]:
+    """:func:`sniff` of the open file ``fh`` (read from its start)."""
+    head = fh.read(SNIFF_BYTES)
+    if not head:
+        return (EMPTY,), None
+    found = tuple(spec.container for spec in FILE_SPECS if spec.sniff is not None and spec.sniff(head, fh))
     if found:
         return found, None
     if head.startswith(LFS_POINTER_PREFIX):

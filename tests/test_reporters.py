@@ -98,7 +98,7 @@ def test_json_schema_is_valid():
 def test_json_document_matches_schema_and_report():
     doc = json.loads(render("json", sample_report(hidden_by_baseline=1)))
     VALIDATOR.validate(doc)
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     assert doc["tool"] == {"name": "h5lint", "version": "0.1.0"}
     assert doc["summary"] == {
         "artifacts": 3,
@@ -107,6 +107,8 @@ def test_json_document_matches_schema_and_report():
         "by_severity": {"error": 2, "warning": 1, "info": 0},
         "hidden_by_baseline": 1,
         "skipped": 0,
+        "remote_artifacts": 0,
+        "bytes_fetched": 0,
     }
     assert doc["config"] is None
     assert doc["artifacts"][0] == {
@@ -124,6 +126,7 @@ def test_json_document_matches_schema_and_report():
         },
         "finding_count": 2,
         "load": None,
+        "bytes_fetched": None,
     }
     assert doc["findings"][0] == {
         "code": "H5L101",

@@ -26,6 +26,7 @@ from ..budgets import Budgets
 from ..candidate import Candidate
 from ..findings import ArtifactReport, Skipped
 from ..parsers import BY_CONTAINER, SPECS
+from ..remote.urls import is_url
 from ..settings import Settings
 from .codec import Result, decode, encode
 from .digest import LAYOUT, run_digest
@@ -94,8 +95,9 @@ class ResultCache:
         return os.path.join(self.base, candidate.path)
 
     def _cacheable(self, candidate: Candidate) -> bool:
-        """Real formats only: missing and special paths are cheap to report and have no identity to keep."""
-        return all(c in BY_CONTAINER for c in candidate.containers)
+        """Real local formats only: missing and special paths are cheap to report and have no identity to keep;
+        a URL's identity is its listing's ETag or version (remote.identity), not a stat."""
+        return all(c in BY_CONTAINER for c in candidate.containers) and not is_url(candidate.path)
 
     def _name(self, candidate: Candidate) -> str:
         text = json.dumps([candidate.path, candidate.containers, candidate.named, candidate.detail])

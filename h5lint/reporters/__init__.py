@@ -67,6 +67,8 @@ class Tally:
     hidden_by_baseline: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     skipped_count: int = 0
+    remote: int = 0  # artifacts read from URLs
+    bytes_fetched: int = 0  # over all of them
 
     def count(self, severity: Severity) -> int:
         return self.by_severity[severity]
@@ -78,6 +80,9 @@ class Tally:
             self.findings += len(artifact.findings)
             self.by_severity.update(f.severity for f in artifact.findings)
             self.by_rule.update((f.code, f.name) for f in artifact.findings)
+            if artifact.bytes_fetched is not None:
+                self.remote += 1
+                self.bytes_fetched += artifact.bytes_fetched
             yield artifact
 
     def skip(self, skipped: Skipped, keep: bool) -> None:

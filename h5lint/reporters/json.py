@@ -20,7 +20,7 @@ from . import RenderOptions, RunInfo, Tally
 from ._describe import load_document, severity_counts, unreadable_messages, version_tags
 from ._lists import JsonList
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def _artifact(artifact: ArtifactReport) -> dict[str, Any]:
         "versions": tags,
         "finding_count": len(artifact.findings),
         "load": load_document(artifact.load) if artifact.load is not None else None,
+        "bytes_fetched": artifact.bytes_fetched,
     }
 
 
@@ -82,6 +83,8 @@ def stream(artifacts: Iterable[ArtifactReport], run: RunInfo, tally: Tally, opti
         "by_severity": severity_counts(tally),
         "hidden_by_baseline": tally.hidden_by_baseline,
         "skipped": tally.skipped_count,
+        "remote_artifacts": tally.remote,
+        "bytes_fetched": tally.bytes_fetched,
     }
     yield ",\n" + _key("summary", summary)
     if options.show_skipped:

@@ -89,13 +89,20 @@ def _finding(finding: Finding, paint: Paint, width: int | None) -> str:
 
 
 def _statistics(tally: Tally, paint: Paint) -> list[str]:
+    fetched = [f"Bytes fetched: {tally.bytes_fetched:,} for {plural(tally.remote, 'remote artifact')}"]
+    remote = fetched if tally.remote else []
     if not tally.by_rule:
-        return ["Findings by rule: none"]
+        return ["Findings by rule: none", *remote]
     width = len(str(max(tally.by_rule.values())))
     rows = sorted(tally.by_rule.items(), key=lambda item: (-item[1], item[0]))
     return ["Findings by rule:"] + [
         f"  {count:>{width}}  {paint(code, 'code')}  {name}" for (code, name), count in rows
-    ]
+    ] + remote
+
+
+def _fetched(artifact: ArtifactReport, full: bool) -> str:
+    text = f"fetched {artifact.bytes_fetched:,} bytes"
+    return f"    {text}" if full else f"{printable(artifact.path)}: {text}"
 
 
 def _severity_count(count: int, severity: Severity, paint: Paint) -> str:
@@ -135,6 +142,8 @@ def _stream(
             lines.append(_header(artifact, paint))
         if options.show_versions and not options.quiet:
             lines.append(_versions(artifact, full))
+        if options.statistics and not options.quiet and artifact.bytes_fetched is not None:
+            lines.append(_fetched(artifact, full))
         if options.show_load and not options.quiet and artifact.load is not None:
             lines += [paint(f"    {printable(line)}", "dim") for line in load_lines(artifact.load)]
         for finding in artifact.findings:

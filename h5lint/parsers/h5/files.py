@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
+from ...remote import ranges
 from ..parts import PartProblem, part_size
-from .heap import FileBytes, file_heap_trap, runs_past_end
+from .heap import FileBytes, HeapGuard, StreamBytes, file_heap_trap, runs_past_end
 
 if TYPE_CHECKING:
     import h5py
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 def open_h5(path: str | Path) -> h5py.File:
     import h5py
 
+    remote = ranges.opened(str(path))
+    if remote is not None:
+        # h5py's file-object driver: HDF5 asks for the ranges it needs, the guard checks heaps on the way.
+        return h5py.File(HeapGuard(remote, remote.size), "r")
     try:
         return h5py.File(path, "r")
     except OSError as exc:
@@ -29,6 +34,12 @@ def open_h5(path: str | Path) -> h5py.File:
     # Locking fails on read-only mounts and some network disks, and HDF5 refuses to reopen a file
     # with other locking flags than it is already open with; h5lint only reads, so it needs none.
     return h5py.File(path, "r", locking=False)
+
+
+def heap_trap_before_open(path: str | Path) -> str | None:
+    """:func:`file_heap_trap` of a local file; None for a remote one, whose heaps :func:`open_h5` guards as
+    HDF5 reads them (searching it first would fetch every byte)."""
+    return None if ranges.serves(str(path)) else file_heap_trap(path)
 
 
 def refuse_heap_trap(trap: str | None) -> None:
@@ -91,6 +102,14 @@ def open_cut_short(path: str | Path, declared: int) -> Iterator[h5py.File]:
     """
     import h5py
 
+    remote = ranges.opened(str(path))
+    if remote is not None:
+        if runs_past_end(StreamBytes(remote, remote.size)):
+            raise PartProblem("a global heap runs past the cut; HDF5 would loop on the zeros after it")
+        # Not searched for traps before opening (that would fetch every byte): guarded as HDF5 reads.
+        with h5py.File(HeapGuard(_ZeroPadded(remote, remote.size, declared), declared), "r") as h5:
+            yield h5
+        return
     with open(path, "rb") as file:
         if runs_past_end(FileBytes(file.fileno())):
             raise PartProblem("a global heap runs past the cut; HDF5 would loop on the zeros after it")

@@ -12,9 +12,10 @@ to 8 bytes.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import Iterator, Union
+from typing import BinaryIO, Iterator, Union
 
 SIGNATURE = b"GCOL"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -52,7 +53,32 @@ class FileBytes:
         return raw[0]
 
 
-Data = Union[bytes, FileBytes]
+class StreamBytes:
+    """The bytes of a seekable binary file object, read on demand (its position is left where it was)."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self._stream = stream
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, key: int | slice) -> bytes | int:
+        start, stop = (key.indices(self._size)[:2]) if isinstance(key, slice) else (key, key + 1)
+        here = self._stream.tell()
+        try:
+            self._stream.seek(start)
+            raw = self._stream.read(max(0, stop - start))
+        finally:
+            self._stream.seek(here)
+        if isinstance(key, slice):
+            return raw
+        if not raw:
+            raise IndexError(key)
+        return raw[0]
+
+
+Data = Union[bytes, FileBytes, StreamBytes]
 
 
 def _superblock(data: Data) -> int:
@@ -110,16 +136,24 @@ def heap_trap(data: Data) -> str | None:
         return None  # HDF5 cannot open it; its own error says why
     budget = [MAX_OBJECTS]
     for at in _occurrences(data, SIGNATURE):
-        if _walk(data, at, length, budget):
-            return (
-                f"corrupt HDF5 global heap at offset {at:,}: its free-space object declares 0 bytes, on which "
-                "the HDF5 library loops forever, so h5lint reads nothing from the file"
-            )
-        if budget[0] < 0:
-            return (
-                f"its global heaps hold more than {MAX_OBJECTS:,} objects, over h5lint's budget "
-                "(Keras writes one per string)"
-            )
+        why = _verdict(data, at, length, budget)
+        if why is not None:
+            return why
+    return None
+
+
+def _verdict(data: Data, at: int, length: int, budget: list[int]) -> str | None:
+    """Why the collection at ``at`` traps HDF5 (or the objects walked so far are too many), else None."""
+    if _walk(data, at, length, budget):
+        return (
+            f"corrupt HDF5 global heap at offset {at:,}: its free-space object declares 0 bytes, on which "
+            "the HDF5 library loops forever, so h5lint reads nothing from the file"
+        )
+    if budget[0] < 0:
+        return (
+            f"its global heaps hold more than {MAX_OBJECTS:,} objects, over h5lint's budget "
+            "(Keras writes one per string)"
+        )
     return None
 
 
@@ -163,3 +197,57 @@ def file_heap_trap(path: str | Path) -> str | None:
         return f"it cannot be read to check it for global heaps that trap HDF5 ({exc.strerror or exc})"
     finally:
         os.close(fd)
+
+
+class HeapGuard(io.RawIOBase):
+    """A file object for h5py that checks each global heap collection before HDF5 reads it.
+
+    Searching a whole file first (:func:`file_heap_trap`) reads every byte, which for a remote file
+    means downloading it. HDF5 reads a collection starting at its address, so every collection it is
+    about to walk passes through here first; a trap makes the read fail, and h5py reports an error
+    instead of spinning.
+    """
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._data = StreamBytes(stream, size)
+        self._length: int | None = None
+        self._checked: set[int] = set()
+        self._budget = [MAX_OBJECTS]
+        self._trap: str | None = None  # once found, every later read fails too: HDF5 may retry a read
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._trap is not None:
+            raise OSError(self._trap)
+        start = self._stream.tell()
+        count = self._stream.readinto(buffer)
+        data = bytes(memoryview(buffer)[:count])
+        at = data.find(SIGNATURE)
+        while at >= 0:
+            self._check(start + at)
+            at = data.find(SIGNATURE, at + 1)
+        return count
+
+    def _check(self, at: int) -> None:
+        if at in self._checked:
+            return
+        self._checked.add(at)
+        if self._length is None:
+            self._length = _length_size(self._data) or 0
+        why = _verdict(self._data, at, self._length, self._budget) if self._length else None
+        if why is not None:
+            self._trap = why
+            raise OSError(why)

@@ -17,6 +17,7 @@ from ... import ir
 from ...codes import UNREADABLE, WEIGHTS_ONLY
 from ...findings import Hit, ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
+from ...remote import ranges
 from ..parts import PartProblem, some_names
 from . import (
     H5_FULL,
@@ -37,8 +38,7 @@ from .attrs import (
     present,
     text_attr,
 )
-from .files import open_cut_short, open_h5
-from .heap import file_heap_trap
+from .files import heap_trap_before_open, open_cut_short, open_h5
 from .links import hard_links, outside_references, resolve
 from .weights import (
     Opener,
@@ -77,6 +77,8 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     file, and every problem, is read through h5py here, so what a file gets reported never depends on
     which of the two read it.
     """
+    if ranges.serves(path):  # a remote file: read by ranges through h5py's file-object driver
+        return _read_with_h5py(path)
     try:
         found = own.read(path, _opener(path))
     except own.HandOff:
@@ -87,7 +89,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
 
 
 def _read_with_h5py(path: str) -> ParseOutcome:
-    trap = file_heap_trap(path)
+    trap = heap_trap_before_open(path)
     if trap is not None:
         return _fail(path, _Unreadable(trap))
     try:

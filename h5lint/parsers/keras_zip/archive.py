@@ -26,8 +26,9 @@ from ... import ir
 from ...findings import ParseOutcome, Problem
 from ...jsonutil import JsonProblem, parse_json
 from ...keras.versions import keras_major
+from ...remote import ranges
 from ..h5.files import h5_file_opener, refuse_heap_trap
-from ..h5.heap import file_heap_trap, heap_trap
+from ..h5.heap import HeapGuard, file_heap_trap, heap_trap
 from ..parts import (
     PartProblem,
     describe_json,
@@ -40,6 +41,7 @@ from ..parts import (
 )
 from . import CONFIG, KERAS_DIR, KERAS_HUB_PRESET, KERAS_ZIP, METADATA, SHARDED_INDEX
 from .store import MemberUnreadable, StoreContents, read_h5_store
+from .window import member_window
 
 if TYPE_CHECKING:  # h5py is imported when a weights store is read, not for the config alone
     import h5py
@@ -124,6 +126,8 @@ class _ZipSource:
             data = self._inflated(name)
             refuse_heap_trap(heap_trap(data))
             return lambda: h5py.File(io.BytesIO(data), "r")
+        if ranges.serves(path):
+            return self._remote_h5_opener(name)
         refuse_heap_trap(file_heap_trap(path))  # a stored member's bytes are the zip's own
 
         @contextmanager
@@ -135,6 +139,25 @@ class _ZipSource:
                 raise MemberUnreadable(str(exc)) from None
             except ZIP_DATA_ERRORS as exc:  # raised by the member stream h5py reads through
                 raise MemberUnreadable(f"cannot be read ({type(exc).__name__}: {exc})") from None
+
+        return reopen
+
+    def _remote_h5_opener(self, name: str) -> Opener:
+        """A stored store in a remote zip, read in place through a window, heaps guarded as HDF5 reads them."""
+        import h5py
+
+        path, info = self.path, self._infos[name]
+
+        @contextmanager
+        def reopen() -> Iterator[h5py.File]:
+            raw = ranges.opened(path)
+            assert raw is not None
+            try:
+                window = member_window(raw, info, raw.size)
+            except PartProblem as exc:
+                raise MemberUnreadable(str(exc)) from None
+            with h5py.File(HeapGuard(window, window.size), "r") as h5:
+                yield h5
 
         return reopen
 
@@ -436,7 +459,7 @@ def read(path: str, read_weights: bool = True) -> ParseOutcome:
     if os.path.isdir(path):
         return _read_model(_FolderSource(path), KERAS_DIR, read_weights)
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(ranges.opened(path) or path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, struct.error, OSError, EOFError, ValueError) as exc:
         fix = "re-download or re-export the file: a zip whose end (the central directory) is cut off cannot be read"
         return ParseOutcome(None, (problem(path, f"corrupt or truncated zip archive: {exc}", "file", fix),))
