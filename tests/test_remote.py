@@ -93,7 +93,9 @@ def _comparable(doc: dict, *prefixes: str) -> str:
     def strip(value):
         if isinstance(value, str):
             for prefix in prefixes:
-                value = value.replace(prefix.rstrip("/"), "<root>")
+                # Only as a path (followed by "/" or the whole value): "sample_models" is also in module names.
+                base = prefix.rstrip("/")
+                value = "<root>" if value == base else value.replace(base + "/", "<root>/")
             return value
         if isinstance(value, list):
             return [strip(v) for v in value]

@@ -31,7 +31,10 @@ def _hidden_or_excluded(relative: str, settings: Settings) -> bool:
 
 def _claimed(entries: list[Entry]) -> dict[str, str]:
     """``{folder relative to the prefix ("" for the prefix itself): container}`` for folders a format claims."""
-    folders = sorted({str(PurePosixPath(e.relative).parent) for e in entries} | {"."}, key=lambda f: (f.count("/"), f))
+    # Every ancestor, not only the folders holding files: an Orbax checkpoint's own folder holds only step
+    # folders, and it must be judged before them, as discovery on disk does.
+    parents = {str(p) for e in entries for p in PurePosixPath(e.relative).parents}
+    folders = sorted(parents | {"."}, key=lambda f: (f.count("/"), f))
     claimed: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="h5lint-listing-") as scratch:
         for e in entries:
