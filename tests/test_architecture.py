@@ -86,7 +86,7 @@ CONTRACT = [
                         "h5lint.cli", "h5lint.settings", "h5lint.catalog")),
     ("h5lint.ir", ("h5lint.parsers", "h5lint.keras", "h5lint.rules", "h5lint.checks", "h5lint.engine", "h5lint.lint")),
 ]
-LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio", "h5lint.pickles")
+LIBRARIES = ("h5lint.hdf5", "h5lint.tensorbundle", "h5lint.pbwire", "h5lint.safeio", "h5lint.pickles", "h5lint.rawio")
 
 
 @pytest.mark.parametrize("who,forbidden", CONTRACT, ids=[who for who, _ in CONTRACT])

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterator
+
+from ..rawio import SizedReader
 
 # HDF5 metadata sits in small scattered pieces: small blocks waste little, the cache keeps the hot ones.
 BLOCK_BYTES = 64 << 10
@@ -82,7 +83,7 @@ def opened(path: str) -> RangeFile | None:
     return RangeFile(fs, inner, size, session.meter, blocks=session.blocks.setdefault(path, OrderedDict()))
 
 
-class RangeFile(io.RawIOBase):
+class RangeFile(SizedReader):
     """A seekable, read-only file over ``fs.cat_file`` ranges of ``BLOCK_BYTES``, with an LRU of blocks."""
 
     def __init__(
@@ -94,30 +95,9 @@ class RangeFile(io.RawIOBase):
         block: int = BLOCK_BYTES,
         blocks: OrderedDict[int, bytes] | None = None,
     ) -> None:
-        super().__init__()
-        self._fs, self._path, self._size, self._meter, self._block = fs, path, size, meter, block
+        super().__init__(size)
+        self._fs, self._path, self._meter, self._block = fs, path, meter, block
         self._blocks: OrderedDict[int, bytes] = OrderedDict() if blocks is None else blocks
-        self._pos = 0
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._pos = base + offset
-        return self._pos
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import io
 import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
+from ...rawio import SizedReader
 from ...remote import ranges
 from ..parts import PartProblem, part_size
 from .heap import FileBytes, HeapGuard, StreamBytes, file_heap_trap, runs_past_end
@@ -59,26 +59,12 @@ def h5_file_opener(file: Path, root: Path) -> Opener:
     return functools.partial(h5py.File, file, "r", locking=False)
 
 
-class _ZeroPadded(io.RawIOBase):
+class _ZeroPadded(SizedReader):
     """A file's bytes, then zeros up to ``size``: what HDF5 needs to open a file cut short at all."""
 
     def __init__(self, file: BinaryIO, real: int, size: int) -> None:
-        super().__init__()
-        self._file, self._real, self._size, self._pos = file, real, size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
+        super().__init__(size)
+        self._file, self._real = file, real
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         view = memoryview(buffer).cast("B")

@@ -9,11 +9,11 @@ members have no such place and are never windowed.
 
 from __future__ import annotations
 
-import io
 import struct
 import zipfile
 from typing import BinaryIO
 
+from ...rawio import SizedReader
 from ..parts import PartProblem
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then name and extra-field lengths at offset 26
@@ -38,37 +38,16 @@ def member_window(raw: BinaryIO, info: zipfile.ZipInfo, size: int) -> Window:
     return Window(raw, start, info.compress_size)
 
 
-class Window(io.RawIOBase):
+class Window(SizedReader):
     """Bytes ``start .. start + length`` of ``raw``, as a file starting at 0."""
 
     def __init__(self, raw: BinaryIO, start: int, length: int) -> None:
-        super().__init__()
-        self._raw, self._start, self._length = raw, start, length
-        self._pos = 0
-
-    @property
-    def size(self) -> int:
-        return self._length
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._pos = base + offset
-        return self._pos
+        super().__init__(length)
+        self._raw, self._start = raw, start
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         view = memoryview(buffer).cast("B")
-        wanted = min(len(view), max(0, self._length - self._pos))
+        wanted = min(len(view), max(0, self._size - self._pos))
         self._raw.seek(self._start + self._pos)
         count = self._raw.readinto(view[:wanted]) if wanted else 0
         self._pos += count
