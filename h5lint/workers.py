@@ -57,7 +57,10 @@ class _Worker:
 
 def _serve(conn: Connection, job: Callable[[Any], Any]) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what happens, workers just stop when told.
+    # SIGINT arrives blocked (see _spawn): ignore it before unblocking, so a pending one is dropped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     while True:
         try:
             task = conn.recv()
@@ -104,7 +107,16 @@ class Supervisor(Generic[T, R]):
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self.job), daemon=True)
-        process.start()
+        # a Ctrl-C between fork and _serve would print the child's KeyboardInterrupt traceback: the child
+        # starts with SIGINT blocked; here it stays pending until start() returns, then interrupts as usual.
+        masked = hasattr(signal, "pthread_sigmask")
+        if masked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            process.start()
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         child.close()
         return _Worker(process, parent)
 
