@@ -25,6 +25,8 @@ class Candidate:
     containers: tuple[str, ...]
     detail: str | None = None  # why it is unreadable/special
     named: bool = True  # given by the user (it must be a model); False: found while walking a folder
+    # A URL's identity from the listing that found it (remote.identity.Identity.key): its results-cache key.
+    stamp: str | None = None
 
     @property
     def container(self) -> str:

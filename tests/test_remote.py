@@ -25,6 +25,7 @@ from remote_services import (  # noqa: E402
 
 from h5lint.candidate import NO_ACCESS  # noqa: E402
 from h5lint.discover import discover  # noqa: E402
+from h5lint.remote.identity import of_entries  # noqa: E402
 from h5lint.runner import CheckRequest, run_check  # noqa: E402
 from h5lint.settings import Settings  # noqa: E402
 
@@ -288,6 +289,44 @@ def test_identity_of_s3_objects_and_folders_is_their_etags(s3_env):
     assert unchanged.members is not None and identify(folder) == unchanged
     s3_client(s3_env).put_object(Bucket=BUCKET, Key="few/tfk_sigmoid_head_bce_savedmodel/extra.txt", Body=b"x")
     assert identify(folder).key != unchanged.key
+
+
+def test_a_rescan_of_an_unchanged_bucket_fetches_only_the_listing(s3_env, few, tmp_path, monkeypatch):
+    monkeypatch.delenv("H5LINT_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # the cache's key
+    client = s3_client(s3_env)
+    upload_folder(client, BUCKET, few, "cached")
+    url = f"s3://{BUCKET}/cached/"
+
+    def scan() -> tuple[dict, dict[str, int]]:
+        doc = _report(tmp_path, [url], cache_dir=tmp_path / "cache")
+        return doc, {a["path"].removeprefix(url): a["bytes_fetched"] for a in doc["artifacts"]}
+
+    cold, cold_bytes = scan()
+    warm, warm_bytes = scan()
+    assert _comparable(warm, url) == _comparable(cold, url)
+    assert min(cold_bytes.values()) > 0 and set(warm_bytes.values()) == {0}, warm_bytes
+    assert warm["summary"]["bytes_fetched"] == 0
+    # A changed object, a changed TF.js shard (read beside its model.json), a member added to a SavedModel:
+    # each makes its own artifact read again, and only those.
+    client.put_object(Bucket=BUCKET, Key="cached/k3_linear_head_bce.h5", Body=(few / "broken_truncated.h5").read_bytes())
+    shard = (few / "tfjs_sigmoid_head_bce" / "group1-shard1of1.bin").read_bytes()
+    client.put_object(Bucket=BUCKET, Key="cached/tfjs_sigmoid_head_bce/group1-shard1of1.bin", Body=shard[::-1])
+    client.put_object(Bucket=BUCKET, Key="cached/tfk_sigmoid_head_bce_savedmodel/assets/new.txt", Body=b"x")
+    changed, changed_bytes = scan()
+    again = {"k3_linear_head_bce.h5", "tfjs_sigmoid_head_bce/model.json", "tfk_sigmoid_head_bce_savedmodel"}
+    assert {path for path, fetched in changed_bytes.items() if fetched} == again, changed_bytes
+    assert _codes_by_path(changed)[f"{url}k3_linear_head_bce.h5"] == ["H5L001"]
+
+
+def test_weak_or_missing_stamps_are_never_trusted(few, tmp_path):
+    from h5lint.remote.listing import entry
+
+    weak = entry("https://h/m.h5", "m.h5", {"size": 3, "ETag": 'W/"abc"'})
+    assert weak.etag is None and of_entries(weak.url, (weak,)).key is None
+    with range_http_server(few) as (base, _):
+        # An index page gives no stamp per file: nothing found by walking it is cached.
+        assert all(c.stamp is None for c in discover([f"{base}/"]) if c.path.endswith(".h5"))
 
 
 def test_hf_identity_carries_the_lfs_sha256(fake_hf):

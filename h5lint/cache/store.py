@@ -18,12 +18,12 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from ..budgets import Budgets
-from ..candidate import Candidate
+from ..candidate import REMOTE_FILE, Candidate
 from ..findings import ArtifactReport, Skipped
 from ..parsers import BY_CONTAINER, SPECS
 from ..remote.urls import is_url
@@ -90,14 +90,37 @@ class ResultCache:
     digest: str
     writable: bool
     notes: CacheNotes
+    # Remote folders listed this run to judge siblings: {folder URL: {file URL: stamp}}.
+    listings: dict[str, dict[str, str | None]] = field(default_factory=dict, repr=False, compare=False)
 
     def _path(self, candidate: Candidate) -> str:
         return os.path.join(self.base, candidate.path)
 
     def _cacheable(self, candidate: Candidate) -> bool:
-        """Real local formats only: missing and special paths are cheap to report and have no identity to keep;
-        a URL's identity is its listing's ETag or version (remote.identity), not a stat."""
-        return all(c in BY_CONTAINER for c in candidate.containers) and not is_url(candidate.path)
+        """Real formats only: missing and special paths are cheap to report and have no identity to keep. A
+        URL's identity is the stamp its listing gave (remote.identity); a URL without one is read again."""
+        if is_url(candidate.path):
+            return candidate.stamp is not None and all(c in BY_CONTAINER or c == REMOTE_FILE for c in candidate.containers)
+        return all(c in BY_CONTAINER for c in candidate.containers)
+
+    def _stamp_now(self, url: str) -> str | None:
+        """The stamp the store gives ``url`` now, from one listing of its folder per run."""
+        from ..remote.identity import of_entries  # URLs only: a local run imports nothing remote
+        from ..remote.listing import list_url
+
+        folder = url.rsplit("/", 1)[0] + "/"
+        if folder not in self.listings:
+            try:
+                self.listings[folder] = {e.url: of_entries(e.url, (e,)).key for e in list_url(folder).entries}
+            except Exception:  # noqa: BLE001 -- a listing that fails proves nothing: the artifact is read again
+                self.listings[folder] = {}
+        return self.listings[folder].get(url)
+
+    def _remote_unchanged(self, candidate: Candidate, found: dict[str, Any]) -> bool:
+        siblings = found["siblings"]
+        return found["stamp"] == candidate.stamp and all(
+            key is not None and self._stamp_now(url) == key for url, key in siblings.items()
+        )
 
     def _name(self, candidate: Candidate) -> str:
         text = json.dumps([candidate.path, candidate.containers, candidate.named, candidate.detail])
@@ -124,6 +147,11 @@ class ResultCache:
             return None
         try:
             entry = json.loads(body)
+            if is_url(candidate.path):
+                if not self._remote_unchanged(candidate, entry["identity"]):
+                    return None
+                result = decode(entry["result"])
+                return replace(result, bytes_fetched=0) if isinstance(result, ArtifactReport) else result
             if not unchanged(self._path(candidate), entry["identity"]):
                 return None
             return decode(entry["result"])
@@ -133,7 +161,11 @@ class ResultCache:
     def through(self, candidate: Candidate, work: Callable[[], Result | None]) -> Result | None:
         """``work()``, whose result is saved for next time when it is complete (not cut short by a budget,
         no crashed check) and the artifact did not change within the last seconds."""
-        found = identity(self._path(candidate)) if self.writable and self._cacheable(candidate) else None
+        if not (self.writable and self._cacheable(candidate)):
+            return work()
+        if is_url(candidate.path):
+            return self._through_remote(candidate, work)
+        found = identity(self._path(candidate))
         if found is None:
             return work()
         with recording(self._path(candidate), found):
@@ -141,6 +173,20 @@ class ResultCache:
         complete = isinstance(result, Skipped) or (isinstance(result, ArtifactReport) and not result.crashed_checks)
         if complete and settled(found):
             assert result is not None
+            self._write(self._name(candidate), {"identity": found, "result": encode(result)})
+        return result
+
+    def _through_remote(self, candidate: Candidate, work: Callable[[], Result | None]) -> Result | None:
+        # Read in workers only: a local run never imports the remote reader.
+        from ..remote.read import noting
+
+        with noting() as seen:
+            result = work()
+        complete = isinstance(result, Skipped) or (isinstance(result, ArtifactReport) and not result.crashed_checks)
+        # Kept only when the artifact read is the one listed (not changed in between) and all it used is stamped.
+        if complete and seen.stamp == candidate.stamp and None not in seen.siblings.values():
+            assert result is not None
+            found = {"stamp": candidate.stamp, "siblings": seen.siblings}
             self._write(self._name(candidate), {"identity": found, "result": encode(result)})
         return result
 

@@ -8,6 +8,7 @@ the worker that reads one sniffs its first bytes, so a client listing a bucket f
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from ..candidate import MISSING, NO_ACCESS, OUTSIDE, REMOTE_FILE, Candidate
 from ..parsers import SPECS
 from ..settings import Settings
+from .identity import of_entries
 from .listing import Entry, list_url
 from .urls import RemoteUnavailable, child
 
@@ -72,7 +74,7 @@ def candidates(url: str, settings: Settings) -> Iterator[Candidate]:
     for refused in listing.refused:
         yield Candidate(child(url, refused.relative), (OUTSIDE,), refused.why, named=False)
     if listing.is_file:
-        yield from (Candidate(e.url, (REMOTE_FILE,)) for e in listing.entries)
+        yield from (Candidate(e.url, (REMOTE_FILE,), stamp=of_entries(e.url, (e,)).key) for e in listing.entries)
         return
     # In the order a walk of the same folder on disk gives: by name within each folder, a folder's contents
     # where the folder is listed.
@@ -80,11 +82,20 @@ def candidates(url: str, settings: Settings) -> Iterator[Candidate]:
         (e for e in listing.entries if not _hidden_or_excluded(e.relative, settings)), key=lambda e: e.relative.split("/")
     )
     claimed = _claimed(entries)
+    # A folder artifact is read from its whole listing (hidden members too), so all of it is its identity.
+    members: dict[str, list[Entry]] = {}
+    for e in listing.entries:
+        owner = _owner(e.relative, claimed)
+        if owner is not None:  # named relative to its folder, as reading the folder lists it
+            relative = e.relative[len(owner) + 1 :] if owner else e.relative
+            members.setdefault(owner, []).append(dataclasses.replace(e, relative=relative))
     done: set[str] = set()
     for e in entries:
         owner = _owner(e.relative, claimed)
         if owner is None:
-            yield Candidate(e.url, (REMOTE_FILE,), named=False)
+            yield Candidate(e.url, (REMOTE_FILE,), named=False, stamp=of_entries(e.url, (e,)).key)
         elif owner not in done:
             done.add(owner)
-            yield Candidate(child(url, owner) if owner else url.rstrip("/"), (claimed[owner],), named=owner == "")
+            folder = child(url, owner) if owner else url.rstrip("/")
+            stamp = of_entries(folder, members[owner]).key
+            yield Candidate(folder, (claimed[owner],), named=owner == "", stamp=stamp)

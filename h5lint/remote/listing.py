@@ -56,6 +56,8 @@ def entry(url: str, relative: str, info: Mapping[str, Any]) -> Entry:
     version = info.get("VersionId") or info.get("generation") or info.get("version_id")
     if version is None and info.get("mtime") is not None and etag is None:
         version = f"mtime:{info['mtime']}"  # file://: no store stamp, the modification time is the next best
+    if isinstance(etag, str) and etag.startswith("W/"):
+        etag = None  # a weak validator (RFC 9110 §8.8.1) promises equivalent content, not the same bytes
     size = info.get("size")
     return Entry(
         url=url,

@@ -23,6 +23,7 @@ from ..candidate import MISSING, NO_ACCESS, REMOTE_FILE, Candidate
 from ..discover import worth_reading
 from ..findings import ParseOutcome, Problem, Skipped
 from ..sniff import sniff_stream
+from .identity import of_entries
 from .listing import Entry, entry, list_url
 from .ranges import Meter, RangeFile, RemoteProblem, Session, active, opened
 from .urls import RemoteUnavailable, filesystem
@@ -93,6 +94,43 @@ def _siblings_named(url: str, text: bytes) -> list[Entry]:
     return [e for e in listing.entries if "/" not in e.relative and e.url != url and e.relative.encode() in text]
 
 
+@dataclass
+class Seen:
+    """The stamps of what reading an artifact used (the results cache keeps them with its result): the
+    artifact's own from the listing taken when it was read, and each sibling file fetched beside it."""
+
+    stamp: str | None = None
+    siblings: dict[str, str | None] = dataclasses.field(default_factory=dict)
+
+
+_seen: Seen | None = None
+
+
+@contextlib.contextmanager
+def noting() -> Iterator[Seen]:
+    """Within this block, reading a remote artifact notes the stamps of what it used."""
+    global _seen
+    _seen = Seen()
+    try:
+        yield _seen
+    finally:
+        _seen = None
+
+
+def _spoil() -> None:
+    if _seen is not None:
+        _seen.stamp = None  # a server's error or a budget stopped the read: not a result to keep
+
+
+def _note(entries: list[Entry] | tuple[Entry, ...], url: str | None = None) -> None:
+    if _seen is None:
+        return
+    if url is not None:
+        _seen.stamp = of_entries(url, entries).key
+    else:
+        _seen.siblings.update((e.url, of_entries(e.url, (e,)).key) for e in entries)
+
+
 @contextlib.contextmanager
 def prepared(candidate: Candidate, read_weights: bool, meter: Meter) -> Iterator[Ready | Skipped]:
     """``candidate`` ready to read (sniffed, staged when its format needs files); the scratch folder lives
@@ -109,9 +147,13 @@ def prepared(candidate: Candidate, read_weights: bool, meter: Meter) -> Iterator
             ready = _prepare(candidate, fs, inner, read_weights, session, Path(scratch))
         except RemoteProblem as exc:  # raised before any parser ran: this artifact cannot be read
             ready = _unreadable(candidate, str(exc))
+            _spoil()
         except Exception as exc:  # a store's or server's error while listing or fetching: a finding, not a crash
             ready = _unreadable(candidate, f"cannot be fetched ({type(exc).__name__}: {exc})")
+            _spoil()
         yield ready
+        if meter.problem is not None:
+            _spoil()
 
 
 def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, session: Session, scratch: Path) -> Ready | Skipped:
@@ -120,6 +162,7 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
         listing = list_url(url.rstrip("/") + "/")  # as a prefix, also where (HTTP) nothing says it is a folder
         if listing.missing is not None:
             return _unreadable(candidate, listing.missing)
+        _note(listing.entries, url)
         root = scratch / (posixpath.basename(inner.rstrip("/")) or "artifact")
         _stage(fs, [(e, True) for e in listing.entries], root, meter)
         return Ready(candidate, str(root))
@@ -132,6 +175,7 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
     file = entry(url, posixpath.basename(inner), info)
     if file.size is None:
         return _unreadable(candidate, f"the server gives no usable size for it ({info.get('size')!r})")
+    _note((file,), url)
     session.files[url] = (fs, inner, file.size)
     head = opened(url)
     assert head is not None
@@ -145,5 +189,7 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
     local = scratch / (file.relative if file.relative not in ("", ".", "..") else "model.json")
     _copy(head, local)  # through the blocks sniffing fetched
     text = local.read_bytes()
-    _stage(fs, [(e, read_weights) for e in _siblings_named(url, text)], scratch, meter)
+    siblings = _siblings_named(url, text)
+    _note(siblings)
+    _stage(fs, [(e, read_weights) for e in siblings], scratch, meter)
     return Ready(found, str(local))
