@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import FORMAT_EXAMPLES
+from conftest import FORMAT_EXAMPLES, REPO, corpora
 from typer.testing import CliRunner
 
 from h5lint import engine, lint
@@ -242,3 +242,35 @@ def test_concurrent_runs_share_the_cache_safely(project):
     cache, notes = _open(project)
     assert all(cache.lookup(candidate) is not None for candidate in discover(["models"]))
     assert notes.rejected == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus", corpora())
+def test_reports_are_byte_identical_without_a_cache_cold_and_warm(corpus, tmp_path, monkeypatch):
+    """Every sample, format example and real-world file: the same JSON with --no-cache, filling the cache and
+    from it; the warm run reads only what a cache never holds (LFS pointers, empty and special files)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("H5LINT_NO_CACHE", raising=False)
+    monkeypatch.setattr(identity, "SETTLE_SECONDS", 0.0)  # a fresh clone's files are seconds old
+    monkeypatch.chdir(REPO)
+    reads = tmp_path / "reads"
+    real = lint.read_candidate
+
+    def noting(candidate, *args, **kwargs):  # workers fork from here: one appended line per read
+        with open(reads, "a", encoding="utf-8", errors="surrogateescape") as log:
+            log.write(candidate.path + "\n")
+        return real(candidate, *args, **kwargs)
+
+    monkeypatch.setattr(lint, "read_candidate", noting)
+    args = ("--format", "json", "--exit-zero", "--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(corpus))
+    runs = {}
+    for name, extra in (("none", ("--no-cache",)), ("cold", ()), ("warm", ())):
+        reads.write_text("")
+        result = CliRunner().invoke(app, ["check", *extra, *args])
+        assert result.exit_code == 0, result.output
+        runs[name] = (result.stdout, set(reads.read_text(encoding="utf-8", errors="surrogateescape").split("\n")) - {""})
+    assert runs["none"][0] == runs["cold"][0] == runs["warm"][0]
+    cache, _ = open_cache(tmp_path / "cache", resolve(None, {}), Budgets(), REPO)
+    assert cache is not None
+    never_cached = {c.path for c in discover([str(corpus)], resolve(None, {}), REPO) if not cache._cacheable(c)}
+    assert runs["cold"][1] and runs["warm"][1] <= never_cached, sorted(runs["warm"][1] - never_cached)[:5]
