@@ -220,20 +220,18 @@ def test_full_model_and_weights_only_file_of_the_same_model_have_the_same_invent
 
 
 def test_weights_are_read_only_when_chunks_are_iterated(monkeypatch):
+    from h5lint.parsers.h5 import own
+
     opened = []
-    real_open = h5.open_h5
-
-    def counting_open(path):
-        opened.append(path)
-        return real_open(path)
-
-    monkeypatch.setattr(h5, "open_h5", counting_open)
-    model = interpreted(h5.read(str(FORMAT_EXAMPLES / "tfk_sequential.h5")))
-    assert opened == []  # the metadata came from h5lint's own reader
+    monkeypatch.setattr(h5, "open_h5", lambda path: opened.append(f"h5py {path}"))
+    monkeypatch.setattr(own, "open", lambda path, mode: opened.append(f"raw {path}") or open(path, mode), raising=False)
+    path = str(FORMAT_EXAMPLES / "tfk_sequential.h5")
+    model = interpreted(h5.read(path))
+    assert opened == [f"raw {path}"]  # the metadata came from h5lint's own reader
     kernel = model.weights[[layer.name for layer in model.weights].index("hidden")].weights[0]
     assert kernel.name == "hidden/kernel:0"
     values = np.concatenate(list(kernel.chunks(5)))
-    assert len(opened) == 1
+    assert opened == [f"raw {path}"] * 2  # the contiguous values, straight from the file
     with h5py.File(FORMAT_EXAMPLES / "tfk_sequential.h5", "r") as f:
         np.testing.assert_array_equal(values, f["model_weights/hidden/hidden/kernel:0"][()].reshape(-1))
 

@@ -64,19 +64,17 @@ def test_weight_rules_read_in_bounded_chunks(reads):
 
 def test_weight_readers_of_one_artifact_share_one_open_file(monkeypatch):
     # H5L502 and H5L503 read several arrays of the same file; inside the engine's keep_open() the file is
-    # opened by h5py once for all of them, not once per array (the parser reads the metadata with its own reader).
+    # opened once for all of them, not once per array: the parser opens it to read the metadata with its own
+    # reader, the weight readers once more to read the contiguous values, and libhdf5 never.
+    from h5lint.parsers.h5 import own
+
     opened: list[str] = []
-    real = h5_model.open_h5
-
-    def counting(path):
-        opened.append(str(path))
-        return real(path)
-
-    monkeypatch.setattr(h5_model, "open_h5", counting)
+    monkeypatch.setattr(h5_model, "open_h5", lambda path: opened.append(f"h5py {path}"))
+    monkeypatch.setattr(own, "open", lambda path, mode: opened.append(f"raw {path}") or open(path, mode), raising=False)
     sample = SAMPLES / "k3_nonfinite_weights.h5"
-    lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), isolate=False)
-    assert opened == [str(sample)]
-
+    report = lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), isolate=False)
+    assert opened == [f"raw {sample}", f"raw {sample}"]
+    assert {f.code for f in report.artifacts[0].findings} == {"H5L502"}
 
 
 def test_arrays_of_one_group_walk_to_it_once_per_open_file(monkeypatch):
@@ -84,7 +82,8 @@ def test_arrays_of_one_group_walk_to_it_once_per_open_file(monkeypatch):
     from h5lint.openfiles import keep_open
     from h5lint.parsers.h5 import weights as h5_weights
 
-    artifact = h5_model.read(str(SAMPLES / "tfk_linear_head_bce.h5")).artifact
+    # Through h5py (a file the own reader hands over); contiguous values are read without it (contiguous.py).
+    artifact = h5_model._read_with_h5py(str(SAMPLES / "tfk_linear_head_bce.h5")).artifact
     assert artifact is not None
     arrays = [w for layer in artifact.weights for w in layer.weights]
     walked: list[str] = []

@@ -23,6 +23,7 @@ def _data() -> Mapping[str, Any]:
     return table("keras_releases")
 
 
+@functools.lru_cache(maxsize=1024)  # releases come from the table and the target: a few dozen strings
 def _key(release: str) -> tuple[int, ...]:
     return version_tuple(release) or (0,)
 
@@ -66,6 +67,7 @@ class Arguments:
         return not self.any and argument not in self.accepted
 
 
+@functools.lru_cache(maxsize=4096)  # every layer of every model asks again for its class
 def arguments(kind: str, name: str, line: str, release: str) -> Arguments | None:
     """What ``name``'s ``from_config`` accepts in ``release`` of ``line``; None when the table does not
     know the class there."""

@@ -7,11 +7,13 @@ h5py path in model.py finds; anything else raises :class:`HandOff` and model.py 
 through h5py, whose words the problems keep: an attribute that is absent where a list is chunked, not
 a clean string or over a budget, broken JSON, a structure the reader does not support or finds
 malformed, a truncated file, a Keras 0.3 or Keras 3 store, a file that is not a Keras model. Weight
-values are still read through h5py (``opener``), when a rule iterates them.
+values, when a rule iterates them, are read straight from the file where they are one contiguous block
+(contiguous.py), else through h5py.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from ... import ir
@@ -21,6 +23,7 @@ from ...jsonutil import JsonProblem, parse_json
 from . import H5_FULL, H5_WEIGHTS, KERAS3_MARKERS, LEGACY_FULL, LEGACY_WEIGHTS
 from . import attrs as h5attrs
 from . import links as h5links
+from .contiguous import RawOpener, contiguous_reader
 from .weights import (
     MIN_BOMB_BYTES,
     NUMERIC_KINDS,
@@ -34,6 +37,15 @@ from .weights import (
 # any other kind (compound, enum, array, opaque, reference ...) is handed to h5py.
 _NUMPY_KINDS = {"int": ("i", "int"), "uint": ("u", "uint"), "float": ("f", "float"), "complex": ("c", "complex")}
 _STRING_KINDS = ("string", "vlen-string")
+# numpy kinds whose stored bytes are the values as h5py returns them (HDF5's bool is an enum: h5py's reader).
+_DIRECT_KINDS = frozenset("iufc")
+
+
+class Openers(NamedTuple):
+    """How a weight reader opens the file again: through h5py, or as plain bytes (contiguous.py)."""
+
+    h5py: Opener
+    raw: RawOpener
 
 
 class HandOff(Exception):
@@ -55,17 +67,17 @@ def read(path: str, opener: Opener) -> Found:
         raise HandOff(f"cannot be opened: {exc}") from None
     try:
         with file, open_hdf5(file, max_objects=h5links.MAX_OBJECTS, max_attr_bytes=h5attrs.MAX_ATTR_BYTES) as h5:
-            return _read_open(path, h5.root, opener)
+            return _read_open(path, h5.root, Openers(opener, functools.partial(open, path, "rb")))
     except HDF5Error as exc:
         raise HandOff(str(exc)) from exc
 
 
-def _read_open(path: str, root: Group, opener: Opener) -> Found:
+def _read_open(path: str, root: Group, openers: Openers) -> Found:
     references = _outside_references(root)
     if "model_config" in root.attrs:
-        return Found(_full_model(path, root, references, opener), ())
+        return Found(_full_model(path, root, references, openers), ())
     if _has_list(root, "layer_names"):
-        weights = _legacy_weights(root, opener, "")
+        weights = _legacy_weights(root, openers, "")
         names = _list(root, "layer_names") or ()
         return Found(_weights_only(path, root, references, weights), names)
     if "nb_layers" in root.attrs:
@@ -74,12 +86,12 @@ def _read_open(path: str, root: Group, opener: Opener) -> Found:
         raise HandOff("a Keras 3 weights store")
     model_weights = _hard_group(root, "model_weights")
     if model_weights is not None and _has_list(model_weights, "layer_names"):
-        weights = _legacy_weights(model_weights, opener, "model_weights")
+        weights = _legacy_weights(model_weights, openers, "model_weights")
         return Found(_weights_only(path, root, references, weights), tuple(layer.name for layer in weights))
     raise HandOff("not a Keras model")
 
 
-def _full_model(path: str, root: Group, references: tuple[ir.H5Reference, ...], opener: Opener) -> ir.ModelArtifact:
+def _full_model(path: str, root: Group, references: tuple[ir.H5Reference, ...], openers: Openers) -> ir.ModelArtifact:
     model_config, nonstandard = _json(root, "model_config")
     if model_config is None:
         raise HandOff("model_config holds null")
@@ -94,7 +106,7 @@ def _full_model(path: str, root: Group, references: tuple[ir.H5Reference, ...], 
         layout=LEGACY_FULL,
         versions=_versions(root),
         keras=ir.KerasConfig(model_config, training_config, where="model_config attribute"),
-        weights=() if model_weights is None else _legacy_weights(model_weights, opener, "model_weights"),
+        weights=() if model_weights is None else _legacy_weights(model_weights, openers, "model_weights"),
         has_optimizer_weights=_group(_resolve(root, "optimizer_weights")) is not None,
         h5_references=references,
         nonstandard_json=nonstandard,
@@ -278,7 +290,7 @@ def _dataset_references(location: str, dset: Dataset) -> list[ir.H5Reference]:
 # --- weights, as weights.py inventories them --------------------------------------------------------
 
 
-def _legacy_weights(group: Group, opener: Opener, group_path: str) -> tuple[ir.WeightLayer, ...]:
+def _legacy_weights(group: Group, openers: Openers, group_path: str) -> tuple[ir.WeightLayer, ...]:
     """weights.legacy_weights: one entry per listed layer that has a group, its listed datasets that exist."""
     layers: list[ir.WeightLayer] = []
     for layer_name in _list(group, "layer_names") or ():
@@ -290,12 +302,12 @@ def _legacy_weights(group: Group, opener: Opener, group_path: str) -> tuple[ir.W
             dset = _resolve(layer_group, weight_name)
             if isinstance(dset, Dataset):
                 location = weight_location(group_path, layer_name, weight_name)
-                weights.append(_weight_array(dset, layer_name, weight_name, location, opener))
+                weights.append(_weight_array(dset, layer_name, weight_name, location, openers))
         layers.append(ir.WeightLayer(layer_name, tuple(weights)))
     return tuple(layers)
 
 
-def _weight_array(dset: Dataset, layer: str, name: str, location: str, opener: Opener) -> ir.WeightArray:
+def _weight_array(dset: Dataset, layer: str, name: str, location: str, openers: Openers) -> ir.WeightArray:
     numpy_kind, dtype_name, itemsize = _numpy_type(dset)
     if "dtype" in dset.attrs:  # Keras 3 tags bfloat16 variables stored as float32
         dtype_name = _text(dset, "dtype", h5attrs.DTYPE_TAG_BYTES) or dtype_name
@@ -308,13 +320,22 @@ def _weight_array(dset: Dataset, layer: str, name: str, location: str, opener: O
     refused = refusal(declared, dset.storage_size if declared > MIN_BOMB_BYTES else 0)
     outside = bool(dset.external_files) or dset.virtual
     readable = numpy_kind in NUMERIC_KINDS and not outside and refused is None
+    reader = None
+    if readable:
+        offset = dset.data_offset
+        count = declared // itemsize if itemsize else 0
+        if offset is not None and numpy_kind in _DIRECT_KINDS and declared <= dset.storage_size:
+            order = ">" if dset.dtype.byteorder == ">" else "<"
+            reader = contiguous_reader(openers.raw, offset, count, f"{order}{numpy_kind}{itemsize}")
+        else:
+            reader = value_reader(openers.h5py, location)
     return ir.WeightArray(
         layer=layer,
         name=name,
         shape=tuple(shape or ()),
         dtype=dtype_name,
         location=location,
-        _reader=value_reader(opener, location) if readable else None,
+        _reader=reader,
         refused=refused,
     )
 
