@@ -7,8 +7,9 @@ interpretations: a Keras config stays the JSON the file stores (:class:`KerasCon
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:  # only weight readers need numpy at run time; they import it themselves
     import numpy as np

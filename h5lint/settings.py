@@ -9,8 +9,9 @@ paths relative to the project root (the config file's folder): ``**`` crosses fo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from pathspec import GitIgnoreSpec
 

@@ -7,7 +7,8 @@ The document format is described in CONTRIBUTING.md ("Rule case documents").
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 import numpy as np
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 # Surrogates other than U+DC80..U+DCFF, which stand for the undecodable bytes of a file name (surrogateescape).
 _LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")

@@ -105,7 +105,9 @@ class ResultCache:
 
     def _stamp_now(self, url: str) -> str | None:
         """The stamp the store gives ``url`` now, from one listing of its folder per run."""
-        from ..remote.identity import of_entries  # URLs only: a local run imports nothing remote
+        from ..remote.identity import (
+            of_entries,  # URLs only: a local run imports nothing remote
+        )
         from ..remote.listing import list_url
 
         folder = url.rsplit("/", 1)[0] + "/"

@@ -7,8 +7,9 @@ H5L403 reports): anything left is a refusal, so ``fix`` never writes a copy h5li
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 from ..keras.loadability import reasons
 from ..keras.model import KerasModel, interpret

@@ -308,6 +308,7 @@ class File:
         self._ctx = FileContext(source, sb, budget)
         self._values = ValueDecoder(self._ctx.global_object, sb.o, self._vlen_bytes)
         self._vlen_spent = 0
+        self._objects: dict[tuple[int, str], Group | Dataset | Datatype] = {}
         root = self._object(sb.root, "/")
         if not isinstance(root, Group):
             raise HDF5Error(f"the root object at {sb.root} is not a group")
@@ -353,8 +354,17 @@ class File:
 
     # -- objects ------------------------------------------------------------------------------
 
-    @guarded
     def _object(self, address: int, name: str) -> Group | Dataset | Datatype:
+        # One object per path: what it parsed (links, attributes, layout) is parsed once however often the
+        # callers walk to it (a Keras file's weight groups are walked for the inventory and for references).
+        key = (address, name)
+        found = self._objects.get(key)
+        if found is None:
+            found = self._objects[key] = self._new_object(address, name)
+        return found
+
+    @guarded
+    def _new_object(self, address: int, name: str) -> Group | Dataset | Datatype:
         header = self._ctx.header(address)
         if header.find(M.LAYOUT) is not None:
             return Dataset(self, header, name)

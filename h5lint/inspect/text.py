@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..keras.summary import LayerRow, ModelSummary, OutputSummary
 from ..reporters._describe import load_lines

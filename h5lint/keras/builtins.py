@@ -9,8 +9,9 @@ inventory (:mod:`.releases`, ``data/keras_releases.json``) and the loaders' nami
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from . import releases
 from .knowledge import table

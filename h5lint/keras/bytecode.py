@@ -16,8 +16,9 @@ import binascii
 import functools
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .knowledge import table
 

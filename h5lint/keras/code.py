@@ -17,7 +17,8 @@ not a reference to Python's built-ins.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from .bytecode import code_bytes, describe_python, minors_of, read_code_names
 from .refs import is_function_envelope, names_class

@@ -8,8 +8,9 @@ TFOpLambda lists or Keras 3 ``{"args", "kwargs"}`` dicts, nested models referenc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator
 
 from .code import stored_code
 from .refs import (

@@ -9,8 +9,9 @@ makes the head unknown, and the head rules then say nothing rather than guess.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from .graph import MAX_NESTING, MODEL_CLASSES
 from .knowledge import table

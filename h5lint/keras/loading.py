@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import keyword
 import shlex
+from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Sequence
 
 from .. import ir
 from ..findings import LoadCall

@@ -9,8 +9,8 @@ A config the semantic layer cannot decode is a ``problem``; everything else is s
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Mapping
 
 from ..ir import (
     ArchiveMember,

@@ -13,8 +13,9 @@ Whether a name is built in is :mod:`.builtins`' question.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 
 from ..wording import listed
 from .code import function_references

@@ -9,7 +9,8 @@ modes each release knows are in ``data/versions.toml`` ``[keras3.quantization_mo
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .knowledge import table
 from .refs import as_dict, as_str

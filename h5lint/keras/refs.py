@@ -8,7 +8,8 @@ Keras 1 dict that carries only ``name`` (formats.md §2.3-2.5). A config is untr
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from .structure import ObjectRef
 

@@ -11,8 +11,9 @@ release (TFSMLayer, vocabulary paths, .h5 Lambdas) is :mod:`.guards`'s.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from .. import ir
 from . import quantization, releases

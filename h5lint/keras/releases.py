@@ -9,8 +9,9 @@ TensorFlow version); ``None`` for a release means "any release of the line".
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .knowledge import table
 from .versions import version_tuple

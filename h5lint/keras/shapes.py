@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # Config keys that give a layer's or an input's full shape, batch dimension first (Keras 1/2, Keras 3,
 # Sequential's recorded build shape).

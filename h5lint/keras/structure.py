@@ -8,8 +8,9 @@ Raw configs stay available on each layer (``config``) because rules need arbitra
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 
 @dataclass(frozen=True)

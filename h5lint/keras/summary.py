@@ -9,8 +9,9 @@ stateful layers, weight totals, SavedModel signatures, and the load call. Render
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from ..findings import LoadCall
 from ..ir import SavedModelInfo, TensorSpec, VersionTags, WeightArray

@@ -11,8 +11,9 @@ class-based attribute names, not layer names, so those stay with the nested mode
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 from ..ir import WeightArray, WeightLayer
 from . import quantization

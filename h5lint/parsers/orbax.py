@@ -11,8 +11,9 @@ the pytree alone. The newest step is read, as ``find_latest_orbax_checkpoint`` d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .. import ir
 from ..codes import WEIGHTS_ONLY

@@ -7,8 +7,9 @@ model part never ends, and a message about a part names the artifact first.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping
+from typing import Any, BinaryIO
 
 from .. import safeio
 from ..codes import UNREADABLE

@@ -3,7 +3,8 @@ longer has (a tf.keras file loaded by Keras 3) or one it never had (a Keras 3 fi
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Mapping
+from typing import Iterator
 
 from h5lint.checks import RuleContext
 from h5lint.findings import Hit

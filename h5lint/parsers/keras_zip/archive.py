@@ -18,9 +18,10 @@ import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
 from ... import ir
 from ...findings import ParseOutcome, Problem

@@ -11,8 +11,9 @@ layer's variables may straddle shards). KerasHub presets keep their backbone wei
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ... import ir
 from ...findings import Problem, Severity

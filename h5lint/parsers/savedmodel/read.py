@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from sys import intern
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from google.protobuf import message as pb_message
 from google.protobuf import text_format
