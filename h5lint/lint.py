@@ -187,6 +187,10 @@ def _enabled(settings: Settings, path: str) -> set[str]:
     return set(settings.enabled) - settings.ignored_for(path)
 
 
+# Containers whose weight values the rules read as numpy arrays (a JSON architecture has none of its own).
+_NUMPY_CONTAINERS = frozenset(BY_CONTAINER) - {"json"}
+
+
 def _reads_weights(settings: Settings, path: str) -> bool:
     """True when a rule enabled for ``path`` needs what weights stores hold (values, shapes or links)."""
     catalog = load_catalog()
@@ -375,6 +379,10 @@ def check_candidate(
     With a cache, a complete result is saved there for the next run."""
     if root is not None and os.getcwd() != root:
         os.chdir(root)  # candidates name paths relative to the project root, as reports do
+
+    if _reads_weights(settings, candidate.path) and candidate.container in _NUMPY_CONTAINERS:
+        # The weight rules' library is h5lint's cost, not the file's: loaded before its memory budget is set.
+        import numpy  # noqa: F401
 
     def work() -> Result | None:
         return within_time(

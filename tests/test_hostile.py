@@ -37,7 +37,7 @@ from h5lint.discover import discover
 from h5lint.engine import lint_paths
 from h5lint.lint import lint_outcome
 from h5lint.parsers import parts, read_candidate
-from h5lint.parsers.h5 import attrs as h5attrs
+from h5lint.parsers.h5 import h5py_path, limits, outcomes
 from h5lint.parsers.h5 import model as h5
 from h5lint.parsers.h5 import own as h5_own
 from h5lint.parsers.json_model import read as json_model
@@ -313,7 +313,7 @@ def _punch_zeros(path, block: int = 1 << 20) -> None:
 
 def test_attribute_over_its_budget_is_refused_before_it_is_parsed(tmp_path):
     path = tmp_path / "big_attr.h5"
-    _with_huge_model_config(CLEAN_H5, path, h5attrs.MAX_ATTR_BYTES + 1)
+    _with_huge_model_config(CLEAN_H5, path, limits.MAX_ATTR_BYTES + 1)
     report = lint(path)
     assert located(report) == [(str(path), "H5L001", "file")]
     assert report.artifacts[0].findings[0].message == (
@@ -404,7 +404,7 @@ def test_h5lints_own_reader_refuses_the_heap_that_loops_libhdf5(tmp_path):
     path = tmp_path / "trap.h5"
     path.write_bytes(_trap_heap(bytearray(CLEAN_H5.read_bytes())))
     with pytest.raises(h5_own.HandOff, match="heap trap"):
-        h5_own.read(str(path), h5._opener(str(path)))
+        h5_own.read(str(path), outcomes.opener(str(path)))
     (problem,) = h5.read(str(path)).problems
     assert "corrupt HDF5 global heap" in problem.hit.message
 
@@ -549,7 +549,7 @@ def test_unreadable_files_and_folders_are_H5L001(tmp_path):
 def test_a_file_truncated_while_it_is_read(tmp_path, monkeypatch):
     h5_path = tmp_path / "cut.h5"
     shutil.copy(CLEAN_H5, h5_path)
-    real_references = h5.outside_references
+    real_references = h5py_path.outside_references
 
     def hand_off(path, opener):  # the h5py path, reading what h5lint's own reader hands it
         raise h5_own.HandOff("test")
@@ -560,7 +560,7 @@ def test_a_file_truncated_while_it_is_read(tmp_path, monkeypatch):
         os.truncate(h5_path, 2048)
         return real_references(h5file)
 
-    monkeypatch.setattr(h5, "outside_references", cut_then_walk)
+    monkeypatch.setattr(h5py_path, "outside_references", cut_then_walk)
     zip_path = _rezip(tmp_path / "cut.keras")
     real_parse = keras_zip.parse_json
 

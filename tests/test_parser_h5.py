@@ -220,10 +220,10 @@ def test_full_model_and_weights_only_file_of_the_same_model_have_the_same_invent
 
 
 def test_weights_are_read_only_when_chunks_are_iterated(monkeypatch):
-    from h5lint.parsers.h5 import own
+    from h5lint.parsers.h5 import outcomes, own
 
     opened = []
-    monkeypatch.setattr(h5, "open_h5", lambda path: opened.append(f"h5py {path}"))
+    monkeypatch.setattr(outcomes, "open_h5", lambda path: opened.append(f"h5py {path}"))
     monkeypatch.setattr(own, "open", lambda path, mode: opened.append(f"raw {path}") or open(path, mode), raising=False)
     path = str(FORMAT_EXAMPLES / "tfk_sequential.h5")
     model = interpreted(h5.read(path))

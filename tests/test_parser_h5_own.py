@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pytest
 
-from h5lint.parsers.h5 import SPEC, model, own
+from h5lint.parsers.h5 import SPEC, h5py_path, model, outcomes, own
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -83,10 +83,10 @@ def _facts(outcome) -> str:
 def _compare(path: Path) -> str | None:
     """None if the own path read ``path`` and agrees with h5py's; the hand-off reason otherwise."""
     try:
-        own.read(str(path), model._opener(str(path)))
+        own.read(str(path), outcomes.opener(str(path)))
     except own.HandOff as exc:
         return str(exc)
-    assert _facts(model.read(str(path))) == _facts(model._read_with_h5py(str(path))), path
+    assert _facts(model.read(str(path))) == _facts(h5py_path.read(str(path))), path
     return None
 
 

@@ -49,7 +49,9 @@ def _imported_by_run(paths: list[str], ignore: list[str]) -> set[str]:
 @pytest.mark.parametrize(
     "paths, ignore, expected",
     [
-        ([FORMAT_EXAMPLES / "tfk_sequential.h5"], [], {"h5py", "numpy"}),
+        # h5lint's own HDF5 reader: no h5py; numpy only for the weight rules' values.
+        ([FORMAT_EXAMPLES / "tfk_sequential.h5"], [], {"numpy"}),
+        ([FORMAT_EXAMPLES / "tfk_sequential.h5"], STORE_RULES, set()),
         ([FORMAT_EXAMPLES / "k3_sequential.keras"], [], {"h5py", "numpy"}),
         ([FORMAT_EXAMPLES / "k3_sequential.keras"], STORE_RULES, set()),
         ([FORMAT_EXAMPLES / "tfk_savedmodel_func"], [], {"google.protobuf", "numpy"}),
@@ -60,6 +62,7 @@ def _imported_by_run(paths: list[str], ignore: list[str]) -> set[str]:
     ],
     ids=[
         "legacy-h5",
+        "legacy-h5-config-only",
         "keras",
         "keras-config-only",
         "savedmodel",

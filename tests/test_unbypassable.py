@@ -27,7 +27,7 @@ from h5lint import lint as artifact_lint
 from h5lint.budgets import Budgets
 from h5lint.checks import all_checks
 from h5lint.cli import main
-from h5lint.parsers.h5 import model as h5_model
+from h5lint.parsers.h5 import h5py_path
 from h5lint.parsers.json_model import read as json_model
 
 LAMBDA_KERAS = SAMPLES / "k3_lambda_os_system.keras"
@@ -231,7 +231,7 @@ def test_a_hang_inside_libhdf5_is_ended_by_killing_its_worker(tmp_path, monkeypa
     # Without the global-heap guard libhdf5 spins in C on this file, where no signal handler runs.
     trap = tmp_path / "trap.h5"
     trap.write_bytes(_trap_heap(bytearray(LAMBDA_H5.read_bytes())))
-    monkeypatch.setattr(h5_model, "heap_trap_before_open", lambda path: None)
+    monkeypatch.setattr(h5py_path, "heap_trap_before_open", lambda path: None)
     report = lint(trap, LAMBDA_H5, timeout=2)
     assert pairs(report, trap) == [("H5L001", "file")]
     assert "time limit" in report.artifacts[0].findings[0].message

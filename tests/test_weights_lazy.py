@@ -8,7 +8,7 @@ from conftest import SAMPLES
 from h5lint import ir
 from h5lint.catalog import load_catalog
 from h5lint.engine import lint_paths
-from h5lint.parsers.h5 import model as h5_model
+from h5lint.parsers.h5 import h5py_path
 from h5lint.settings import resolve
 
 WEIGHT_RULES = sorted(code for code, spec in load_catalog().items() if spec.reads_weights)
@@ -66,10 +66,10 @@ def test_weight_readers_of_one_artifact_share_one_open_file(monkeypatch):
     # H5L502 and H5L503 read several arrays of the same file; inside the engine's keep_open() the file is
     # opened once for all of them, not once per array: the parser opens it to read the metadata with its own
     # reader, the weight readers once more to read the contiguous values, and libhdf5 never.
-    from h5lint.parsers.h5 import own
+    from h5lint.parsers.h5 import outcomes, own
 
     opened: list[str] = []
-    monkeypatch.setattr(h5_model, "open_h5", lambda path: opened.append(f"h5py {path}"))
+    monkeypatch.setattr(outcomes, "open_h5", lambda path: opened.append(f"h5py {path}"))
     monkeypatch.setattr(own, "open", lambda path, mode: opened.append(f"raw {path}") or open(path, mode), raising=False)
     sample = SAMPLES / "k3_nonfinite_weights.h5"
     report = lint_paths([str(sample)], resolve(None, {"select": ["H5L502", "H5L503"]}), isolate=False)
@@ -83,7 +83,7 @@ def test_arrays_of_one_group_walk_to_it_once_per_open_file(monkeypatch):
     from h5lint.parsers.h5 import weights as h5_weights
 
     # Through h5py (a file the own reader hands over); contiguous values are read without it (contiguous.py).
-    artifact = h5_model._read_with_h5py(str(SAMPLES / "tfk_linear_head_bce.h5")).artifact
+    artifact = h5py_path.read(str(SAMPLES / "tfk_linear_head_bce.h5")).artifact
     assert artifact is not None
     arrays = [w for layer in artifact.weights for w in layer.weights]
     walked: list[str] = []

@@ -13,15 +13,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-MAX_ATTR_BYTES = 64 * 1024 * 1024
-# Variable-length elements live in the global heap, so their total size is unknown before reading;
-# bound their count instead (Keras never writes more than ~4k per attribute, see formats.md §6.2).
-MAX_VLEN_ELEMENTS = 1_000_000
-# Version tags (keras_version, backend) and a dataset's dtype tag larger than these are taken as absent.
-VERSION_TAG_BYTES = 4096
-DTYPE_TAG_BYTES = 1024
-# A chunked list (layer_names0, layer_names1, ...) with more parts than this is not a Keras file.
-MAX_CHUNKS = 100_000
+from .limits import MAX_ATTR_BYTES, MAX_CHUNKS, MAX_VLEN_ELEMENTS
 
 
 class AttrProblem(ValueError):

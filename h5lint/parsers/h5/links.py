@@ -14,11 +14,7 @@ from typing import Iterator
 import h5py
 
 from ...ir import H5Reference
-
-# A soft link may point at another soft link; more hops than this is a loop or a hostile file.
-MAX_SOFT_HOPS = 16
-# Groups and datasets visited when scanning for references; Keras files have hundreds to thousands.
-MAX_OBJECTS = 1_000_000
+from .limits import MAX_OBJECTS, MAX_SOFT_HOPS
 
 
 def child(group: h5py.Group, name: str, hops: int = 0) -> h5py.Group | h5py.Dataset | None:

@@ -14,24 +14,18 @@ values, when a rule iterates them, are read straight from the file where they ar
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ... import ir
 from ...hdf5 import Array, Dataset, Group, HDF5Error, open_hdf5
 from ...hdf5.messages import LINK, LINK_INFO, SYMBOL_TABLE
 from ...jsonutil import JsonProblem, parse_json
-from . import H5_FULL, H5_WEIGHTS, KERAS3_MARKERS, LEGACY_FULL, LEGACY_WEIGHTS
-from . import attrs as h5attrs
-from . import links as h5links
+from . import H5_FULL, H5_WEIGHTS, KERAS3_MARKERS, LEGACY_FULL, LEGACY_WEIGHTS, limits
 from .contiguous import RawOpener, contiguous_reader
-from .weights import (
-    MIN_BOMB_BYTES,
-    NUMERIC_KINDS,
-    Opener,
-    refusal,
-    value_reader,
-    weight_location,
-)
+from .limits import MIN_BOMB_BYTES, NUMERIC_KINDS, refusal, weight_location
+
+if TYPE_CHECKING:
+    from .weights import Opener
 
 # numpy's names for the element types h5py maps HDF5's to (str(dataset.dtype)), by the reader's kinds;
 # any other kind (compound, enum, array, opaque, reference ...) is handed to h5py.
@@ -66,7 +60,7 @@ def read(path: str, opener: Opener) -> Found:
     except OSError as exc:
         raise HandOff(f"cannot be opened: {exc}") from None
     try:
-        with file, open_hdf5(file, max_objects=h5links.MAX_OBJECTS, max_attr_bytes=h5attrs.MAX_ATTR_BYTES) as h5:
+        with file, open_hdf5(file, max_objects=limits.MAX_OBJECTS, max_attr_bytes=limits.MAX_ATTR_BYTES) as h5:
             return _read_open(path, h5.root, Openers(opener, functools.partial(open, path, "rb")))
     except HDF5Error as exc:
         raise HandOff(str(exc)) from exc
@@ -145,7 +139,7 @@ def _versions(root: Group) -> ir.VersionTags:
         found[name] = None
         for place in places:
             if name in place.attrs:
-                text = _text(place, name, h5attrs.VERSION_TAG_BYTES).strip()
+                text = _text(place, name, limits.VERSION_TAG_BYTES).strip()
                 found[name] = text or None
             if found[name]:
                 break
@@ -164,9 +158,9 @@ def _value(obj: Group | Dataset, name: str, budget: int | None = None) -> object
     for dim in info.shape:
         count *= dim
     if info.dtype.vlen:
-        if count > h5attrs.MAX_VLEN_ELEMENTS:
+        if count > limits.MAX_VLEN_ELEMENTS:
             raise HandOff(f"{name}: over the budget of strings")
-    elif info.dtype.size * count > (h5attrs.MAX_ATTR_BYTES if budget is None else budget):
+    elif info.dtype.size * count > (limits.MAX_ATTR_BYTES if budget is None else budget):
         raise HandOff(f"{name}: over the budget of bytes")
     return obj.attrs[name]
 
@@ -204,7 +198,7 @@ def _list(obj: Group, name: str) -> tuple[str, ...] | None:
     names: list[str] = []
     index = 0
     while f"{name}{index}" in obj.attrs:
-        if index >= h5attrs.MAX_CHUNKS:
+        if index >= limits.MAX_CHUNKS:
             raise HandOff(f"{name}: too many chunks")
         names.extend(_list_value(obj, f"{name}{index}"))
         index += 1
@@ -258,7 +252,7 @@ def _outside_references(root: Group) -> tuple[ir.H5Reference, ...]:
         below: list[tuple[str, Group]] = []
         for link in sorted(current.links(), key=lambda link: link.name):
             visited += 1
-            if visited > h5links.MAX_OBJECTS:
+            if visited > limits.MAX_OBJECTS:
                 raise HandOff("more links than links.walk visits")
             path = f"{prefix}{link.name}"
             if link.kind == "external":
@@ -310,7 +304,7 @@ def _legacy_weights(group: Group, openers: Openers, group_path: str) -> tuple[ir
 def _weight_array(dset: Dataset, layer: str, name: str, location: str, openers: Openers) -> ir.WeightArray:
     numpy_kind, dtype_name, itemsize = _numpy_type(dset)
     if "dtype" in dset.attrs:  # Keras 3 tags bfloat16 variables stored as float32
-        dtype_name = _text(dset, "dtype", h5attrs.DTYPE_TAG_BYTES) or dtype_name
+        dtype_name = _text(dset, "dtype", limits.DTYPE_TAG_BYTES) or dtype_name
     shape = dset.shape
     declared = 0
     if shape is not None:
@@ -328,6 +322,10 @@ def _weight_array(dset: Dataset, layer: str, name: str, location: str, openers: 
             order = ">" if dset.dtype.byteorder == ">" else "<"
             reader = contiguous_reader(openers.raw, offset, count, f"{order}{numpy_kind}{itemsize}")
         else:
+            from .weights import (
+                value_reader,  # h5py: only for what is not one block in this file
+            )
+
             reader = value_reader(openers.h5py, location)
     return ir.WeightArray(
         layer=layer,

@@ -16,7 +16,8 @@ import numpy as np
 
 from ...ir import WeightArray, WeightLayer
 from ...openfiles import found_in, opened
-from .attrs import DTYPE_TAG_BYTES, AttrProblem, list_attr, read_raw, text_attr
+from .attrs import AttrProblem, list_attr, read_raw, text_attr
+from .limits import DTYPE_TAG_BYTES, NUMERIC_KINDS, refusal, weight_location
 from .links import child, hard_links, reaches_outside, resolve, walk
 
 Opener = Callable[[], ContextManager[h5py.File]]
@@ -25,15 +26,6 @@ Opener = Callable[[], ContextManager[h5py.File]]
 KERAS3_LAYER_CONTAINERS = ("layers", "_layer_checkpoint_dependencies")
 # Top-level groups of a Keras 3 store that are not layers: the model's own variables, training state.
 KERAS3_NOT_LAYERS = frozenset({"vars", "optimizer", "metrics"})
-# Only plain numbers are streamed; strings, references and compound records are not weights.
-NUMERIC_KINDS = frozenset("biufc")
-# What Keras 3.15 refuses to load (and so h5lint to read): a dataset declaring more than 4 GiB, or far more
-# than it stores, is a "shape bomb" whose fill values would stream for hours.
-MAX_DECLARED_BYTES = 4 << 30
-MAX_DECLARED_PER_STORED = 1000
-# Below this, a dataset that stores little is just small (a scalar's chunk, a compact dataset).
-MIN_BOMB_BYTES = 1 << 20
-
 
 def _stream(dset: h5py.Dataset, max_elements: int) -> Iterator[np.ndarray]:
     """Flat chunks of at most ``max_elements`` values, slicing the outermost axes that keep under it."""
@@ -107,18 +99,6 @@ def _refused(dset: h5py.Dataset) -> str | None:
     return refusal(declared, stored)
 
 
-def refusal(declared: int, stored: int) -> str | None:
-    """Why values are not read, from the bytes a dataset declares and those it stores; None to read them."""
-    if declared > MAX_DECLARED_BYTES:
-        return f"it declares {declared:,} bytes of values, over the 4 GiB Keras 3.15 loads"
-    if declared > MIN_BOMB_BYTES and declared > MAX_DECLARED_PER_STORED * stored:
-        return (
-            f"it declares {declared:,} bytes of values but stores {stored:,}: over {MAX_DECLARED_PER_STORED}x what it "
-            "holds, which Keras 3.15 refuses to load (reading it would stream fill values)"
-        )
-    return None
-
-
 def weight_array(dset: h5py.Dataset, layer: str, name: str, location: str, opener: Opener) -> WeightArray:
     """The inventory entry of one dataset (metadata only; values are read lazily)."""
     refused = _refused(dset)
@@ -132,10 +112,6 @@ def weight_array(dset: h5py.Dataset, layer: str, name: str, location: str, opene
         _reader=value_reader(opener, location) if readable else None,
         refused=refused,
     )
-
-
-def weight_location(group_path: str, *parts: str) -> str:
-    return "/".join(p.strip("/") for p in (group_path, *parts) if p.strip("/"))
 
 
 def legacy_weights(group: h5py.Group, opener: Opener, group_path: str) -> tuple[WeightLayer, ...]:
