@@ -2,14 +2,15 @@
 and prints a Markdown report of timings for bench/README.md, side by side with modelscan.
 
     python bench/run_bench.py [--corpus DIR] [--runs 5] [--small 1000] [--big-gb 1.0] [--keep]
-                              [--modelscan-venv DIR]
+                              [--modelscan-venv DIR] [--many 100000]
 
 Every timing is the median of ``--runs`` runs (made in rounds) of the ``h5lint`` command beside this
 Python, wall clock and CPU (user + system, worker processes included); peak RSS is the largest run.
 Measured: start-up, one small file, 1,000 small legacy ``.h5`` files cold (``--no-cache``) and warm
 (results cache primed) with ``--jobs 1`` and ``--jobs 2``, a mixed corpus, the 1 GB legacy HDF5 and
 ``.weights.h5`` files config-only and with the weight rules, weight-scan MB/s from the page cache, and a
-SavedModel of 20,000 library functions. ``modelscan`` (and ``modelaudit``) run on the same files when on
+SavedModel of 20,000 library functions, and the peak RSS of one run over ``--many`` files (hard links
+to the small legacy ``.h5``: each a path h5lint reads) against the run over 1,000. ``modelscan`` (and ``modelaudit``) run on the same files when on
 PATH; ``--modelscan-venv DIR`` installs ``modelscan[h5py]`` into that scratch venv first. The 1 GB files
 are deleted at the end unless --keep is given (the small corpora are kept: cheap to reuse and small).
 """
@@ -237,6 +238,19 @@ def build_corpus(root: Path, small: int, big_gb: float) -> Corpus:
     return corpus
 
 
+def _many_links(root: Path, source: Path, count: int) -> Path:
+    """``count`` hard links to ``source`` in one folder (distinct paths h5lint reads; no disk space)."""
+    folder = root / f"many-{count}"
+    if not folder.exists():
+        partial = folder.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        for i in range(count):
+            os.link(source, partial / f"m{i:06d}.h5")
+        partial.rename(folder)
+    return folder
+
+
 # ------------------------------------------------------------------------------------- measuring
 
 
@@ -400,6 +414,7 @@ def main() -> None:
     parser.add_argument("--big-gb", type=float, default=1.0)
     parser.add_argument("--keep", action="store_true", help="keep the 1 GB files for another run")
     parser.add_argument("--modelscan-venv", type=Path, help="install modelscan[h5py] into this scratch venv")
+    parser.add_argument("--many", type=int, default=100_000, help="files of the RSS-over-many-files run (0: skip it)")
     args = parser.parse_args()
 
     machine = _machine()
@@ -465,6 +480,13 @@ def main() -> None:
     t = {key: timings[index] for key, index in at.items()}
     peak = max(timing.rss_mb for timing in timings[:ours])
 
+    many = None
+    if args.many:
+        folder = _many_links(args.corpus, corpus.tiny_h5, args.many)
+        print(f"  one run over {args.many:,} files", file=sys.stderr)
+        many = Timing(*_run_once([*h5lint, "--jobs", "2", str(folder)], (0,)))
+        rows.append((f"{args.many:,} small legacy .h5 (hard links), --jobs 2, one run", many))
+
     scan_mbps = scan_mb_per_s(corpus.big_h5, args.runs)
     store_mbps = scan_mb_per_s(corpus.big_store, args.runs)
     config_ratio = t["big config"].wall / t["tiny config"].wall
@@ -477,6 +499,12 @@ def main() -> None:
         (f"{SCAN_RULE} scan, .weights.h5 (MB/s, page cache, in process)", store_mbps, ">= 1000", store_mbps >= 1000),
         ("--jobs 2 / --jobs 1, small .h5, cold (x)", t["h5 2"].wall / t["h5 1"].wall, "~0.5 on 2 free cores", None),
         ("files per CPU second, small .h5, cold", n_h5 / t["h5 1"].cpu, "", None),
+        *(
+            [(f"peak RSS, {args.many:,} files minus {n_h5} files (MB)", many.rss_mb - t["h5 2"].rss_mb, "flat (within 20)",
+              abs(many.rss_mb - t["h5 2"].rss_mb) <= 20)]
+            if many is not None
+            else []
+        ),
         ("peak RSS of any h5lint run above (MB)", peak, "", None),
     ]
     if modelscan:
