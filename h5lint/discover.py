@@ -212,11 +212,16 @@ class Walker:
 
     def discover(self, paths: Iterable[str]) -> Iterator[Candidate]:
         """Every artifact under ``paths``, each once, in the order given (folders sorted by name)."""
-        seen: set[str] = set()
+        paths = list(paths)
+        # One path never yields a candidate twice; only several (a folder and a file in it) can overlap, and
+        # remembering every path of a 100,000-file walk would grow the run by its size.
+        seen: set[str] | None = set() if len(paths) > 1 else None
         for raw in paths:
             found = remote_candidates(raw, self.settings) if is_url(raw) else self._named(Path(raw))
             for candidate in found:
-                if candidate.path not in seen:
+                if seen is None:
+                    yield candidate
+                elif candidate.path not in seen:
                     seen.add(candidate.path)
                     yield candidate
 

@@ -306,7 +306,9 @@ def test_a_check_that_runs_out_of_memory_is_H5L001_and_the_other_rules_still_rep
     assert pairs(report, LAMBDA_H5) == [PWN]
 
 
-def test_a_memory_budget_too_small_for_anything_is_a_finding_per_file_not_an_error(tmp_path):
+def test_a_memory_budget_of_one_mib_gives_findings_per_file_never_an_error(tmp_path):
+    """1 MiB is enough for h5lint's own HDF5 reader on a small file when its modules are byte-compiled, and too
+    little when they must be compiled first: either way each file gets its findings or an H5L001, never a crash."""
     result = subprocess.run(
         [sys.executable, "-m", "h5lint", "check", "--format", "json", "--max-memory", "1", str(LAMBDA_H5), str(NONFINITE_H5)],
         capture_output=True,
@@ -316,10 +318,10 @@ def test_a_memory_budget_too_small_for_anything_is_a_finding_per_file_not_an_err
     assert result.returncode == 1, result.stderr
     assert "internal error" not in result.stderr
     report = json.loads(result.stdout)
-    assert {(Path(f["path"]).name, f["code"]) for f in report["findings"]} == {
-        (LAMBDA_H5.name, "H5L001"),
-        (NONFINITE_H5.name, "H5L001"),
-    }
+    codes = {name: {f["code"] for f in report["findings"] if Path(f["path"]).name == name} for name in
+             (LAMBDA_H5.name, NONFINITE_H5.name)}
+    assert codes[LAMBDA_H5.name] in ({"H5L101"}, {"H5L001"}), codes
+    assert codes[NONFINITE_H5.name] in ({"H5L502"}, {"H5L001"}), codes
 
 
 @pytest.fixture
