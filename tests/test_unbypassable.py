@@ -307,8 +307,8 @@ def test_a_check_that_runs_out_of_memory_is_H5L001_and_the_other_rules_still_rep
 
 
 def test_a_memory_budget_of_one_mib_gives_findings_per_file_never_an_error(tmp_path):
-    """1 MiB is enough for h5lint's own HDF5 reader on a small file when its modules are byte-compiled, and too
-    little when they must be compiled first: either way each file gets its findings or an H5L001, never a crash."""
+    """Whether 1 MiB suffices depends on what must still be compiled or imported (h5lint's own HDF5 reader reads
+    a small file within it): either way each file gets its findings or an H5L001, never a crash."""
     result = subprocess.run(
         [sys.executable, "-m", "h5lint", "check", "--format", "json", "--max-memory", "1", str(LAMBDA_H5), str(NONFINITE_H5)],
         capture_output=True,
@@ -320,8 +320,9 @@ def test_a_memory_budget_of_one_mib_gives_findings_per_file_never_an_error(tmp_p
     report = json.loads(result.stdout)
     codes = {name: {f["code"] for f in report["findings"] if Path(f["path"]).name == name} for name in
              (LAMBDA_H5.name, NONFINITE_H5.name)}
-    assert codes[LAMBDA_H5.name] in ({"H5L101"}, {"H5L001"}), codes
-    assert codes[NONFINITE_H5.name] in ({"H5L502"}, {"H5L001"}), codes
+    # What the budget cut short is an H5L001 per rule or file; what it did not stays reported.
+    assert codes[LAMBDA_H5.name] and codes[LAMBDA_H5.name] <= {"H5L101", "H5L001"}, codes
+    assert codes[NONFINITE_H5.name] and codes[NONFINITE_H5.name] <= {"H5L502", "H5L001"}, codes
 
 
 @pytest.fixture
