@@ -266,9 +266,9 @@ def _precompile() -> None:
     import compileall
 
     import h5lint
-    import rules
+    import h5lint.rules
 
-    for package in (h5lint, rules):
+    for package in (h5lint, h5lint.rules):
         compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
 
 
