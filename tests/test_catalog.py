@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO
 from snapshots import precommit_manifest, readme
 
+from h5lint import catalog
 from h5lint.catalog import load_catalog, rule_files
 from h5lint.checks import all_checks
 from h5lint.ruledocs import render_rule_doc
@@ -70,3 +71,21 @@ def test_readme_tables_are_generated(snapshot):
 def test_precommit_patterns_are_generated(snapshot):
     path = REPO / ".pre-commit-hooks.yaml"
     snapshot(path, precommit_manifest(path.read_text(encoding="utf-8")))
+
+
+def test_prebuilt_catalog_is_generated(snapshot):
+    # Every run reads rules/prebuilt_catalog.json instead of parsing 30 TOML files; --update-snapshots rewrites it.
+    snapshot(REPO / "rules" / catalog.PREBUILT, catalog.prebuilt_text(catalog.rule_files()))
+
+
+def test_an_edited_rule_is_read_from_its_toml_not_from_a_stale_prebuilt(monkeypatch):
+    files = catalog.rule_files()
+    folder, data = files[0]
+    edited = data.replace(b'severity = "', b'severity = "info"\nseverity_was = "', 1)
+    monkeypatch.setattr(catalog, "rule_files", lambda: [(folder, edited), *files[1:]])
+    catalog.load_catalog.cache_clear()
+    try:
+        spec = next(s for s in catalog.load_catalog().values() if s.folder == folder)
+        assert spec.severity.value == "info"
+    finally:
+        catalog.load_catalog.cache_clear()
