@@ -167,3 +167,23 @@ def test_a_layer_name_that_is_not_utf8_goes_to_h5py(tmp_path):
     assert _compare(path) is not None
     assert model.read(str(path)).artifact is not None
 
+
+
+@pytest.mark.slow
+def test_reports_are_byte_identical_through_either_path(monkeypatch):
+    """The whole JSON report of every HDF5 file of the corpora, read by the own reader and then with every
+    file handed to h5py: the same bytes."""
+    from h5lint.engine import lint_paths
+    from h5lint.reporters import render
+    from h5lint.settings import resolve
+
+    paths = [str(path) for _name, path in _hdf5_files()]
+    assert len(paths) > 100 or not SHARED.is_dir()
+    settings = resolve(None, {})
+    own_path = render("json", lint_paths(paths, settings, isolate=False))
+
+    def hand_off(path, opener):
+        raise own.HandOff("this test reads every file through h5py")
+
+    monkeypatch.setattr(own, "read", hand_off)
+    assert render("json", lint_paths(paths, settings, isolate=False)) == own_path
