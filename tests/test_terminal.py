@@ -46,6 +46,9 @@ class Run:
             stderr=slave,
             pass_fds=(self.gate_read,),
             start_new_session=True,  # its own process group, as a shell runs a foreground job
+            # A foreground job gets Ctrl-C even when pytest itself was started in the background (nohup, `&`),
+            # which leaves SIGINT ignored for every child: Python then never raises KeyboardInterrupt.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         os.close(slave)
         os.close(self.gate_read)
