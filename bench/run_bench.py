@@ -265,8 +265,9 @@ def _precompile() -> None:
     PYTHONDONTWRITEBYTECODE would otherwise compile every module in every run (100 ms or more)."""
     import compileall
 
-    import h5lint
     import h5lint.rules
+
+    import h5lint
 
     for package in (h5lint, h5lint.rules):
         compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
