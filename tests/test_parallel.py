@@ -51,3 +51,35 @@ def test_cli_jobs_2_prints_what_jobs_1_prints():
     assert serial.exit_code == parallel.exit_code == 0
     assert parallel.stdout == serial.stdout
     assert '"results"' in serial.stdout
+
+
+def _signal_state(_task) -> tuple[bool, bool]:
+    """In a worker: whether SIGINT is ignored, and whether it is still blocked."""
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_workers_ignore_ctrl_c_from_their_first_instruction_and_the_parent_does_not():
+    """A worker is started with SIGINT blocked (so it inherits the block through fork), ignores it, then
+    unblocks it: a Ctrl-C that reaches the process group while a worker is being started is dropped there
+    instead of printing its traceback. The parent's mask is restored, so the parent still stops on Ctrl-C."""
+    import signal
+
+    from h5lint.workers import Supervisor
+
+    supervisor = Supervisor(2, _signal_state, lambda task, why: why, None)
+    real_process = supervisor._context.Process
+    blocked_at_start: list[bool] = []
+
+    class Recording(real_process):  # type: ignore[misc, valid-type]
+        def start(self):
+            blocked_at_start.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+            super().start()
+
+    supervisor._context = type("Context", (), {"Process": Recording, "Pipe": staticmethod(supervisor._context.Pipe)})()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert list(supervisor.run(range(4))) == [(True, False)] * 4
+    assert blocked_at_start and all(blocked_at_start)
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    assert signal.getsignal(signal.SIGINT) != signal.SIG_IGN
