@@ -82,6 +82,11 @@ def _read_entry(path: Path) -> bytes | None:
         os.close(descriptor)
 
 
+def _complete(result: Result | None) -> bool:
+    """Worth keeping: not cut short by a budget (None), no check crashed."""
+    return isinstance(result, Skipped) or (isinstance(result, ArtifactReport) and not result.crashed_checks)
+
+
 @dataclass(frozen=True)
 class ResultCache:
     run: Path  # <cache dir>/<run digest>
@@ -172,8 +177,7 @@ class ResultCache:
             return work()
         with recording(self._path(candidate), found):
             result = work()
-        complete = isinstance(result, Skipped) or (isinstance(result, ArtifactReport) and not result.crashed_checks)
-        if complete and settled(found):
+        if _complete(result) and settled(found):
             assert result is not None
             self._write(self._name(candidate), {"identity": found, "result": encode(result)})
         return result
@@ -184,9 +188,8 @@ class ResultCache:
 
         with noting() as seen:
             result = work()
-        complete = isinstance(result, Skipped) or (isinstance(result, ArtifactReport) and not result.crashed_checks)
         # Kept only when the artifact read is the one listed (not changed in between) and all it used is stamped.
-        if complete and seen.stamp == candidate.stamp and None not in seen.siblings.values():
+        if _complete(result) and seen.stamp == candidate.stamp and None not in seen.siblings.values():
             assert result is not None
             found = {"stamp": candidate.stamp, "siblings": seen.siblings}
             self._write(self._name(candidate), {"identity": found, "result": encode(result)})

@@ -122,12 +122,15 @@ def _spoil() -> None:
         _seen.stamp = None  # a server's error or a budget stopped the read: not a result to keep
 
 
-def _note(entries: list[Entry] | tuple[Entry, ...], url: str | None = None) -> None:
-    if _seen is None:
-        return
-    if url is not None:
+def _note_read(url: str, entries: list[Entry] | tuple[Entry, ...]) -> None:
+    """The artifact at ``url`` is read as listed now (one file, or a folder's members)."""
+    if _seen is not None:
         _seen.stamp = of_entries(url, entries).key
-    else:
+
+
+def _note_siblings(entries: list[Entry]) -> None:
+    """Files fetched beside the artifact that its result depends on."""
+    if _seen is not None:
         _seen.siblings.update((e.url, of_entries(e.url, (e,)).key) for e in entries)
 
 
@@ -162,7 +165,7 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
         listing = list_url(url.rstrip("/") + "/")  # as a prefix, also where (HTTP) nothing says it is a folder
         if listing.missing is not None:
             return _unreadable(candidate, listing.missing)
-        _note(listing.entries, url)
+        _note_read(url, listing.entries)
         root = scratch / (posixpath.basename(inner.rstrip("/")) or "artifact")
         _stage(fs, [(e, True) for e in listing.entries], root, meter)
         return Ready(candidate, str(root))
@@ -175,7 +178,7 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
     file = entry(url, posixpath.basename(inner), info)
     if file.size is None:
         return _unreadable(candidate, f"the server gives no usable size for it ({info.get('size')!r})")
-    _note((file,), url)
+    _note_read(url, (file,))
     session.files[url] = (fs, inner, file.size)
     head = opened(url)
     assert head is not None
@@ -190,6 +193,6 @@ def _prepare(candidate: Candidate, fs: Any, inner: str, read_weights: bool, sess
     _copy(head, local)  # through the blocks sniffing fetched
     text = local.read_bytes()
     siblings = _siblings_named(url, text)
-    _note(siblings)
+    _note_siblings(siblings)
     _stage(fs, [(e, read_weights) for e in siblings], scratch, meter)
     return Ready(found, str(local))

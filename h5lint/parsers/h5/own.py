@@ -317,10 +317,9 @@ def _weight_array(dset: Dataset, layer: str, name: str, location: str, openers: 
     reader = None
     if readable:
         offset = dset.data_offset
-        count = declared // itemsize if itemsize else 0
         if offset is not None and numpy_kind in _DIRECT_KINDS and declared <= dset.storage_size:
             order = ">" if dset.dtype.byteorder == ">" else "<"
-            reader = contiguous_reader(openers.raw, offset, count, f"{order}{numpy_kind}{itemsize}")
+            reader = contiguous_reader(openers.raw, offset, declared // itemsize, f"{order}{numpy_kind}{itemsize}")
         else:
             from .weights import (
                 value_reader,  # h5py: only for what is not one block in this file
